@@ -1,0 +1,421 @@
+"""Training-data disclosure in three levels (reference §4.2), with where it came from.
+
+- disclosed_available: `datasets:` lists ids, or the card names a specific obtainable training
+  dataset (a Hub dataset id or link, a dataset-host link, a well-known public corpus, or the
+  "fine-tuned … on the X dataset" sentence of Trainer-generated cards);
+- disclosed_partial: real prose about the training data (≥ ~20 words with something specific
+  in it: a size, a source, a language), or `datasets:` ids the Hub says cannot be obtained;
+- not_disclosed: neither. Pointers ("see the paper") and placeholders do not count.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from cardaudit.cards.document import CardDocument
+from cardaudit.cards.evidence import NO_EVIDENCE, Evidence, Where, excerpt
+from cardaudit.cards.sections import Section, count_words
+from cardaudit.textsearch import (
+    FastPattern,
+    line_bounds,
+    literal_positions,
+    trie_pattern,
+)
+
+
+class DisclosureLevel(StrEnum):
+    AVAILABLE = "disclosed_available"
+    PARTIAL = "disclosed_partial"
+    NOT_DISCLOSED = "not_disclosed"
+
+
+class DatasetStatus(StrEnum):
+    """What the Hub says about a `datasets:` id (issue 3)."""
+
+    PUBLIC = "public"
+    GATED = "gated"
+    PRIVATE = "private"
+    MISSING = "missing"
+    UNKNOWN = "unknown"
+
+
+LEVEL_RANK = {DisclosureLevel.NOT_DISCLOSED: 0, DisclosureLevel.PARTIAL: 1,
+              DisclosureLevel.AVAILABLE: 2}
+
+MIN_PARTIAL_WORDS = 20
+
+_TRAIN = FastPattern.compile(
+    r"\b(?:pre-?train(?:ed|ing)?|train(?:ed|ing)|fine-?tun(?:ed|ing)|finetun(?:ed|ing)|"
+    r"post-?train(?:ed|ing)|distill(?:ed|ation)|corpus|corpora|learned from)\b", re.I)
+_TRAIN_RE = _TRAIN.regex
+_TRAIN_WORDS = ("train", "tun", "distill", "corpus", "corpora", "learned from")
+_LABEL_WORDS = ("data", "corpus", "corpora")
+_DATA_NOUN_RE = re.compile(
+    r"\b(?:data(?:sets?)?|corpus|corpora|examples|samples|documents|pairs|conversations|"
+    r"dialogues|images|recordings|texts|articles|papers|books|tweets|reviews|transcripts|"
+    r"captions|videos|web ?pages|utterances|hours of)\b", re.I)
+_SPECIFIC_RE = re.compile(
+    r"\d[\d.,]*[ \t]?(?:[kmbt]\b|thousand|million|billion|trillion|gb|tb|pb)?[ \t-]?(?:hours?|"
+    r"tokens?|images?|pairs|examples|samples|documents|conversations|languages|sentences|"
+    r"words|utterances|files|papers|articles|videos|clips|gb|tb)\b|\b(?:web|wikipedia|books?|"
+    r"news|github|reddit|forums?|transcripts|scientific|crawl(?:ed)?|scraped|synthetic|"
+    r"publicly available|licensed|proprietary|multilingual|english|chinese|french|german|"
+    r"japanese|korean|spanish|math(?:ematics)?|reviews|tweets|conversations|dialogues|"
+    r"textbooks?|encyclopedia|internet|domains?|sources?|human[- ]annotated|annotated|"
+    r"labell?ed|collected)\b", re.I)
+_SKIP_SENTENCE_RE = re.compile(
+    r"\b(?:calibrat\w*|imatrix|quantiz\w*|quantis\w*|gptq|awq|exl2|you|your|scripts?|"
+    r"notebooks?|colab|tutorials?)\b", re.I)
+_NEGATED_RE = re.compile(r"\b(?:removed|excluded|not (?:include|used|publicly)|filtered out|"
+                         r"never released|not released|contaminat\w*|not (?:been )?trained)\b",
+                         re.I)
+_QUANT_PARAGRAPH = FastPattern.compile(r"\b(?:quantiz\w*|quantis\w*|calibrat\w*|imatrix)\b", re.I)
+_EVAL_ONLY_RE = re.compile(r"\b(?:evaluat\w*|benchmark\w*|test set|tested|leaderboard|"
+                           r"dev(?:elopment)? (?:set|results)|results on|accuracy|f1)\b", re.I)
+_TRAINED_ON_RE = re.compile(r"\b(?:trained|fine-?tuned|pre-?trained|training data|"
+                            r"finetuned)\b", re.I)
+_POINTER_RE = re.compile(
+    r"\b(?:please )?(?:refer to|see|check(?: out)?|described in|details? (?:are|can be found) "
+    r"in|more (?:details|information) (?:in|at|on)|available in)\b.{0,40}"
+    r"\b(?:paper|report|blog|technical report|model card|repository|website|github)\b", re.I)
+_DATA_HEADING_RE = re.compile(r"\b(?:data|dataset|datasets|corpus|corpora)\b", re.I)
+_HOWTO_HEADING_RE = re.compile(r"\b(?:how to|guide|script|example|your own|usage)\b", re.I)
+_SENTENCE_END_RE = re.compile(
+    r"(?<=[.!?。！？])(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!\bal\.)(?<!vs\.)(?<!\bFig\.)(?<!\bNo\.)"
+    r"[ \t\n]{1,8}(?=[A-Z\[(\"'*0-9])|\n[ \t]*\n|\n(?=[ \t]*(?:[-*+|#>]|\d+\.\s))|(?<=[。！？])")
+_HUB_DATASET_LINK_RE = re.compile(r"(?:huggingface\.co|hf\.co)/datasets/([\w.\-]+(?:/[\w.\-]+)?)",
+                                  re.I)
+_FINETUNED_ON = FastPattern.compile(
+    r"\b(?:fine-?tuned|trained|pre-?trained|finetuned)\b[^.\n]{0,160}?\bon\s+(?:the\s+)?"
+    r"\[?([\w./\-]{2,80})\]?(?:\([^)\s]*\))?\s+(?:dataset|corpus)\b", re.I)
+_LABELLED_DATA = FastPattern.compile(r"^\W*(?:training |fine-?tuning |pre-?training )?"
+                               r"(?:datasets?|corpus|corpora|data)\W{0,4}[:：][ \t]*(.+)$", re.I | re.M)
+_LABELLED_DATA_RE = _LABELLED_DATA.regex
+_MD_LINK_RE = re.compile(r"(?<!!)\[([^\]\n]{2,120})\]\((https?://[^)\s]+)\)")
+_NOT_DATASET_LINK_RE = re.compile(r"arxiv\.org|/abs/|\.pdf\b|paper|blog|report|doi\.org|aclanthology|"
+                                  r"openreview|huggingface\.co/(?!datasets)|twitter\.com|"
+                                  r"x\.com|discord|wandb|license", re.I)
+_NOT_A_DATASET = {"none", "an", "a", "unknown", "our", "custom", "private", "internal",
+                  "proprietary", "generator", "imagefolder", "audiofolder", "json", "csv", "own",
+                  "this", "that", "same", "new", "following", "above", "my", "your", "their",
+                  "large", "small", "public", "dataset", "different", "specific", "in-house",
+                  "[more", "more"}
+_HUB_ID_RE = re.compile(r"(?<![\w/.-])([A-Za-z0-9][\w.\-]{1,60}/[\w.\-]{2,96})(?![\w/])")
+MIN_DATA_SECTION_WORDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusName:
+    """A well-known public corpus, the compiled pattern that finds it, and the literals every
+    match contains (None: not known, always search)."""
+
+    name: str
+    pattern: re.Pattern[str]
+    literals: frozenset[str] | None = None
+
+
+class DatasetVocabulary:
+    """Known corpora and dataset hosts (rules/reference/datasets.yaml).
+
+    Each corpus pattern is paired with the literals any match must contain; one trie regex over
+    those literals tells which few corpus patterns are worth running on a text."""
+
+    def __init__(self, corpora: tuple[CorpusName, ...], hosts: re.Pattern[str]) -> None:
+        self.corpora = corpora
+        self.hosts = FastPattern(hosts)
+        self._always: list[int] = []
+        self._by_literal: dict[str, list[int]] = {}
+        for index, corpus in enumerate(corpora):
+            literals = corpus.literals
+            if literals is None:
+                self._always.append(index)
+                continue
+            for literal in literals:
+                self._by_literal.setdefault(literal, []).append(index)
+        self._triggers = trie_pattern(sorted(self._by_literal))
+
+    def corpus_hits(self, text: str, lower: str) -> Iterator[tuple[str, int]]:
+        """Every well-known corpus named in `text` (with its offset)."""
+        candidates = set(self._always)
+        for literal in self._triggers.findall(lower):
+            candidates.update(self._by_literal.get(literal, ()))
+        for index in sorted(candidates):
+            for match in self.corpora[index].pattern.finditer(text):
+                yield self.corpora[index].name, match.start()
+
+    def named_corpus(self, text: str, lower: str | None = None) -> tuple[str, int] | None:
+        """The first well-known corpus named in `text`, with its offset."""
+        lower = text.lower() if lower is None else lower
+        candidates = set(self._always)
+        for literal in self._triggers.findall(lower):
+            candidates.update(self._by_literal.get(literal, ()))
+        best: tuple[str, int] | None = None
+        for index in sorted(candidates):
+            match = self.corpora[index].pattern.search(text)
+            if match and (best is None or match.start() < best[1]):
+                best = (self.corpora[index].name, match.start())
+        return best
+
+
+@dataclass(frozen=True, slots=True)
+class Disclosure:
+    """The disclosure level, its source, what was named, and the evidence."""
+
+    level: DisclosureLevel
+    source: str
+    datasets: tuple[str, ...]
+    named: tuple[str, ...]
+    words: int
+    evidence: Evidence
+    text_level: DisclosureLevel
+    unobtainable: tuple[str, ...] = ()
+    datasets_checked: bool = False
+
+
+def metadata_datasets(metadata: Mapping[str, object]) -> tuple[str, ...]:
+    value = metadata.get("datasets")
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return ()
+    return tuple(str(v).strip() for v in value if isinstance(v, str | int) and str(v).strip())
+
+
+def assess_disclosure(doc: CardDocument | None, vocab: DatasetVocabulary,
+                      dataset_status: Mapping[str, DatasetStatus] | None = None) -> Disclosure:
+    """Judge one card; `dataset_status` (from the Hub) decides whether listed ids are
+    obtainable; without it listed ids count as available."""
+    if doc is None:
+        return Disclosure(DisclosureLevel.NOT_DISCLOSED, "none", (), (), 0, NO_EVIDENCE,
+                          DisclosureLevel.NOT_DISCLOSED)
+    datasets = metadata_datasets(doc.metadata)
+    unobtainable: tuple[str, ...] = ()
+    meta_level = DisclosureLevel.NOT_DISCLOSED
+    if datasets:
+        meta_level = DisclosureLevel.AVAILABLE
+        if dataset_status is not None:
+            unobtainable = tuple(d for d in datasets
+                                 if dataset_status.get(d) in (DatasetStatus.PRIVATE,
+                                                              DatasetStatus.MISSING,
+                                                              DatasetStatus.GATED))
+            if len(unobtainable) == len(datasets):
+                meta_level = DisclosureLevel.PARTIAL
+    text = _TextScan(doc, vocab)
+    text_level, named, words, text_evidence = text.run()
+    level = max(meta_level, text_level, key=LEVEL_RANK.__getitem__)
+    has_meta = meta_level is not DisclosureLevel.NOT_DISCLOSED
+    has_text = text_level is not DisclosureLevel.NOT_DISCLOSED
+    source = "both" if has_meta and has_text else "metadata" if has_meta else \
+        "card_text" if has_text else "none"
+    if has_meta and (meta_level is DisclosureLevel.AVAILABLE or not has_text
+                     or text_level is not DisclosureLevel.AVAILABLE):
+        evidence = doc.field_evidence("datasets")
+    elif has_text:
+        evidence = text_evidence
+    else:
+        evidence = _absence_evidence(doc)
+    return Disclosure(level, source, datasets, named, words, evidence, text_level, unobtainable,
+                      dataset_status is not None)
+
+
+def _absence_evidence(doc: CardDocument) -> Evidence:
+    training = doc.sections_named("training")
+    if training:
+        section = training[0]
+        return Evidence(Where.BODY, None, section.line,
+                        excerpt(f"'{section.heading}' section has no training-data description"))
+    return doc.absent_evidence("datasets")
+
+
+class _TextScan:
+    """Reads the body for named datasets and for prose about the training data.
+
+    Detectors run over whole spans (a data section, a training sentence) and only their hits
+    are checked against the context filters (calibration data, negations, reader guidance), so a
+    long card costs a few regex passes, not one per line."""
+
+    def __init__(self, doc: CardDocument, vocab: DatasetVocabulary) -> None:
+        self.doc = doc
+        self.vocab = vocab
+        self.body = doc.body
+        self.prose = doc.prose
+        self.lower = doc.lower
+
+    def run(self) -> tuple[DisclosureLevel, tuple[str, ...], int, Evidence]:
+        doc = self.doc
+        data_sections = _outermost([s for s in doc.sections if self._is_data_section(s)])
+        headed = [s for s in data_sections if _DATA_HEADING_RE.search(s.heading)]
+        found: tuple[str, int] | None = None
+        words = 0
+        specific_at: int | None = None
+        for section in data_sections:
+            hit = self._named(section.start, section.end, line_context=True,
+                              headed=section in headed)
+            if hit and (found is None or hit[1] < found[1]):
+                found = hit
+            prose = self.prose[section.start:section.end]
+            if _POINTER_RE.search(prose) and section.prose_words <= 40:
+                continue
+            words += section.prose_words
+            if specific_at is None:
+                specific = _SPECIFIC_RE.search(prose)
+                if specific:
+                    specific_at = section.start + specific.start()
+        for start, end in self._outside_sentences(data_sections):
+            prose = self.prose[start:end]
+            if not self._usable(prose, start, in_data_section=False):
+                continue
+            if found is None:
+                hit = self._named(start, end, line_context=False, headed=False)
+                if hit:
+                    found = hit
+            if _DATA_NOUN_RE.search(prose) and not _POINTER_RE.search(prose):
+                words += count_words(prose)
+                if specific_at is None and _SPECIFIC_RE.search(prose):
+                    specific_at = start
+        if found is not None:
+            return (DisclosureLevel.AVAILABLE, (found[0],), words, doc.body_evidence(found[1]))
+        if headed and all(s.prose_words < MIN_DATA_SECTION_WORDS for s in headed):
+            return DisclosureLevel.NOT_DISCLOSED, (), 0, NO_EVIDENCE
+        if words >= MIN_PARTIAL_WORDS and specific_at is not None:
+            return DisclosureLevel.PARTIAL, (), words, doc.body_evidence(specific_at)
+        return DisclosureLevel.NOT_DISCLOSED, (), words, NO_EVIDENCE
+
+    def _usable(self, prose: str, offset: int, *, in_data_section: bool) -> bool:
+        """Context filters: reader guidance, calibration data, negations, evaluation only."""
+        if _SKIP_SENTENCE_RE.search(prose) or _NEGATED_RE.search(prose):
+            return False
+        if not in_data_section and _EVAL_ONLY_RE.search(prose) \
+                and not _TRAINED_ON_RE.search(prose):
+            return False
+        return not self._in_quantization_paragraph(offset)
+
+    def _in_quantization_paragraph(self, offset: int) -> bool:
+        """Calibration data of a quantization is not training data."""
+        if not _QUANT_PARAGRAPH.possible(self.lower):
+            return False
+        start = self.prose.rfind("\n\n", max(0, offset - 1500), offset)
+        end = self.prose.find("\n\n", offset, offset + 1500)
+        paragraph = self.prose[start + 1 if start >= 0 else max(0, offset - 1500):
+                               end if end >= 0 else offset + 1500]
+        return bool(_QUANT_PARAGRAPH.regex.search(paragraph))
+
+    def _is_data_section(self, section: Section) -> bool:
+        if section.canonical != "training":
+            return False
+        heading = section.heading
+        if _HOWTO_HEADING_RE.search(heading):
+            return False
+        if "tun" in heading.lower() and not _DATA_HEADING_RE.search(heading):
+            return self._describes_past_training(section)
+        return True
+
+    def _describes_past_training(self, section: Section) -> bool:
+        prose = self.prose[section.start:section.end]
+        return bool(re.search(r"\b(?:was|were|has been|have been)\b[^.\n]{0,60}"
+                              r"\b(?:fine-?tuned|trained)\b", prose, re.I))
+
+    def _outside_sentences(self, data_sections: list[Section]) -> Iterator[tuple[int, int]]:
+        """`dataset: X` lines and sentences about training outside the data sections."""
+        inside = [(s.start, s.end) for s in data_sections]
+        seen: set[int] = set()
+        lower = self.lower
+        for pos in literal_positions(lower, _LABEL_WORDS):
+            start, end = line_bounds(self.body, pos)
+            if start in seen or _within(start, inside):
+                continue
+            match = _LABELLED_DATA_RE.match(self.body, start, end)
+            if match:
+                seen.add(start)
+                yield start, end
+        for pos in literal_positions(lower, _TRAIN_WORDS):
+            if _within(pos, inside) or not _TRAIN_RE.search(self.prose, max(0, pos - 12),
+                                                             pos + 24):
+                continue
+            start, end = _sentence_around(self.prose, pos)
+            if start not in seen and self.prose[start:end].strip():
+                seen.add(start)
+                yield start, end
+
+    def _named(self, start: int, end: int, *, line_context: bool, headed: bool
+               ) -> tuple[str, int] | None:
+        """The first obtainable dataset named in body[start:end] whose context passes."""
+        for name, offset in sorted(self._hits(start, end, headed), key=lambda h: h[1]):
+            if not line_context:
+                return name, offset
+            line_start = self.body.rfind("\n", start, offset) + 1 or start
+            line_end = self.body.find("\n", offset, end)
+            line_end = end if line_end < 0 else line_end
+            if self._usable(self.prose[line_start:line_end], offset, in_data_section=True):
+                return name, offset
+        return None
+
+    def _hits(self, start: int, end: int, headed: bool) -> Iterator[tuple[str, int]]:
+        text = self.body[start:end]
+        lower = self.lower[start:end]
+        if "/datasets/" in lower:
+            for match in _HUB_DATASET_LINK_RE.finditer(text):
+                yield match.group(1), start + match.start()
+        for match in self.vocab.hosts.finditer(text, lower):
+            yield match.group(0), start + match.start()
+        for name, offset in self.vocab.corpus_hits(text, lower):
+            yield name, start + offset
+        for match in _FINETUNED_ON.finditer(text, lower):
+            if match.group(1).lower().strip("[]()*_") not in _NOT_A_DATASET:
+                yield match.group(1), start + match.start(1)
+        for match in _LABELLED_DATA.finditer(text, lower):
+            link = _MD_LINK_RE.search(match.group(1))
+            if link and not _NOT_DATASET_LINK_RE.search(link.group(0)):
+                yield link.group(1), start + match.start(1)
+        if headed and "/" in text:
+            for link in _MD_LINK_RE.finditer(text):
+                if not _NOT_DATASET_LINK_RE.search(link.group(0)):
+                    yield link.group(1), start + link.start()
+            if "dataset" in lower:
+                for match in _HUB_ID_RE.finditer(text):
+                    context = lower[max(0, match.start() - 80):match.end() + 80]
+                    if "dataset" in context and not match.group(1).lower().startswith(
+                            ("http", "www")):
+                        yield match.group(1), start + match.start()
+
+
+def _outermost(sections: list[Section]) -> list[Section]:
+    out: list[Section] = []
+    for section in sections:
+        if not any(o.start <= section.start < o.end for o in out):
+            out.append(section)
+    return out
+
+
+def _within(offset: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= offset < b for a, b in spans)
+
+
+def _sentence_around(text: str, pos: int) -> tuple[int, int]:
+    """The sentence holding `pos`: from the last sentence end in the 400 characters before it
+    to the next one in the 600 after."""
+    lo = max(0, pos - 400)
+    start = lo
+    for sep in _SENTENCE_END_RE.finditer(text, lo, pos):
+        start = sep.end()
+    if start == lo and lo > 0:
+        start = text.rfind("\n", 0, pos) + 1
+    tail = _SENTENCE_END_RE.search(text, pos, min(len(text), pos + 600))
+    return start, (tail.start() if tail else min(len(text), pos + 600))
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of a text, split at sentence ends, blank lines and list items."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for sep in _SENTENCE_END_RE.finditer(text):
+        if sep.start() > pos:
+            spans.append((pos, sep.start()))
+        pos = max(pos, sep.end())
+    if pos < len(text):
+        spans.append((pos, len(text)))
+    return spans or [(0, len(text))]

@@ -1,0 +1,174 @@
+"""CardDocument: one README read once into front matter, body, sections and parse problems.
+
+Everything later (license resolution, disclosure, rules, evidence) reads this value; nothing
+re-parses the text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from cardaudit.cards.evidence import Evidence, Where, excerpt
+from cardaudit.cards.frontmatter import FrontMatter, ParseProblem, decode, split_card
+from cardaudit.cards.sections import CompiledVocabulary, Section, analyse_body, count_words
+
+
+class ParseStatus(StrEnum):
+    OK = "ok"
+    PARTIAL = "partial"
+    UNPARSEABLE = "unparseable"
+
+
+@dataclass(frozen=True, slots=True)
+class CardDocument:
+    """A parsed model card. `text` is the normalised README (LF, no BOM)."""
+
+    text: str
+    front_matter: FrontMatter
+    body: str
+    body_first_line: int
+    sections: tuple[Section, ...]
+    prose: str
+    code_spans: tuple[tuple[int, int], ...]
+    problems: tuple[ParseProblem, ...]
+    lower: str = ""
+    _newlines: list[int] = field(default_factory=list, compare=False, repr=False)
+    _line_starts: list[int] = field(default_factory=list, compare=False, repr=False)
+    _prose_words: list[int] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return self.front_matter.data
+
+    @property
+    def has_front_matter(self) -> bool:
+        """A `---` block that reads as a mapping (an empty one counts)."""
+        return self.front_matter.block_found and self.front_matter.is_mapping
+
+    @property
+    def parse_status(self) -> ParseStatus:
+        fm = self.front_matter
+        if any(p.code == "unclosed-front-matter" for p in self.problems):
+            return ParseStatus.UNPARSEABLE
+        if fm.block_found and not fm.is_mapping and not fm.data:
+            return ParseStatus.UNPARSEABLE
+        if any(p.code != "yaml-aliases" for p in self.problems):
+            return ParseStatus.PARTIAL
+        return ParseStatus.OK
+
+    @property
+    def prose_words(self) -> int:
+        """Words of real text in the body (code, tables, tags and placeholders excluded)."""
+        if not self._prose_words:
+            self._prose_words.append(count_words(self.prose))
+        return self._prose_words[0]
+
+    def field_line(self, path: str) -> int | None:
+        return self.front_matter.lines.get(path)
+
+    def body_line(self, offset: int) -> int:
+        """README line (1-based) of a body offset."""
+        if not self._newlines:
+            self._newlines.extend(m.start() for m in re.finditer("\n", self.body))
+            self._newlines.append(len(self.body) + 1)
+        return self.body_first_line + bisect.bisect_left(self._newlines, offset)
+
+    def line_text(self, offset: int) -> str:
+        """The body line containing `offset`, stripped."""
+        start = self.body.rfind("\n", 0, offset) + 1
+        end = self.body.find("\n", offset)
+        return self.body[start:end if end >= 0 else len(self.body)].strip()
+
+    def readme_line(self, line: int) -> str:
+        """Text of a 1-based README line ('' when out of range)."""
+        if not self._line_starts:
+            self._line_starts.append(0)
+            self._line_starts.extend(m.end() for m in re.finditer("\n", self.text))
+        if line < 1 or line > len(self._line_starts):
+            return ""
+        start = self._line_starts[line - 1]
+        end = self.text.find("\n", start)
+        return self.text[start:end if end >= 0 else len(self.text)]
+
+    def field_evidence(self, path: str) -> Evidence:
+        """Evidence for a front-matter key: its path, README line and that line's text."""
+        line = self.front_matter.lines.get(path)
+        if line is None:
+            return self.absent_evidence(path)
+        return Evidence(Where.METADATA, path, line, excerpt(self.readme_line(line)))
+
+    def absent_evidence(self, path: str) -> Evidence:
+        fm = self.front_matter
+        if fm.block_found:
+            where = f"absent from front matter (lines {fm.first_line}–{fm.last_line})"
+        else:
+            where = "absent: the card has no front matter"
+        return Evidence(Where.METADATA, path, None, where)
+
+    def body_evidence(self, offset: int) -> Evidence:
+        """Evidence for a body position: its README line, quoted."""
+        return Evidence(Where.BODY, None, self.body_line(offset), excerpt(self.line_text(offset)))
+
+    def sections_named(self, canonical: str) -> tuple[Section, ...]:
+        return tuple(s for s in self.sections if s.canonical == canonical)
+
+    def section_text(self, section: Section, *, prose: bool = True) -> str:
+        return (self.prose if prose else self.body)[section.start:section.end]
+
+
+def parse_card(raw: bytes | str, vocab: CompiledVocabulary) -> CardDocument:
+    """Read a README (bytes or text). Never raises: every problem is in `.problems`."""
+    decode_problems: tuple[ParseProblem, ...] = ()
+    if isinstance(raw, bytes):
+        text, decode_problems = decode(raw)
+    else:
+        text = raw
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+        decode_problems += (ParseProblem("nul-bytes", "card contains NUL bytes; replaced", None),)
+    split = split_card(text)
+    layout = analyse_body(split.body, split.body_first_line, vocab)
+    return CardDocument(
+        text=split.text,
+        front_matter=split.front_matter,
+        body=split.body,
+        body_first_line=split.body_first_line,
+        sections=layout.sections,
+        prose=layout.prose,
+        code_spans=layout.code_spans,
+        problems=decode_problems + split.problems,
+        lower=layout.lower,
+    )
+
+
+class CardReader:
+    """Parses cards, reusing the result for texts seen recently.
+
+    Bulk dumps repeat many cards verbatim (templates, error stubs); a CardDocument is immutable,
+    so identical text can share one. Only cards under CACHE_MAX_CHARS are kept, and at most
+    CACHE_ENTRIES of them."""
+
+    CACHE_ENTRIES = 4096
+    CACHE_MAX_CHARS = 64 * 1024
+
+    def __init__(self, vocab: CompiledVocabulary) -> None:
+        self.vocab = vocab
+        self._cache: dict[bytes | str, CardDocument] = {}
+        self.hits = 0
+
+    def read(self, raw: bytes | str) -> CardDocument:
+        if len(raw) > self.CACHE_MAX_CHARS:
+            return parse_card(raw, self.vocab)
+        doc = self._cache.get(raw)
+        if doc is not None:
+            self.hits += 1
+            return doc
+        doc = parse_card(raw, self.vocab)
+        if len(self._cache) >= self.CACHE_ENTRIES:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[raw] = doc
+        return doc

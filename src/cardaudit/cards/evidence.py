@@ -1,0 +1,35 @@
+"""Evidence: where in a card (or in Hub facts) a judgment comes from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+EXCERPT_CHARS = 120
+
+
+class Where(StrEnum):
+    METADATA = "metadata"
+    BODY = "body"
+    HUB = "hub"
+    LICENSE_FILE = "license_file"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A field path and/or README line plus a one-line excerpt of at most ~120 characters."""
+
+    where: Where
+    field: str | None = None
+    line: int | None = None
+    excerpt: str = ""
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """One line, whitespace folded, cut at `limit` characters with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+NO_EVIDENCE = Evidence(Where.NONE)

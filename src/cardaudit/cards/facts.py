@@ -1,0 +1,201 @@
+"""CardFacts: the judgments every rule builds on, computed once per model.
+
+Rules read these through `fact:` leaves (`license.category`, `data.level`, `gate.level`, …);
+each fact brings the evidence for itself, so a finding can always say where it comes from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from cardaudit.cards.disclosure import Disclosure, assess_disclosure
+from cardaudit.cards.document import CardDocument
+from cardaudit.cards.evidence import NO_EVIDENCE, Evidence, Where, excerpt
+from cardaudit.cards.gates import Gate, assess_gate
+from cardaudit.cards.licenses import LicenseResolution, resolve_license
+from cardaudit.cards.record import ModelRecord
+from cardaudit.knowledge import Knowledge
+
+
+@dataclass(frozen=True, slots=True)
+class CardFacts:
+    """License, disclosure, gate and section judgments for one model."""
+
+    license: LicenseResolution
+    disclosure: Disclosure
+    gate: Gate
+    sections: dict[str, bool]
+    base_models: tuple[str, ...]
+    doc: CardDocument | None
+    hub_tag_agrees: bool | None = None
+
+    def fact(self, name: str) -> tuple[Any, Evidence]:
+        """A fact's value (None: could not be determined) and its evidence."""
+        fact = FACTS[name]
+        return fact.value(self), fact.evidence(self)
+
+
+def base_models_of(metadata: dict[str, Any]) -> tuple[str, ...]:
+    value = metadata.get("base_model")
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return ()
+    return tuple(v.strip() for v in value if isinstance(v, str) and v.strip())
+
+
+def analyse(record: ModelRecord, knowledge: Knowledge) -> CardFacts:
+    """Compute every fact for a record."""
+    doc = record.card
+    hub = record.hub
+    license_ = resolve_license(doc, record.license_file, knowledge.licenses)
+    disclosure = assess_disclosure(doc, knowledge.datasets, record.dataset_status)
+    gate = assess_gate(doc, hub.gated if hub else None, hub_known=hub is not None,
+                       hub_expected=record.hub_expected)
+    sections: dict[str, bool] = {name: False for name in knowledge.sections.names}
+    if doc is not None:
+        for section in doc.sections:
+            if section.canonical and section.filled:
+                sections[section.canonical] = True
+        metadata = doc.metadata
+        if metadata.get("model-index"):
+            sections["evaluation"] = True
+        if metadata.get("co2_eq_emissions") not in (None, "", {}, []):
+            sections["environmental_impact"] = True
+    bases = base_models_of(doc.metadata) if doc is not None else ()
+    if not bases and hub is not None:
+        bases = hub.base_models
+    return CardFacts(license_, disclosure, gate, sections, bases, doc,
+                     _hub_tag_agrees(license_, hub.license_tags if hub else ()))
+
+
+def _hub_tag_agrees(license_: LicenseResolution, tags: tuple[str, ...]) -> bool | None:
+    """Does the Hub's `license:` tag name what the card declares?"""
+    if not tags:
+        return None
+    declared = license_.declared
+    names = [str(v) for v in declared] if isinstance(declared, list) else \
+        [str(declared)] if declared is not None else []
+    card = {n.strip().lower() for n in names} | {t.key for t in license_.terms}
+    return any(tag.strip().lower() in card for tag in tags)
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A named fact: how to read its value, and where its evidence is."""
+
+    value: Callable[[CardFacts], Any]
+    evidence: Callable[[CardFacts], Evidence]
+
+
+def _section_value(name: str) -> Callable[[CardFacts], Any]:
+    return lambda f: f.sections.get(name, False) if f.doc is not None else None
+
+
+def _section_evidence(name: str) -> Callable[[CardFacts], Evidence]:
+    def get(facts: CardFacts) -> Evidence:
+        doc = facts.doc
+        if doc is None:
+            return NO_EVIDENCE
+        found = doc.sections_named(name)
+        if found:
+            section = next((s for s in found if s.filled), found[0])
+            return Evidence(Where.BODY, None, section.line, excerpt(doc.readme_line(section.line)))
+        if facts.sections.get(name):
+            return doc.field_evidence("model-index" if name == "evaluation" else "co2_eq_emissions")
+        return Evidence(Where.BODY, None, None, f"no '{name}' section in the card")
+    return get
+
+
+def _card_problem_evidence(facts: CardFacts) -> Evidence:
+    doc = facts.doc
+    if doc is None or not doc.problems:
+        return NO_EVIDENCE
+    problem = doc.problems[0]
+    return Evidence(Where.METADATA, None, problem.line, excerpt(problem.message))
+
+
+def _front_matter_evidence(facts: CardFacts) -> Evidence:
+    doc = facts.doc
+    if doc is None:
+        return NO_EVIDENCE
+    fm = doc.front_matter
+    if fm.block_found:
+        return Evidence(Where.METADATA, None, fm.first_line, excerpt(doc.readme_line(fm.first_line)))
+    return Evidence(Where.METADATA, None, 1, "the card does not start with a '---' block")
+
+
+def _license_evidence(f: CardFacts) -> Evidence:
+    return f.license.evidence
+
+
+def _file_evidence(f: CardFacts) -> Evidence:
+    return f.license.file_evidence
+
+
+def _data_evidence(f: CardFacts) -> Evidence:
+    return f.disclosure.evidence
+
+
+def _gate_evidence(f: CardFacts) -> Evidence:
+    return f.gate.evidence
+
+
+def _base_evidence(f: CardFacts) -> Evidence:
+    return f.doc.field_evidence("base_model") if f.doc is not None else NO_EVIDENCE
+
+
+def _lic(value: Callable[[LicenseResolution], Any]) -> Fact:
+    return Fact(lambda f: value(f.license), _license_evidence)
+
+
+def _data(value: Callable[[Disclosure], Any]) -> Fact:
+    return Fact(lambda f: value(f.disclosure), _data_evidence)
+
+
+def _gate(value: Callable[[Gate], Any]) -> Fact:
+    return Fact(lambda f: value(f.gate), _gate_evidence)
+
+
+FACTS: dict[str, Fact] = {
+    "license.key": Fact(lambda f: f.license.key, _license_evidence),
+    "license.expression": Fact(lambda f: f.license.expression, _license_evidence),
+    "license.category": Fact(lambda f: f.license.category.value, _license_evidence),
+    "license.commercial_use": Fact(lambda f: f.license.commercial_use, _license_evidence),
+    "license.source": Fact(lambda f: f.license.source, _license_evidence),
+    "license.declared": _lic(lambda x: x.declared is not None),
+    "license.ids_valid": _lic(lambda x: x.ids_valid),
+    "license.has_cap": _lic(lambda x: x.any_term("user_cap") or x.any_term("revenue_cap")),
+    "license.has_aup": _lic(lambda x: x.any_term("aup")),
+    "license.restricts_outputs": _lic(lambda x: any(
+        t.outputs and "may not" in t.outputs.lower() for t in x.terms)),
+    "license.naming_rule": _lic(lambda x: x.any_term("naming")),
+    "license.attribution_duty": _lic(lambda x: x.any_term("attribution")),
+    "license.eu_restriction": _lic(lambda x: x.any_term("eu")),
+    "license.needs_verification": _lic(lambda x: any(t.verify for t in x.terms)),
+    "license.file_present": Fact(lambda f: f.license.file_present, _file_evidence),
+    "license.file_agrees": Fact(lambda f: f.license.file_agrees, _file_evidence),
+    "license.hub_tag_agrees": Fact(lambda f: f.hub_tag_agrees, _license_evidence),
+    "data.level": Fact(lambda f: f.disclosure.level.value, _data_evidence),
+    "data.source": _data(lambda x: x.source),
+    "data.words": _data(lambda x: x.words),
+    "data.datasets": _data(lambda x: list(x.datasets)),
+    "data.named": _data(lambda x: list(x.named)),
+    "data.unobtainable": _data(lambda x: list(x.unobtainable) if x.datasets_checked else None),
+    "gate.level": Fact(lambda f: f.gate.level.value, _gate_evidence),
+    "gate.in_card": Fact(lambda f: f.gate.in_card, _gate_evidence),
+    "gate.eu_disallowed": Fact(lambda f: f.gate.eu_disallowed, _gate_evidence),
+    "gate.fields": _gate(lambda x: list(x.fields)),
+    "gate.prompt": _gate(lambda x: x.prompt),
+    "gate.license_in_prompt": _gate(lambda x: x.license_in_prompt),
+    "card.parse_status": Fact(lambda f: f.doc.parse_status.value if f.doc else None,
+                              _card_problem_evidence),
+    "card.has_front_matter": Fact(lambda f: f.doc.has_front_matter if f.doc else None,
+                                  _front_matter_evidence),
+    "lineage.base_models": Fact(lambda f: list(f.base_models), _base_evidence),
+}
+for _name in ("model_details", "uses", "limitations", "how_to_start", "training", "evaluation",
+              "environmental_impact", "technical_specs", "citation", "contact"):
+    FACTS[f"sections.{_name}"] = Fact(_section_value(_name), _section_evidence(_name))

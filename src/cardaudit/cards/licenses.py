@@ -1,0 +1,316 @@
+"""Resolve which license applies to a model, from the card and an optional LICENSE file.
+
+Order (issue 2): front-matter `license` → `license_name` / `license_link` (for `other`) → the
+LICENSE file's title lines → a clear license statement in the card body. Lists and SPDX
+expressions are parsed with license-expression. What nobody can place is `unknown`, never
+permissive: unknown terms fail closed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from cardaudit.cards.document import CardDocument
+from cardaudit.cards.evidence import NO_EVIDENCE, Evidence, Where, excerpt
+from cardaudit.cards.licensebase import (
+    Category,
+    LicenseBase,
+    LicenseTerms,
+    Obligation,
+    spdx_licensing,
+)
+from cardaudit.textsearch import FastPattern
+
+_LICENSE_WORD = FastPattern.compile(r"licen[sc]e|agreement|terms of use", re.I)
+_LICENSE_HEADING_RE = re.compile(r"licen[sc]e|terms of use", re.I)
+_LABELLED_RE = re.compile(
+    r"licen[sc]e[sd]?\W{0,6}(?:under[ \t]+)?(?:the[ \t]+)?\W{0,3}([A-Za-z][\w.+\-]{1,40})", re.I)
+_LINK_RE = re.compile(r"\]\((\S+?)\)|(https?://\S+)")
+_CODE_ONLY_RE = re.compile(r"\b(?:code|codebase|repository|repo|software|scripts?)\b|代码|仓库",
+                           re.I)
+_MODEL_RE = re.compile(r"\b(?:weights?|models?|checkpoints?)\b|模型|权重", re.I)
+_EXPRESSION_RE = re.compile(r"\s(?:or|and|with)\s|[()]", re.I)
+_LOCAL_LINK_RE = re.compile(r"^(?:\./)?[\w.\-]*licen[sc]e[\w.\-]*$|/blob/[^/]+/[\w.\-]*licen[sc]e",
+                            re.I)
+FILE_HEAD_CHARS = 3_000
+LICENSE_FILE_NAMES = ("LICENSE", "LICENSE.md", "LICENSE.txt", "LICENCE", "LICENCE.md",
+                      "LICENSE.rst")
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseFile:
+    """A license file found beside the README (or fetched from the repo)."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseResolution:
+    """The license a careful reader concludes applies, and how sure we are."""
+
+    declared: Any
+    key: str
+    expression: str
+    category: Category
+    commercial_use: bool | None
+    terms: tuple[LicenseTerms, ...]
+    source: str
+    evidence: Evidence
+    ids_valid: bool | None
+    problems: tuple[str, ...] = ()
+    file_present: bool = False
+    file_key: str | None = None
+    file_agrees: bool | None = None
+    file_evidence: Evidence = field(default=NO_EVIDENCE)
+
+    @property
+    def obligations(self) -> tuple[Obligation, ...]:
+        seen: dict[tuple[str, str], Obligation] = {}
+        for terms in self.terms:
+            for ob in terms.obligations:
+                seen.setdefault((ob.kind, ob.text), ob)
+        return tuple(seen.values())
+
+    @property
+    def resolved(self) -> bool:
+        return self.category is not Category.UNKNOWN
+
+    def any_term(self, name: str) -> bool:
+        return any(getattr(t, name) for t in self.terms)
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    terms: tuple[LicenseTerms, ...]
+    operator: str
+    source: str
+    evidence: Evidence
+    problems: tuple[str, ...] = ()
+    unknown_names: tuple[str, ...] = ()
+
+
+def resolve_license(doc: CardDocument | None, license_file: LicenseFile | None,
+                    kb: LicenseBase) -> LicenseResolution:
+    """Apply the resolution order and combine the parts of a multi-license declaration."""
+    metadata = doc.metadata if doc is not None else {}
+    declared = metadata.get("license")
+    file_found = _from_file(license_file, kb) if license_file is not None else None
+    found: _Found | None = None
+    ids_valid: bool | None = None
+    if declared not in (None, "", []):
+        found = _from_declared(declared, doc, kb)
+        ids_valid = not found.unknown_names and not found.problems
+        if _only_other(found):
+            found = _resolve_other(doc, kb, file_found, license_file) or found
+    if found is None and file_found is not None:
+        found = file_found
+    if found is None and doc is not None:
+        found = _from_body(doc, kb)
+    if found is None:
+        evidence = doc.absent_evidence("license") if doc is not None else NO_EVIDENCE
+        found = _Found((kb.by_key["unknown"],), "OR", "none", evidence)
+    return _combine(declared, found, ids_valid, file_found, kb, license_file is not None)
+
+
+def _only_other(found: _Found) -> bool:
+    return all(t.key in ("other", "unknown") for t in found.terms) and not found.unknown_names
+
+
+def _declared_names(declared: Any) -> tuple[list[str], str, list[str]]:
+    """Split a declaration into license names and the operator joining them."""
+    problems: list[str] = []
+    if isinstance(declared, list):
+        names = [str(v).strip() for v in declared if v not in (None, "")]
+        if any(not isinstance(v, str) for v in declared):
+            problems.append("license list holds values that are not text")
+        return names, "OR", problems
+    if not isinstance(declared, str):
+        problems.append(f"license is a {type(declared).__name__} ({declared!r}), not text")
+        return [str(declared)], "OR", problems
+    text = declared.strip()
+    if _EXPRESSION_RE.search(text):
+        return _split_expression(text, problems)
+    return [text], "OR", problems
+
+
+def _split_expression(text: str, problems: list[str]) -> tuple[list[str], str, list[str]]:
+    try:
+        parsed = spdx_licensing().parse(text)
+    except Exception as exc:  # license-expression raises several unrelated types
+        problems.append(f"'{excerpt(text, 60)}' is not a valid license expression "
+                        f"({excerpt(str(exc), 80)})")
+        return [text], "OR", problems
+    if parsed is None:
+        return [], "OR", problems
+    names = [str(s.key) for s in spdx_licensing().license_symbols(parsed, unique=True)]
+    operator = "AND" if " AND " in str(parsed).upper() else "OR"
+    return names, operator, problems
+
+
+def _from_declared(declared: Any, doc: CardDocument | None, kb: LicenseBase) -> _Found:
+    names, operator, problems = _declared_names(declared)
+    terms: list[LicenseTerms] = []
+    unknown: list[str] = []
+    for name in names:
+        found = kb.lookup(name)
+        if found is None:
+            unknown.append(name)
+            problems.append(f"'{excerpt(name, 60)}' is not a known license id")
+        else:
+            terms.append(found)
+    evidence = doc.field_evidence("license") if doc is not None else NO_EVIDENCE
+    if unknown:
+        terms.append(kb.by_key["unknown"])
+    return _Found(tuple(terms), operator, "metadata", evidence, tuple(problems), tuple(unknown))
+
+
+def _resolve_other(doc: CardDocument | None, kb: LicenseBase, file_found: _Found | None,
+                   license_file: LicenseFile | None) -> _Found | None:
+    """`license: other`: name, then link, then the LICENSE file, then the body."""
+    if doc is None:
+        return file_found
+    metadata = doc.metadata
+    name = metadata.get("license_name")
+    unknown_name: str | None = None
+    if isinstance(name, str) and name.strip():
+        terms = kb.lookup(name)
+        if terms is not None:
+            return _Found((terms,), "OR", "license_name", doc.field_evidence("license_name"))
+        unknown_name = name.strip()
+    link = metadata.get("license_link")
+    if isinstance(link, str) and link.strip():
+        terms = kb.by_link(link)
+        if terms is not None:
+            return _Found((terms,), "OR", "license_link", doc.field_evidence("license_link"))
+    if file_found is not None:
+        return file_found
+    body = _from_body(doc, kb)
+    if body is not None:
+        return body
+    if unknown_name is not None:
+        return _Found((kb.by_key["unknown"],), "OR", "license_name",
+                      doc.field_evidence("license_name"),
+                      (f"license_name '{excerpt(unknown_name, 60)}' is not in the license "
+                       "knowledge base",), (unknown_name,))
+    return None
+
+
+def _from_file(license_file: LicenseFile, kb: LicenseBase) -> _Found | None:
+    head = license_file.text[:FILE_HEAD_CHARS]
+    lines = head.splitlines()
+    window = " ".join(" ".join(lines[:40]).split())
+    terms = kb.by_title(window)
+    if terms is None:
+        return None
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), 0)
+    evidence = Evidence(Where.LICENSE_FILE, license_file.name, first + 1,
+                        excerpt(lines[first] if lines else ""))
+    return _Found((terms,), "OR", "license_file", evidence)
+
+
+def _from_body(doc: CardDocument, kb: LicenseBase) -> _Found | None:
+    """A clear license statement: first in a License section, then any line naming one."""
+    candidates: list[int] = []
+    for section in doc.sections:
+        if _LICENSE_HEADING_RE.search(section.heading):
+            candidates.extend(_line_offsets(doc.body, section.start, section.end))
+    for match in _LICENSE_WORD.finditer(doc.body, doc.lower):
+        start = doc.body.rfind("\n", 0, match.start()) + 1
+        if start not in candidates:
+            candidates.append(start)
+    for offset in candidates[:200]:
+        line = doc.line_text(offset)
+        if not line or _inside_code(doc, offset):
+            continue
+        terms = _statement_terms(line, kb)
+        if terms is not None:
+            return _Found((terms,), "OR", "body", doc.body_evidence(offset))
+    return None
+
+
+def _statement_terms(line: str, kb: LicenseBase) -> LicenseTerms | None:
+    """The license a line states for the model (not for the code alone)."""
+    if _CODE_ONLY_RE.search(line) and not _MODEL_RE.search(line):
+        return None
+    if _CODE_ONLY_RE.search(line) and _MODEL_RE.search(line):
+        clauses = re.split(r"[,;.，。；]\s*|\bwhile\b|\bwhereas\b|\bbut\b", line)
+        model_clauses = [c for c in clauses if _MODEL_RE.search(c) and not _CODE_ONLY_RE.search(c)]
+        if not model_clauses:
+            return None
+        line = " ".join(model_clauses)
+    for match in _LINK_RE.finditer(line):
+        url = match.group(1) or match.group(2)
+        found = kb.by_link(url)
+        if found is not None:
+            return found
+    text = _LINK_RE.sub(" ", line)
+    found = kb.by_title(text)
+    if found is not None:
+        return found
+    labelled = _LABELLED_RE.search(text)
+    if labelled and re.search(r"licen[sc]e\W{0,4}:", text, re.I):
+        candidate = kb.lookup(labelled.group(1).rstrip(".,"))
+        if candidate is not None and candidate.key not in ("other", "unknown"):
+            return candidate
+    return None
+
+
+def _line_offsets(body: str, start: int, end: int) -> list[int]:
+    offsets = [start]
+    pos = body.find("\n", start)
+    while 0 <= pos < end - 1:
+        offsets.append(pos + 1)
+        pos = body.find("\n", pos + 1)
+    return offsets
+
+
+def _inside_code(doc: CardDocument, offset: int) -> bool:
+    return any(a <= offset < b for a, b in doc.code_spans)
+
+
+def _combine(declared: Any, found: _Found, ids_valid: bool | None, file_found: _Found | None,
+             kb: LicenseBase, file_present: bool) -> LicenseResolution:
+    terms = found.terms
+    known = [t for t in terms if t.key not in ("unknown", "other")]
+    if found.operator == "AND":
+        category = max((t.category for t in terms), key=lambda c: kb.rank[c])
+        commercial = _all_true(t.commercial_use for t in terms)
+    else:
+        category = min((t.category for t in terms), key=lambda c: kb.rank[c])
+        commercial = _any_true(t.commercial_use for t in terms)
+    names = [t.key for t in known] + list(found.unknown_names)
+    joiner = f" {found.operator} "
+    key = joiner.join(names) if names else "unknown"
+    expression = joiner.join(
+        [t.spdx for t in known] + [_license_ref(n) for n in found.unknown_names]) or "NOASSERTION"
+    file_key = file_found.terms[0].key if file_found is not None else None
+    file_agrees: bool | None = None
+    if file_found is not None and known and found.source != "license_file":
+        file_agrees = any(t.key == file_key or t.spdx == file_found.terms[0].spdx for t in known)
+    return LicenseResolution(
+        declared=declared, key=key, expression=expression, category=category,
+        commercial_use=commercial, terms=tuple(known) or terms, source=found.source,
+        evidence=found.evidence, ids_valid=ids_valid, problems=found.problems,
+        file_present=file_present, file_key=file_key, file_agrees=file_agrees,
+        file_evidence=file_found.evidence if file_found is not None else NO_EVIDENCE)
+
+
+def _license_ref(name: str) -> str:
+    return "LicenseRef-" + (re.sub(r"[^A-Za-z0-9.\-]+", "-", name).strip("-") or "unknown")
+
+
+def _any_true(values: Any) -> bool | None:
+    values = list(values)
+    if any(v is True for v in values):
+        return True
+    return None if any(v is None for v in values) else False
+
+
+def _all_true(values: Any) -> bool | None:
+    values = list(values)
+    if any(v is False for v in values):
+        return False
+    return None if any(v is None for v in values) else True

@@ -1,0 +1,256 @@
+"""Cut a card body into headed sections and map them to canonical sections (reference §4.5).
+
+Runs on every card of a bulk audit, so it scans with one regex over "marker" lines (headings,
+code fences) instead of looping over every line, and caches heading → canonical name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from cardaudit.textsearch import FastPattern
+
+_MARKER_LINE_RE = re.compile(r"\n {0,3}[#`~<=|\-]")
+_MARKER_FIRST_RE = re.compile(r" {0,3}[#`~<=|\-]")
+_HTML_HEADING_RE = re.compile(r"<h([1-6])\b[^>\n]*>(.*?)</h\1>", re.I)
+_MARKUP_RE = re.compile(r"<!--.*?(?:-->|\Z)|<[^>\n]{1,400}>|\]\([^)\n]{0,500}\)", re.S)
+_WORD_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\W\d_][\w'’-]*")
+_HEADING_NOISE_RE = re.compile(r"[*_`~]|\[|\]\([^)]*\)|\]|<[^>]*>|^[\W\d_]+|[\s:.\-–—]+$")
+_NOT_PARAGRAPH_RE = re.compile(r"^\s*(?:$|[-*+>|#]|\d+[.)]\s)")
+
+MAX_HEADINGS = 2_000
+MAX_SECTION_NAME_WORDS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One headed part of the body; offsets index the body, content runs to the next heading
+    of the same or a higher level, so a parent section includes its subsections."""
+
+    heading: str
+    level: int
+    line: int
+    canonical: str | None
+    start: int
+    end: int
+    prose_words: int
+    has_structure: bool
+
+    @property
+    def filled(self) -> bool:
+        """Real content: a few words of non-placeholder prose, or a table or code block."""
+        return self.prose_words >= 3 or self.has_structure
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Heading keyword families and placeholder patterns, loaded from rules/reference data."""
+
+    families: Mapping[str, tuple[str, ...]]
+    placeholders: tuple[str, ...]
+
+    def compile(self) -> CompiledVocabulary:
+        return CompiledVocabulary(self)
+
+
+class CompiledVocabulary:
+    """The vocabulary as regexes, built once per run."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.family_of: dict[str, str] = {}
+        for family, keywords in vocabulary.families.items():
+            for keyword in keywords:
+                self.family_of.setdefault(keyword.lower(), family)
+        alternatives = sorted(self.family_of, key=len, reverse=True)
+        self._keyword_re = re.compile(
+            r"(?<![\w-])(?:" + "|".join(re.escape(k) for k in alternatives) + r")(?![\w-])")
+        self.placeholders = FastPattern.compile(
+            "|".join(f"(?:{p})" for p in vocabulary.placeholders) or "(?!)", re.I)
+        self._cache: dict[str, str | None] = {}
+        self.names = tuple(vocabulary.families)
+
+    def canonical(self, heading: str) -> str | None:
+        """The canonical section a heading names, or None."""
+        cached = self._cache.get(heading, "")
+        if cached != "":
+            return cached
+        if len(heading.split()) > MAX_SECTION_NAME_WORDS:
+            return None
+        best: str | None = None
+        best_len = 0
+        for match in self._keyword_re.finditer(heading.lower()):
+            if len(match.group()) > best_len:
+                best_len = len(match.group())
+                best = self.family_of[match.group()]
+        if len(self._cache) < 50_000:
+            self._cache[heading] = best
+        return best
+
+
+def clean_heading(raw: str) -> str:
+    """Heading text without emphasis, links, tags, numbering or trailing colons."""
+    return " ".join(_HEADING_NOISE_RE.sub(" ", raw).split())
+
+
+def spaces(text: str) -> str:
+    """`text` with every character but newlines turned into a space."""
+    if "\n" not in text:
+        return " " * len(text)
+    return "\n".join(" " * len(part) for part in text.split("\n"))
+
+
+def blank(text: str, pattern: re.Pattern[str]) -> str:
+    """Replace every match with spaces (newlines kept) so offsets and line numbers survive."""
+    return pattern.sub(lambda m: spaces(m.group()), text)
+
+
+@dataclass(frozen=True, slots=True)
+class BodyLayout:
+    """Headings, code spans and the prose view of one body."""
+
+    sections: tuple[Section, ...]
+    prose: str
+    code_spans: tuple[tuple[int, int], ...]
+    lower: str
+
+
+def analyse_body(body: str, first_line: int, vocab: CompiledVocabulary) -> BodyLayout:
+    """Find headings, code and tables, then measure each section's content."""
+    headings, code_spans, table_spans = _scan(body, first_line)
+    lower = body.lower()
+    prose = _prose_view(body, lower, sorted(code_spans + table_spans), vocab)
+    # words per segment (heading content up to the next heading of any level), so nested
+    # sections are counted once and a parent is the sum of its segments
+    segment_words = [
+        count_words(prose[h[4]:(headings[i + 1][3] if i + 1 < len(headings) else len(body))])
+        for i, h in enumerate(headings)]
+    structured_spans = sorted(code_spans + table_spans)
+    sections: list[Section] = []
+    for index, (level, text, line, _line_start, content_start) in enumerate(headings):
+        end = len(body)
+        last = len(headings)
+        for later_index in range(index + 1, len(headings)):
+            if headings[later_index][0] <= level:
+                end = headings[later_index][3]
+                last = later_index
+                break
+        sections.append(Section(
+            heading=text, level=level, line=line, canonical=vocab.canonical(text),
+            start=content_start, end=end, prose_words=sum(segment_words[index:last]),
+            has_structure=any(content_start <= a < end for a, _ in structured_spans)))
+    return BodyLayout(tuple(sections), prose, tuple(code_spans), lower)
+
+
+def count_words(text: str) -> int:
+    """Words of text; CJK characters count one each (measured by regex only for non-ASCII)."""
+    if text.isascii():
+        return sum(1 for token in text.split() if token[0].isalpha() or token[-1:].isalpha())
+    return len(_WORD_RE.findall(text))
+
+
+def _scan(body: str, first_line: int
+          ) -> tuple[list[tuple[int, str, int, int, int]], list[tuple[int, int]],
+                     list[tuple[int, int]]]:
+    """Headings (ATX, setext, HTML h1–h6) outside fenced code, code blocks and table lines.
+
+    Only lines that can be markers (starting, after up to three spaces, with # ` ~ < = - |)
+    are looked at; `_MARKER_LINE_RE` begins with a newline literal, which `re` finds fast."""
+    headings: list[tuple[int, str, int, int, int]] = []
+    code_spans: list[tuple[int, int]] = []
+    table_spans: list[tuple[int, int]] = []
+    fence = ""
+    fence_start = 0
+    size = len(body)
+    line_no = first_line
+    counted = 0
+    previous_marker_end = -1
+    starts = [0] if _MARKER_FIRST_RE.match(body) else []
+    starts.extend(m.start() + 1 for m in _MARKER_LINE_RE.finditer(body))
+    for start in starts:
+        line_no += body.count("\n", counted, start)
+        counted = start
+        end = body.find("\n", start)
+        end = size if end < 0 else end
+        line = body[start:end]
+        stripped = line.lstrip(" ")
+        marker = stripped[:1]
+        follows_marker = previous_marker_end == start - 1
+        previous_marker_end = end
+        if fence:
+            if marker == fence[0] and stripped.rstrip().startswith(fence) \
+                    and not stripped.rstrip().strip(fence[0]):
+                code_spans.append((fence_start, min(end + 1, size)))
+                fence = ""
+            continue
+        if marker in "`~":
+            if stripped.startswith(marker * 3):
+                run = len(stripped) - len(stripped.lstrip(marker))
+                fence, fence_start = marker * run, start
+            continue
+        if marker == "|":
+            if table_spans and table_spans[-1][1] == start - 1:
+                table_spans[-1] = (table_spans[-1][0], end)
+            else:
+                table_spans.append((start, end))
+            continue
+        if len(headings) >= MAX_HEADINGS:
+            continue
+        content_start = min(end + 1, size)
+        if marker == "#":
+            level = len(stripped) - len(stripped.lstrip("#"))
+            rest = stripped[level:]
+            if level <= 6 and (not rest or rest[0] in " \t"):
+                text = clean_heading(rest.strip().rstrip("#"))
+                if text:
+                    headings.append((level, text, line_no, start, content_start))
+        elif marker == "<":
+            match = _HTML_HEADING_RE.match(stripped)
+            if match:
+                text = clean_heading(match.group(2))
+                if text:
+                    headings.append((int(match.group(1)), text, line_no, start, content_start))
+        elif marker in "=-" and start > 0 and not follows_marker \
+                and not stripped.rstrip().strip(marker):
+            prev_start = body.rfind("\n", 0, start - 1) + 1
+            prev = body[prev_start:start - 1]
+            if prev.strip() and not _NOT_PARAGRAPH_RE.match(prev):
+                text = clean_heading(prev)
+                if text:
+                    level = 1 if marker == "=" else 2
+                    headings.append((level, text, line_no - 1, prev_start, content_start))
+    if fence:
+        code_spans.append((fence_start, size))
+    return headings, code_spans, table_spans
+
+
+def _inside(offset: int, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(a <= offset < b for a, b in spans)
+
+
+def _prose_view(body: str, lower: str, spans: list[tuple[int, int]],
+                vocab: CompiledVocabulary) -> str:
+    """The body with code, tables, comments, tags, link targets and placeholders blanked."""
+    if spans:
+        parts: list[str] = []
+        last = 0
+        for a, b in spans:
+            if a < last:
+                a = last
+            if b <= a:
+                continue
+            parts.append(body[last:a])
+            parts.append(spaces(body[a:b]))
+            last = b
+        parts.append(body[last:])
+        text = "".join(parts)
+    else:
+        text = body
+    if "<" in text or "](" in text:
+        text = blank(text, _MARKUP_RE)
+    if vocab.placeholders.possible(lower):
+        text = blank(text, vocab.placeholders.regex)
+    return text
+
+

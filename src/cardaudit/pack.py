@@ -1,0 +1,51 @@
+"""The rule pack in force: shipped rules plus `--rules DIR` folders, knowledge and scoring.
+
+Loaded once per run; any broken file is a RuleError (exit 2) naming `file:line`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from cardaudit.engine.loader import (
+    RuleSet,
+    load_lists,
+    load_rules,
+    rule_files,
+    shipped_rule_files,
+)
+from cardaudit.errors import RuleError
+from cardaudit.knowledge import Knowledge, load_knowledge
+from cardaudit.scoring import ScoringModel, load_scoring
+
+
+@dataclass(frozen=True, slots=True)
+class RulePack:
+    knowledge: Knowledge
+    rules: RuleSet
+    scoring: ScoringModel
+
+
+def load_pack(extra_dirs: list[Path] | None = None, root: Path | None = None) -> RulePack:
+    """Shipped rules (or those under `root`) plus user rule folders."""
+    knowledge = load_knowledge(root)
+    root = knowledge.root
+    lists = load_lists(root / "reference" / "lists.yaml")
+    files = [(p, f"rules/{p.relative_to(root).as_posix()}", "shipped")
+             for p in shipped_rule_files(root)]
+    for folder in extra_dirs or []:
+        if not folder.is_dir():
+            raise RuleError(f"{folder}: not a folder of rule files")
+        found = rule_files(folder)
+        if not found:
+            raise RuleError(f"{folder}: holds no rule files (*.yaml)")
+        files.extend((p, p.as_posix(), "user") for p in found)
+    extra = hashlib.sha256()
+    for name in ("licenses.yaml", "scoring.yaml", "reference/lists.yaml",
+                 "reference/sections.yaml", "reference/datasets.yaml"):
+        extra.update((root / name).read_bytes())
+    rules = load_rules(files, lists, knowledge.sections.names, extra.digest())
+    scoring = load_scoring(root / "scoring.yaml")
+    return RulePack(knowledge, rules, scoring)

@@ -1,0 +1,99 @@
+"""The audit pipeline for one model: record → facts → findings → scores → ModelResult.
+
+Per-model trouble never leaves here: a SourceError becomes the model's error row, and an
+unexpected exception becomes an `internal` error row (logged with its traceback), so every
+model asked for yields exactly one result.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from cardaudit.cards.facts import CardFacts, analyse
+from cardaudit.engine.evaluate import Judgement
+from cardaudit.scoring import Scores
+from cardaudit.cards.record import ModelRecord
+from cardaudit.engine.evaluate import Evaluator
+from cardaudit.errors import SourceError
+from cardaudit.pack import RulePack
+from cardaudit.results import ModelError, ModelResult, Status
+from cardaudit.sources.base import Target
+
+log = logging.getLogger(__name__)
+
+
+class Auditor:
+    """Judges records with one rule pack."""
+
+    CACHE_ENTRIES = 4096
+
+    def __init__(self, pack: RulePack) -> None:
+        self.pack = pack
+        self.evaluator = Evaluator(pack.rules.rules, pack.knowledge.sections.names)
+        self.plan = pack.scoring.plan((r.category, r.severity) for r in pack.rules.rules)
+        self._cache: dict[tuple[Any, ...], tuple[Any, CardFacts, Judgement, Scores]] = {}
+        self.cache_hits = 0
+
+    def _judge(self, record: ModelRecord) -> tuple[CardFacts, Judgement, Scores]:
+        """Facts, outcomes and scores; reused when the same card (same parsed document) meets
+        the same Hub facts again, which bulk dumps do thousands of times."""
+        key = self._key(record)
+        cached = self._cache.get(key) if key is not None else None
+        if cached is not None:
+            self.cache_hits += 1
+            _, facts, judgement, scores = cached
+            return facts, judgement.for_record(record), scores
+        facts = analyse(record, self.pack.knowledge)
+        judgement = self.evaluator.judge(record, facts)
+        scores = self.pack.scoring.score_outcomes(self.plan, judgement.outcomes)
+        if key is not None:
+            if len(self._cache) >= self.CACHE_ENTRIES:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = (record.card, facts, judgement, scores)
+        return facts, judgement, scores
+
+    def _key(self, record: ModelRecord) -> tuple[Any, ...] | None:
+        if record.card is None or record.dataset_status is not None:
+            return None
+        hub = record.hub
+        hub_part: tuple[Any, ...] = ()
+        if hub is not None:
+            hub_part = (hub.gated, hub.license_tags, hub.base_models,
+                        tuple(repr(hub.get(name)) for name in self.evaluator.hub_names))
+        license_text = record.license_file.text if record.license_file else None
+        return (id(record.card), license_text, hub is None, record.hub_expected, hub_part,
+                record.card_error)
+
+    def audit(self, record: ModelRecord) -> ModelResult:
+        try:
+            facts, judgement, scores = self._judge(record)
+        except Exception as exc:  # a bug on one card must not lose the others
+            log.debug("internal error auditing %s", record.id, exc_info=True)
+            return error_result(Target(record.id, record.source, record.location), "internal",
+                                f"internal error: {type(exc).__name__}: {exc}; rerun with --debug")
+        error = ModelError(record.card_error.code, record.card_error.message) \
+            if record.card_error is not None else None
+        return ModelResult(
+            id=record.id, source=record.source, location=record.location,
+            status=Status.ERROR if error else Status.OK, error=error,
+            revision=record.revision, facts=facts, judgement=judgement,
+            scores=scores, hub=record.hub,
+            readme_path=record.readme_path)
+
+    def audit_target(self, source: object, target: Target) -> ModelResult:
+        """Load and audit one target; any SourceError becomes its error row."""
+        try:
+            record = source.load(target)  # type: ignore[attr-defined]
+        except SourceError as exc:
+            return error_result(target, exc.code, exc.message)
+        return self.audit(record)
+
+
+def error_result(target: Target, code: str, message: str) -> ModelResult:
+    return ModelResult(id=target.id, source=target.source, location=target.location,
+                       status=Status.ERROR, error=ModelError(code, _one_line(message)))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())[:300]

@@ -1,0 +1,168 @@
+"""Local model folders: a model folder (README.md [+ LICENSE]), a README-style .md file, a
+folder of model folders (recursive), or a Hugging Face cache folder (`models--org--name`).
+
+A folder's id is the Hub id its layout names (`org__name` as in the corpus, or
+`models--org--name` as in the HF cache, is `org/name`), else its path relative to the argument.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from cardaudit.cards.document import parse_card
+from cardaudit.cards.licenses import LICENSE_FILE_NAMES, LicenseFile
+from cardaudit.cards.record import ModelRecord
+from cardaudit.cards.sections import CompiledVocabulary
+from cardaudit.errors import SourceError, UsageError
+from cardaudit.sources.base import Target
+
+MAX_README_BYTES = 16 * 1024 * 1024
+MAX_LICENSE_BYTES = 256 * 1024
+MAX_MODELS = 1_000_000
+_CORPUS_LAYOUT_RE = re.compile(r"^([A-Za-z0-9][\w.\-]*)__([\w.\-]+)$")
+_CACHE_LAYOUT_RE = re.compile(r"^models--([A-Za-z0-9][\w.\-]*?)--([\w.\-]+)$")
+_README_NAMES = ("README.md", "readme.md", "README.MD", "Readme.md")
+
+
+def id_from_folder_name(name: str) -> str | None:
+    """`org__name` and `models--org--name` name the Hub id `org/name`."""
+    for pattern in (_CACHE_LAYOUT_RE, _CORPUS_LAYOUT_RE):
+        match = pattern.match(name)
+        if match:
+            return f"{match.group(1)}/{match.group(2)}"
+    return None
+
+
+def _readme_in(folder: Path) -> Path | None:
+    for name in _README_NAMES:
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _cache_snapshot(folder: Path) -> Path | None:
+    """The snapshot a HF cache repo folder's refs/main points to (else the newest one)."""
+    snapshots = folder / "snapshots"
+    if not snapshots.is_dir():
+        return None
+    ref = folder / "refs" / "main"
+    if ref.is_file():
+        sha = ref.read_text(encoding="utf-8", errors="replace").strip()
+        if re.fullmatch(r"[0-9a-f]{40}", sha) and (snapshots / sha).is_dir():
+            return snapshots / sha
+    candidates = [p for p in snapshots.iterdir() if p.is_dir() and _readme_in(p)]
+    return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
+
+
+class LocalSource:
+    """Model folders and card files on disk."""
+
+    name = "local"
+
+    def __init__(self, paths: list[str], vocab: CompiledVocabulary,
+                 display_base: Path | None = None) -> None:
+        self.paths = paths
+        self.vocab = vocab
+        self.display_base = display_base or Path.cwd()
+
+    def targets(self) -> list[Target]:
+        found: list[Target] = []
+        for raw in self.paths:
+            path = Path(os.path.expanduser(raw))
+            if not path.exists():
+                raise UsageError(f"no such file or folder: {raw}")
+            found.extend(self._targets_for(path, raw))
+        return found
+
+    def _targets_for(self, path: Path, raw: str) -> list[Target]:
+        if path.is_file():
+            model_id = self._file_id(path)
+            return [Target(model_id, self.name, str(path))]
+        if not os.access(path, os.R_OK | os.X_OK):
+            raise UsageError(f"cannot read folder: {raw}")
+        if _readme_in(path) or _cache_snapshot(path):
+            return [Target(self._folder_id(path, None), self.name, str(path))]
+        targets: list[Target] = []
+        for folder in self._model_folders(path):
+            targets.append(Target(self._folder_id(folder, path), self.name, str(folder)))
+        if not targets:
+            raise UsageError(f"no model cards found under {raw}",
+                             hint="a model folder holds a README.md; a card file ends in .md")
+        return targets
+
+    def _model_folders(self, root: Path) -> list[Path]:
+        folders: list[Path] = []
+        for current, dirs, _files in os.walk(root, followlinks=False):
+            dirs.sort()
+            here = Path(current)
+            if here != root and (_readme_in(here) or _cache_snapshot(here)):
+                folders.append(here)
+                dirs[:] = []
+                continue
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            if len(folders) >= MAX_MODELS:
+                break
+        return folders
+
+    def _file_id(self, path: Path) -> str:
+        if path.name in _README_NAMES:
+            parent = path.resolve().parent
+            return id_from_folder_name(parent.name) or parent.name
+        return id_from_folder_name(path.stem) or path.stem
+
+    def _folder_id(self, folder: Path, root: Path | None) -> str:
+        layout = id_from_folder_name(folder.name)
+        if layout:
+            return layout
+        if root is None:
+            return folder.resolve().name
+        return folder.relative_to(root).as_posix()
+
+    def load(self, target: Target) -> ModelRecord:
+        path = Path(target.location)
+        folder: Path | None
+        if path.is_file():
+            readme, folder = path, (path.parent if path.name in _README_NAMES else None)
+        else:
+            snapshot = _cache_snapshot(path) if _CACHE_LAYOUT_RE.match(path.name) else None
+            folder = snapshot or path
+            readme_found = _readme_in(folder)
+            if readme_found is None:
+                raise SourceError(f"{target.location}: no README.md", code="missing-card")
+            readme = readme_found
+        raw = _read_capped(readme, MAX_README_BYTES)
+        doc = parse_card(raw, self.vocab)
+        license_file = _license_file(folder) if folder is not None else None
+        return ModelRecord(
+            id=target.id, source=self.name, location=self._display(readme),
+            card=doc, license_file=license_file, readme_path=self._display(readme))
+
+    def _display(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.display_base.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def _read_capped(path: Path, limit: int) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(limit)
+    except OSError as exc:
+        raise SourceError(f"cannot read {path.name}: {exc.strerror or exc}",
+                          code="unreadable") from None
+
+
+def _license_file(folder: Path) -> LicenseFile | None:
+    for name in LICENSE_FILE_NAMES:
+        candidate = folder / name
+        if candidate.is_file():
+            try:
+                text = _read_capped(candidate, MAX_LICENSE_BYTES).decode("utf-8", errors="replace")
+            except SourceError:
+                return None
+            return LicenseFile(name, text)
+    return None

@@ -1,0 +1,198 @@
+"""Fast regex search over card text: skip a regex when a literal it needs is absent.
+
+Python's `re` costs tens of nanoseconds per character for alternations and case-insensitive
+patterns, while `str.__contains__` costs well under one. Most card-text patterns need some
+literal (`train`, `licen`, `more information needed`); when none of a pattern's required literals
+occurs in the lowercased text, the pattern cannot match and the regex is not run. This keeps bulk
+audits (tens of thousands of cards) fast without hand-written prefilters.
+
+The literal analysis uses the standard library's regex parser; if it cannot analyse a pattern,
+the pattern simply always runs. (Case folding of a few exotic characters, such as 'ſ' matching
+'s' under re.IGNORECASE, is not modelled; such text can escape a prefilter.)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+try:  # Python 3.11+: the parser moved to re._parser
+    import re._constants as _sre_constants
+    import re._parser as _sre_parse
+except ImportError:  # pragma: no cover - older layouts
+    import sre_constants as _sre_constants  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+MIN_LITERAL = 2
+_REPEATS = tuple(op for op in (getattr(_sre_constants, name, None) for name in
+                               ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")) if op is not None)
+_ATOMIC = getattr(_sre_constants, "ATOMIC_GROUP", None)
+
+
+def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Lowercased literals such that every match contains at least one; None if unknown.
+
+    Top-level alternatives are analysed one by one (the regex parser would otherwise factor
+    out their common prefix, leaving a one-letter literal)."""
+    alternatives = _top_level_alternatives(pattern)
+    if len(alternatives) > 1:
+        parts = [required_literals(a, flags) for a in alternatives]
+        if any(p is None for p in parts):
+            return None
+        return frozenset().union(*parts)  # type: ignore[arg-type]
+    try:
+        parsed = _sre_parse.parse(pattern, flags)
+    except Exception:
+        return None
+    found = _required(list(parsed))
+    if found is None or min(len(x) for x in found) < MIN_LITERAL:
+        return None
+    return found
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """Split a regex at `|` outside groups and character classes."""
+    parts: list[str] = []
+    depth = 0
+    in_class = False
+    start = 0
+    index = 0
+    while index < len(pattern):
+        ch = pattern[index]
+        if ch == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern[index + 1:index + 2] == "]":
+                index += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[start:index])
+            start = index + 1
+        index += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _required(seq: list[Any]) -> frozenset[str] | None:
+    best: tuple[int, frozenset[str]] | None = None
+    run: list[str] = []
+
+    def consider(candidate: frozenset[str] | None) -> None:
+        nonlocal best
+        if not candidate:
+            return
+        score = min(len(x) for x in candidate)
+        if best is None or score > best[0]:
+            best = (score, candidate)
+
+    def flush() -> None:
+        if run:
+            consider(frozenset(["".join(run).lower()]))
+            run.clear()
+
+    c = _sre_constants
+    for op, av in seq:
+        if op is c.LITERAL:
+            run.append(chr(av))
+            continue
+        flush()
+        if op is c.SUBPATTERN:
+            consider(_required(list(av[-1])))
+        elif op is c.BRANCH:
+            alternatives = [_required(list(a)) for a in av[1]]
+            if all(alternatives):
+                consider(frozenset().union(*alternatives))  # type: ignore[arg-type]
+        elif op in _REPEATS and av[0] >= 1:
+            consider(_required(list(av[2])))
+        elif _ATOMIC is not None and op is _ATOMIC:
+            consider(_required(list(av)))
+    flush()
+    return best[1] if best else None
+
+
+class FastPattern:
+    """A compiled regex plus the literals it needs."""
+
+    __slots__ = ("literals", "regex")
+
+    def __init__(self, regex: re.Pattern[str]) -> None:
+        self.regex = regex
+        self.literals = required_literals(regex.pattern, regex.flags)
+
+    @classmethod
+    def compile(cls, pattern: str, flags: int = 0) -> FastPattern:
+        return cls(re.compile(pattern, flags))
+
+    def possible(self, lower: str) -> bool:
+        """False when the regex certainly cannot match text whose lowercase form is `lower`."""
+        literals = self.literals
+        if literals is None:
+            return True
+        return any(literal in lower for literal in literals)
+
+    def search(self, text: str, lower: str, pos: int = 0,
+               endpos: int | None = None) -> re.Match[str] | None:
+        if not self.possible(lower):
+            return None
+        return self.regex.search(text, pos, len(text) if endpos is None else endpos)
+
+    def finditer(self, text: str, lower: str) -> Iterator[re.Match[str]]:
+        if not self.possible(lower):
+            return iter(())
+        return self.regex.finditer(text)
+
+    @property
+    def pattern(self) -> str:
+        return self.regex.pattern
+
+    @property
+    def flags(self) -> int:
+        return self.regex.flags
+
+
+def trie_pattern(words: list[str]) -> re.Pattern[str]:
+    """One regex matching any of `words` (lowercase literals), built as a trie so each position
+    costs a few steps instead of one try per word."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def build(node: dict[str, Any]) -> str:
+        alternatives = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alternatives:
+            return ""
+        body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return re.compile("(?=(" + build(trie) + "))") if trie else re.compile("(?!)")
+
+
+def literal_positions(lower: str, literals: tuple[str, ...]) -> list[int]:
+    """Sorted offsets of every occurrence of any literal (str.find is far faster than re)."""
+    found: list[int] = []
+    for literal in literals:
+        pos = lower.find(literal)
+        while pos >= 0:
+            found.append(pos)
+            pos = lower.find(literal, pos + 1)
+    found.sort()
+    return found
+
+
+def line_bounds(text: str, offset: int, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
+    """Start and end of the line holding `offset` (within [lo, hi))."""
+    hi = len(text) if hi is None else hi
+    start = text.rfind("\n", lo, offset) + 1 or lo
+    end = text.find("\n", offset, hi)
+    return max(start, lo), (hi if end < 0 else end)
