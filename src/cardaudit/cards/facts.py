@@ -135,6 +135,10 @@ def _file_evidence(f: CardFacts) -> Evidence:
     return f.license.file_evidence
 
 
+def _body_evidence(f: CardFacts) -> Evidence:
+    return f.license.body_evidence if f.license.body_key else f.license.evidence
+
+
 def _data_evidence(f: CardFacts) -> Evidence:
     return f.disclosure.evidence
 
@@ -178,6 +182,8 @@ FACTS: dict[str, Fact] = {
     "license.file_present": Fact(lambda f: f.license.file_present, _file_evidence),
     "license.file_agrees": Fact(lambda f: f.license.file_agrees, _file_evidence),
     "license.hub_tag_agrees": Fact(lambda f: f.hub_tag_agrees, _license_evidence),
+    "license.body_statement": Fact(lambda f: f.license.body_key is not None, _body_evidence),
+    "license.body_agrees": Fact(lambda f: f.license.body_agrees, _body_evidence),
     "data.level": Fact(lambda f: f.disclosure.level.value, _data_evidence),
     "data.source": _data(lambda x: x.source),
     "data.words": _data(lambda x: x.words),

@@ -9,7 +9,7 @@ permissive: unknown terms fail closed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cardaudit.cards.document import CardDocument
@@ -61,6 +61,9 @@ class LicenseResolution:
     evidence: Evidence
     ids_valid: bool | None
     problems: tuple[str, ...] = ()
+    body_key: str | None = None
+    body_agrees: bool | None = None
+    body_evidence: Evidence = field(default=NO_EVIDENCE)
     file_present: bool = False
     file_key: str | None = None
     file_agrees: bool | None = None
@@ -112,7 +115,16 @@ def resolve_license(doc: CardDocument | None, license_file: LicenseFile | None,
     if found is None:
         evidence = doc.absent_evidence("license") if doc is not None else NO_EVIDENCE
         found = _Found((kb.by_key["unknown"],), "OR", "none", evidence)
-    return _combine(declared, found, ids_valid, file_found, kb, license_file is not None)
+    resolution = _combine(declared, found, ids_valid, file_found, kb, license_file is not None)
+    if doc is not None and found.source != "body":
+        statement = _from_body(doc, kb)
+        if statement is not None:
+            key = statement.terms[0].key
+            agrees = any(t.key == key or t.spdx == statement.terms[0].spdx
+                         for t in resolution.terms)
+            resolution = replace(resolution, body_key=key, body_agrees=agrees,
+                                 body_evidence=statement.evidence)
+    return resolution
 
 
 def _only_other(found: _Found) -> bool:

@@ -241,7 +241,7 @@ def load(text: str, *, budget: int = MAX_NODES, line_depth: int = _LINE_PATH_DEP
     try:
         node = compose(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark = exc.context_mark or exc.problem_mark
         reason = exc.problem or exc.context or "YAML error"
         return LoadedYaml(None, {}, (YamlProblem(f"YAML error: {reason}", mark.line if mark else None),))
     except yaml.YAMLError as exc:

@@ -1,0 +1,1 @@
+"""The command-line interface: parse flags, call the library, print. Nothing else."""

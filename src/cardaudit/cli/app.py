@@ -1,0 +1,108 @@
+"""Root Typer app: global flags, command registration, and the only error boundary.
+
+Exit codes: 0 ok · 1 policy failed · 2 usage or fatal error. Domain errors print
+`error: …` (and `hint: …`) on stderr; anything unexpected prints
+`internal error: …; rerun with --debug`. Tracebacks only with --debug.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from cardaudit import __version__
+from cardaudit.errors import EXIT_USAGE, CardauditError
+from cardaudit.settings import Settings
+
+
+def _stderr(text: str) -> None:
+    click.echo(text, err=True)
+
+
+class CardauditGroup(TyperGroup):
+    """Runs every command inside the error boundary."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except CardauditError as exc:
+            _debug_trace(ctx)
+            _stderr(f"error: {exc.message}")
+            if exc.hint:
+                _stderr(f"hint: {exc.hint}")
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            _stderr("error: interrupted")
+            raise typer.Exit(EXIT_USAGE) from None
+        except Exception as exc:
+            _debug_trace(ctx)
+            name = type(exc).__name__
+            _stderr(f"internal error: {name}: {' '.join(str(exc).split())[:300]}; "
+                    "rerun with --debug")
+            raise typer.Exit(EXIT_USAGE) from None
+
+
+def _debug_trace(ctx: click.Context) -> None:
+    settings = ctx.find_object(Settings)
+    if settings is not None and settings.debug:
+        traceback.print_exc(file=sys.stderr)
+
+
+app = typer.Typer(
+    cls=CardauditGroup,
+    name="cardaudit",
+    help="Audit AI model cards: licenses, training-data disclosure, usage gates and "
+         "documentation, with declarative YAML rules.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cardaudit {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="No progress bar or notes on stderr.")] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Plain output (also: NO_COLOR).")]
+    = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """cardaudit: exit 0 ok, 1 policy failed, 2 usage or fatal error."""
+    settings = Settings.from_env(debug=debug, quiet=quiet, color=False if no_color else None)
+    ctx.obj = settings
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+def _register() -> None:
+    from cardaudit.cli import audit, explain, rules
+
+    app.command("audit")(audit.audit)
+    app.command("explain")(explain.explain)
+    app.add_typer(rules.rules_app, name="rules")
+
+
+_register()
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

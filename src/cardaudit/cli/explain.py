@@ -1,0 +1,126 @@
+"""`cardaudit explain`: every finding for a model, with evidence and the fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from cardaudit.cli.options import OutputOption, RulesOption, WidthOption
+from cardaudit.cli.output import write_output
+from cardaudit.errors import UsageError
+from cardaudit.pack import load_pack
+from cardaudit.pipeline import audit_records, load_each, make_report
+from cardaudit.reports.document import model_data, sorted_results
+from cardaudit.reports.escape import markdown, plain
+from cardaudit.results import AuditReport, ModelResult
+from cardaudit.runner import Auditor
+from cardaudit.settings import Settings
+from cardaudit.sources.local import LocalSource
+
+_OUTCOME_STYLE = {"pass": "green", "fail": "red", "unknown": "yellow", "not_applicable": "dim"}
+EXPLAIN_FORMATS = ("table", "json", "markdown")
+
+
+def explain(
+    ctx: typer.Context,
+    path: Annotated[list[str], typer.Argument(help="A model folder or card file (or several).",
+                                              show_default=False)],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or markdown.")]
+    = "table",
+    output: OutputOption = None,
+    rules: RulesOption = None,
+    width: WidthOption = None,
+    all_outcomes: Annotated[bool, typer.Option(
+        "--all/--failed-first", help="Show not-applicable findings too.")] = False,
+) -> None:
+    """Show every finding for a model: outcome, severity, message, evidence and fix."""
+    settings: Settings = ctx.obj
+    if fmt not in EXPLAIN_FORMATS:
+        raise UsageError(f"unknown format '{fmt}' (choose from: {', '.join(EXPLAIN_FORMATS)})")
+    pack = load_pack([Path(p) for p in rules or []])
+    auditor = Auditor(pack)
+    source = LocalSource(path, pack.knowledge.sections)
+    targets = source.targets()
+    state = audit_records(auditor, load_each(source, targets), len(targets))
+    report = make_report(auditor, state, settings.generated_at)
+    fixes = {r.id: r.fix for r in pack.rules.rules}
+
+    def render(stream: TextIO) -> None:
+        if fmt == "json":
+            data = {"schema_version": report.schema_version,
+                    "models": [model_data(r) for r in sorted_results(report)]}
+            json.dump(data, stream, indent=2, ensure_ascii=False)
+            stream.write("\n")
+        elif fmt == "markdown":
+            _markdown(report, fixes, stream, all_outcomes)
+        else:
+            _table(report, fixes, stream, width or settings.width, all_outcomes)
+    write_output(render, output)
+
+
+def _ordered(result: ModelResult, show_all: bool) -> list:  # type: ignore[type-arg]
+    order = {"fail": 0, "unknown": 1, "pass": 2, "not_applicable": 3}
+    findings = [f for f in result.findings
+                if show_all or f.outcome.value != "not_applicable"]
+    return sorted(findings, key=lambda f: (order[f.outcome.value], f.rule))
+
+
+def _where(finding) -> str:  # type: ignore[no-untyped-def]
+    ev = finding.evidence
+    parts = []
+    if ev.field:
+        parts.append(ev.field)
+    if ev.line is not None:
+        parts.append(f"line {ev.line}")
+    head = " @ ".join(parts) if parts else ev.where.value
+    return f"{head}: {ev.excerpt}" if ev.excerpt else head
+
+
+def _summary_line(result: ModelResult) -> str:
+    facts = result.facts
+    if facts is None:
+        return f"error ({result.error.code}): {result.error.message}" if result.error else ""
+    s = result.scores
+    return (f"license {facts.license.key} ({facts.license.category.value}, commercial use "
+            f"{facts.license.commercial_use}) · data {facts.disclosure.level.value} "
+            f"({facts.disclosure.source}) · gate {facts.gate.level.value} · score "
+            f"{s.overall if s.overall is not None else 'n/a'} grade {s.grade or '-'}")
+
+
+def _table(report: AuditReport, fixes: dict[str, str], stream: TextIO, width: int | None,
+           show_all: bool) -> None:
+    console = Console(file=stream, width=width, highlight=False, emoji=False, soft_wrap=False)
+    for result in sorted_results(report):
+        console.print(Text(f"{plain(result.id)}  ({plain(result.location)})", style="bold"))
+        console.print(Text(plain(_summary_line(result))))
+        if result.error is not None and result.facts is not None:
+            console.print(Text(f"error ({result.error.code}): {plain(result.error.message)}",
+                               style="red"))
+        table = Table(show_lines=True)
+        for column in ("outcome", "rule", "severity", "message", "evidence", "fix"):
+            table.add_column(column, overflow="fold")
+        for f in _ordered(result, show_all):
+            table.add_row(Text(f.outcome.value, style=_OUTCOME_STYLE[f.outcome.value]),
+                          Text(f.rule), Text(f.severity.value), Text(plain(f.message)),
+                          Text(plain(_where(f))),
+                          Text(plain(fixes.get(f.rule, "")) if f.outcome.value == "fail" else ""))
+        console.print(table)
+
+
+def _markdown(report: AuditReport, fixes: dict[str, str], stream: TextIO,
+              show_all: bool) -> None:
+    for result in sorted_results(report):
+        stream.write(f"## {markdown(result.id)}\n\n{markdown(_summary_line(result))}\n\n")
+        stream.write("| outcome | rule | severity | message | evidence | fix |\n")
+        stream.write("|---|---|---|---|---|---|\n")
+        for f in _ordered(result, show_all):
+            fix = fixes.get(f.rule, "") if f.outcome.value == "fail" else ""
+            stream.write(f"| {f.outcome.value} | {f.rule} | {f.severity.value} | "
+                         f"{markdown(f.message)} | {markdown(_where(f))} | {markdown(fix)} |\n")
+        stream.write("\n")

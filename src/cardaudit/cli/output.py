@@ -1,0 +1,37 @@
+"""Writing a rendered report to stdout or, atomically, to a file."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from cardaudit.errors import OutputError
+
+
+def write_output(render: Callable[[TextIO], None], output: Path | None) -> None:
+    """Render fully first, then write: a failed run never leaves half a file behind."""
+    buffer = io.StringIO()
+    render(buffer)
+    text = buffer.getvalue()
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    write_text_atomic(output, text)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temp, path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None

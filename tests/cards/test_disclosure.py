@@ -1,0 +1,65 @@
+"""Training-data disclosure levels and where they come from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from cardaudit.cards.disclosure import DatasetStatus, DisclosureLevel, assess_disclosure
+from cardaudit.cards.document import CardDocument
+from cardaudit.pack import RulePack
+
+Card = Callable[[str | bytes], CardDocument]
+AVAILABLE, PARTIAL, NONE = (DisclosureLevel.AVAILABLE, DisclosureLevel.PARTIAL,
+                            DisclosureLevel.NOT_DISCLOSED)
+
+
+@pytest.mark.parametrize(("text", "level", "source"), [
+    ("---\ndatasets:\n- squad\n---\n# M\n", AVAILABLE, "metadata"),
+    ("# M\n\n## Training data\n\nPre-trained on BookCorpus and English Wikipedia.\n",
+     AVAILABLE, "card_text"),
+    ("# M\n\nThis model is a fine-tuned version of bert-base on the imdb dataset.\n",
+     AVAILABLE, "card_text"),
+    ("# M\n\n## Training Data\n\nWe used [our corpus](https://huggingface.co/datasets/acme/c).\n",
+     AVAILABLE, "card_text"),
+    ("# M\n\n## Training data\n\nThe model was trained on 2 trillion tokens of multilingual web "
+     "pages, books, scientific papers and source code collected up to 2023, filtered for "
+     "quality and deduplicated.\n", PARTIAL, "card_text"),
+    ("# M\n\n## Training data\n\n[More Information Needed]\n", NONE, "none"),
+    ("# M\n\nThis model is a fine-tuned version of bert-base on the None dataset.\n",
+     NONE, "none"),
+    ("# M\n\nFor training details please refer to our technical report on arXiv.\n",
+     NONE, "none"),
+    ("---\ndatasets: [squad]\n---\n## Training data\n\nWe trained on SQuAD v2 questions.\n",
+     AVAILABLE, "both"),
+])
+def test_levels_and_sources(card: Card, pack: RulePack, text: str, level: DisclosureLevel,
+                            source: str) -> None:
+    result = assess_disclosure(card(text), pack.knowledge.datasets)
+    assert (result.level, result.source) == (level, source)
+
+
+def test_calibration_data_of_a_quantization_is_not_training_data(card: Card,
+                                                                 pack: RulePack) -> None:
+    text = ("# Model GPTQ\n\nThis repo holds GPTQ quantizations. The calibration dataset was "
+            "C4; it is not the training data.\n")
+    assert assess_disclosure(card(text), pack.knowledge.datasets).level is NONE
+
+
+def test_reader_guidance_does_not_disclose(card: Card, pack: RulePack) -> None:
+    text = "# M\n\n## Fine-tuning\n\nYou can fine-tune it on SQuAD with your own script.\n"
+    assert assess_disclosure(card(text), pack.knowledge.datasets).level is NONE
+
+
+def test_unobtainable_listed_datasets_only_count_as_partial(card: Card, pack: RulePack) -> None:
+    doc = card("---\ndatasets:\n- acme/private-set\n---\n# M\n")
+    status = {"acme/private-set": DatasetStatus.PRIVATE}
+    result = assess_disclosure(doc, pack.knowledge.datasets, status)
+    assert result.level is PARTIAL and result.unobtainable == ("acme/private-set",)
+
+
+def test_evidence_points_at_the_named_dataset(card: Card, pack: RulePack) -> None:
+    doc = card("# M\n\n## Training data\n\nIntro line.\nWe used LAION-5B image-text pairs.\n")
+    result = assess_disclosure(doc, pack.knowledge.datasets)
+    assert result.evidence.line == 6 and "LAION" in result.evidence.excerpt

@@ -1,0 +1,152 @@
+"""License resolution order, the knowledge base, and failing closed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cardaudit.cards.document import CardDocument
+from cardaudit.cards.licensebase import Category, LicenseBase, load_license_base
+from cardaudit.cards.licenses import LicenseFile, resolve_license
+from cardaudit.errors import RuleError
+from cardaudit.pack import RulePack
+
+Card = Callable[[str | bytes], CardDocument]
+
+# Every license id the Hub accepts (reference §3.1).
+HUB_IDS = """apache-2.0 mit openrail bigscience-openrail-m creativeml-openrail-m
+bigscience-bloom-rail-1.0 bigcode-openrail-m afl-3.0 artistic-2.0 bsl-1.0 bsd bsd-2-clause
+bsd-3-clause bsd-3-clause-clear c-uda cc cc0-1.0 cc-by-2.0 cc-by-2.5 cc-by-3.0 cc-by-4.0
+cc-by-sa-3.0 cc-by-sa-4.0 cc-by-nc-2.0 cc-by-nc-3.0 cc-by-nc-4.0 cc-by-nd-4.0 cc-by-nc-nd-3.0
+cc-by-nc-nd-4.0 cc-by-nc-sa-2.0 cc-by-nc-sa-3.0 cc-by-nc-sa-4.0 cdla-sharing-1.0
+cdla-permissive-1.0 cdla-permissive-2.0 wtfpl ecl-2.0 epl-1.0 epl-2.0 etalab-2.0 eupl-1.1
+eupl-1.2 agpl-3.0 gfdl gpl gpl-2.0 gpl-3.0 lgpl lgpl-2.1 lgpl-3.0 isc h-research intel-research
+lppl-1.3c ms-pl apple-ascl apple-amlr mpl-2.0 odc-by odbl openmdw-1.0 openmdw-1.1 openrail++
+osl-3.0 postgresql ofl-1.1 ncsa unlicense zlib pddl lgpl-lr deepfloyd-if-license
+fair-noncommercial-research-license llama2 llama3 llama3.1 llama3.2 llama3.3 llama4
+grok2-community gemma unknown other""".split()
+
+
+@pytest.fixture(scope="module")
+def kb(pack: RulePack) -> LicenseBase:
+    return pack.knowledge.licenses
+
+
+@pytest.mark.parametrize("hub_id", HUB_IDS)
+def test_every_hub_license_id_is_known(kb: LicenseBase, hub_id: str) -> None:
+    terms = kb.lookup(hub_id)
+    assert terms is not None and not terms.from_scancode
+
+
+@pytest.mark.parametrize(("declared", "key", "category", "commercial"), [
+    ("apache-2.0", "apache-2.0", Category.PERMISSIVE, True),
+    ("Apache-2.0", "apache-2.0", Category.PERMISSIVE, True),
+    ("llama3.1", "llama3.1", Category.COMMUNITY, True),
+    ("cc-by-nc-4.0", "cc-by-nc-4.0", Category.NON_COMMERCIAL, False),
+    ("openrail++", "openrail++", Category.RESPONSIBLE_AI, True),
+    ("MIT OR Apache-2.0", "mit OR apache-2.0", Category.PERMISSIVE, True),
+    ("GPL-3.0-only AND cc-by-nc-4.0", "gpl-3.0 AND cc-by-nc-4.0", Category.NON_COMMERCIAL, False),
+    ("my-own-license", "my-own-license", Category.UNKNOWN, None),
+])
+def test_declared_license_resolves(card: Card, kb: LicenseBase, declared: str, key: str,
+                                   category: Category, commercial: bool | None) -> None:
+    result = resolve_license(card(f"---\nlicense: {declared}\n---\n"), None, kb)
+    assert (result.key, result.category, result.commercial_use) == (key, category, commercial)
+    assert result.source == "metadata" and result.evidence.line == 2
+
+
+def test_license_list_is_a_choice_between_licenses(card: Card, kb: LicenseBase) -> None:
+    result = resolve_license(card("---\nlicense: [cc-by-nc-4.0, mit]\n---\n"), None, kb)
+    assert result.category is Category.PERMISSIVE and result.key == "cc-by-nc-4.0 OR mit"
+
+
+def test_unknown_license_fails_closed_and_is_reported(card: Card, kb: LicenseBase) -> None:
+    result = resolve_license(card("---\nlicense: free-for-all\n---\n"), None, kb)
+    assert result.category is Category.UNKNOWN and result.ids_valid is False
+    assert "not a known license id" in result.problems[0]
+
+
+def test_other_uses_license_name_then_link_then_file_then_body(card: Card,
+                                                               kb: LicenseBase) -> None:
+    named = resolve_license(card("---\nlicense: other\nlicense_name: qwen-research\n---\n"),
+                            None, kb)
+    assert (named.key, named.source, named.category) == ("qwen-research", "license_name",
+                                                         Category.NON_COMMERCIAL)
+    linked = resolve_license(card("---\nlicense: other\nlicense_link: "
+                                  "https://llama.meta.com/llama3/license\n---\n"), None, kb)
+    assert (linked.key, linked.source) == ("llama3", "license_link")
+    filed = resolve_license(card("---\nlicense: other\n---\n"),
+                            LicenseFile("LICENSE", "\n  Apache License\n  Version 2.0, "
+                                        "January 2004\n"), kb)
+    assert (filed.key, filed.source, filed.evidence.line) == ("apache-2.0", "license_file", 2)
+    body = resolve_license(card("---\nlicense: other\n---\n## License\n\nThis model is "
+                                "released under the Gemma Terms of Use.\n"), None, kb)
+    assert (body.key, body.source, body.evidence.line) == ("gemma", "body", 6)
+
+
+def test_unknown_license_name_stays_unknown(card: Card, kb: LicenseBase) -> None:
+    result = resolve_license(card("---\nlicense: other\nlicense_name: acme-special\n---\n"),
+                             None, kb)
+    assert result.category is Category.UNKNOWN and result.key == "acme-special"
+
+
+def test_body_statement_when_no_metadata(card: Card, kb: LicenseBase) -> None:
+    result = resolve_license(card("# Model\n\n**License:** Apache License 2.0\n"), None, kb)
+    assert (result.key, result.source) == ("apache-2.0", "body")
+
+
+def test_code_only_license_statement_is_not_the_model_license(card: Card,
+                                                              kb: LicenseBase) -> None:
+    text = ("# Model\n\nThe code in this repository is released under the Apache-2.0 license.\n"
+            "Use of the model weights must follow the Llama 2 Community License.\n")
+    assert resolve_license(card(text), None, kb).key == "llama2"
+
+
+def test_no_license_anywhere_is_unknown(card: Card, kb: LicenseBase) -> None:
+    result = resolve_license(card("# Model\n\nNothing here.\n"), None, kb)
+    assert (result.key, result.source, result.category) == ("unknown", "none", Category.UNKNOWN)
+
+
+def test_license_file_disagreement_is_detected(card: Card, kb: LicenseBase) -> None:
+    result = resolve_license(card("---\nlicense: apache-2.0\n---\n"),
+                             LicenseFile("LICENSE", "MIT License\n\nCopyright (c) 2026\n"), kb)
+    assert result.file_agrees is False and result.file_key == "mit"
+
+
+def test_spdx_ids_outside_the_table_come_from_scancode(kb: LicenseBase) -> None:
+    terms = kb.lookup("MPL-1.1")
+    assert terms is not None and terms.from_scancode
+    assert terms.category is Category.WEAK_COPYLEFT
+
+
+def test_obligations_come_from_the_knowledge_base(card: Card, kb: LicenseBase) -> None:
+    result = resolve_license(card("---\nlicense: llama3\n---\n"), None, kb)
+    kinds = {o.kind for o in result.obligations}
+    assert {"attribution", "naming", "user_cap", "aup", "outputs"} <= kinds
+
+
+def test_broken_knowledge_base_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "licenses.yaml"
+    path.write_text("schema_version: 1\ncategory_order: [permissive, weak_copyleft, "
+                    "strong_copyleft, responsible_ai, community, no_derivatives, non_commercial,"
+                    " proprietary, unknown]\nlicenses:\n  x:\n    name: X\n    spdx: MIT\n"
+                    "    category: permisive\n")
+    with pytest.raises(RuleError, match=r"licenses.yaml:7: licenses.x.category: unknown "
+                                        r"category 'permisive'"):
+        load_license_base(path)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(HUB_IDS + ["Apache-2.0", "MIT", "GPL-2.0+", "foo bar", "CC-BY-4.0"]))
+def test_normalisation_is_idempotent(kb: LicenseBase, name: str) -> None:
+    first = kb.lookup(name)
+    if first is None:
+        return
+    again = kb.lookup(first.key)
+    assert again is not None and again.key == first.key
+    by_spdx = kb.lookup(first.spdx) if first.spdx != "NOASSERTION" else first
+    assert by_spdx is not None and by_spdx.category == first.category

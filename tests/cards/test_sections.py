@@ -1,0 +1,59 @@
+"""Headings → canonical sections; placeholders and code never count as content."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cardaudit.cards.document import CardDocument
+
+Card = Callable[[str | bytes], CardDocument]
+
+
+def _names(doc: CardDocument) -> dict[str, bool]:
+    return {s.canonical or s.heading: s.filled for s in doc.sections}
+
+
+def test_template_headings_map_to_canonical_sections(card: Card) -> None:
+    doc = card("# Model\n\n## Bias, Risks, and Limitations\n\nIt is biased in many ways.\n\n"
+               "## Out-of-Scope Use\n\nDo not use it for medical advice ever.\n\n"
+               "## Compute Infrastructure\n\nEight GPUs were used here.\n\n"
+               "## Environmental Impact\n\nAbout 12 kg CO2 were emitted.\n")
+    names = [s.canonical for s in doc.sections]
+    assert names == [None, "limitations", "uses", "technical_specs", "environmental_impact"]
+
+
+def test_placeholder_sections_are_not_filled(card: Card) -> None:
+    doc = card("## Training Data\n\n[More Information Needed]\n\n## Evaluation\n\n"
+               "More information needed\n\n## Uses\n\nClassify reviews by sentiment.\n")
+    assert _names(doc) == {"training": False, "evaluation": False, "uses": True}
+
+
+def test_headings_inside_code_blocks_are_ignored(card: Card) -> None:
+    doc = card("## Usage\n\n```python\n# not a heading\nprint(1)\n```\n\n~~~\n## no\n~~~\n")
+    assert [s.heading for s in doc.sections] == ["Usage"]
+    assert doc.sections[0].filled  # a code example fills a usage section
+
+
+def test_setext_and_html_headings_are_found(card: Card) -> None:
+    doc = card("Training data\n-------------\n\nWikipedia and BookCorpus were used.\n\n"
+               "<h2>Evaluation</h2>\n\nAccuracy was 90 percent on the test set.\n")
+    assert [(s.canonical, s.line) for s in doc.sections] == [("training", 1),
+                                                              ("evaluation", 6)]
+
+
+def test_parent_section_includes_subsections(card: Card) -> None:
+    doc = card("## Training Details\n\n### Training Data\n\nWe used the web crawl of 2020.\n")
+    parent, child = doc.sections
+    assert parent.prose_words == child.prose_words == 6
+    assert parent.filled
+
+
+def test_long_title_headings_are_not_sections(card: Card) -> None:
+    doc = card("# Kolors: Effective Training of Diffusion Model for Photorealistic Synthesis\n")
+    assert doc.sections[0].canonical is None
+
+
+def test_tables_count_as_content_but_not_as_prose(card: Card) -> None:
+    doc = card("## Results\n\n| task | score |\n|---|---|\n| glue | 80 |\n")
+    section = doc.sections[0]
+    assert section.prose_words == 0 and section.filled

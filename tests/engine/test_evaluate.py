@@ -1,0 +1,121 @@
+"""all / any / not with unknown; when → not applicable; evidence from the leaf."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cardaudit.cards.document import CardDocument
+from cardaudit.cards.facts import analyse
+from cardaudit.cards.record import HubFacts, ModelRecord
+from cardaudit.engine.evaluate import Evaluator
+from cardaudit.engine.findings import Finding, Outcome
+from cardaudit.engine.loader import load_rule_file
+from cardaudit.pack import RulePack
+
+Card = Callable[[str | bytes], CardDocument]
+
+
+def _rule(tmp_path: Path, pack: RulePack, check: str, when: str | None = None,
+          message: str = "failed: $missing / $value") -> object:
+    text = ("id: T-1\ntitle: t\ncategory: docs\nseverity: low\nwhy: w\nfix: f\n"
+            f"check: {check}\nmessage: \"{message}\"\n")
+    if when:
+        text += f"when: {when}\n"
+    path = tmp_path / "r.yaml"
+    path.write_text(text)
+    return load_rule_file(path, "r.yaml", {}, pack.knowledge.sections.names)
+
+
+def _judge(tmp_path: Path, pack: RulePack, card: Card, text: str, check: str,
+           when: str | None = None, **record: object) -> Finding:
+    rule = _rule(tmp_path, pack, check, when)
+    rec = ModelRecord("acme/m", "local", "README.md", card(text), **record)  # type: ignore[arg-type]
+    evaluator = Evaluator((rule,), pack.knowledge.sections.names)  # type: ignore[arg-type]
+    return evaluator.evaluate(rec, analyse(rec, pack.knowledge))[0]
+
+
+CARD = "---\nlicense: other\nlicense_name: acme\n---\n# M\n\n## Uses\n\nClassify things well.\n"
+
+
+def test_all_fails_and_lists_every_missing_field(tmp_path: Path, pack: RulePack,
+                                                 card: Card) -> None:
+    finding = _judge(tmp_path, pack, card, CARD,
+                     "{all: [{field: license_link, present: true}, "
+                     "{field: license_name, present: true}, {field: datasets, present: true}]}")
+    assert finding.outcome is Outcome.FAIL
+    assert finding.message == "failed: license_link, datasets / null"
+    assert finding.evidence.excerpt == "absent from front matter (lines 1–4)"
+
+
+def test_any_passes_on_one_leaf_with_its_evidence(tmp_path: Path, pack: RulePack,
+                                                  card: Card) -> None:
+    finding = _judge(tmp_path, pack, card, CARD,
+                     "{any: [{field: license_link, present: true}, "
+                     "{field: license_name, equals: acme}]}")
+    assert finding.outcome is Outcome.PASS and finding.evidence.line == 3
+
+
+def test_not_inverts(tmp_path: Path, pack: RulePack, card: Card) -> None:
+    finding = _judge(tmp_path, pack, card, CARD, "{not: {field: license, equals: other}}")
+    assert finding.outcome is Outcome.FAIL and finding.evidence.line == 2
+
+
+def test_unknown_is_not_fail(tmp_path: Path, pack: RulePack, card: Card) -> None:
+    finding = _judge(tmp_path, pack, card, CARD,
+                     "{all: [{hub: gated, equals: false}, {field: license, present: true}]}",
+                     hub_expected=True)
+    assert finding.outcome is Outcome.UNKNOWN
+    assert "could not be obtained" in finding.message
+
+
+def test_failing_leaf_beats_unknown_in_all(tmp_path: Path, pack: RulePack, card: Card) -> None:
+    finding = _judge(tmp_path, pack, card, CARD,
+                     "{all: [{hub: gated, equals: false}, {field: datasets, present: true}]}",
+                     hub_expected=True)
+    assert finding.outcome is Outcome.FAIL
+
+
+def test_hub_rules_do_not_apply_to_local_folders(tmp_path: Path, pack: RulePack,
+                                                 card: Card) -> None:
+    finding = _judge(tmp_path, pack, card, CARD, "{hub: gated, equals: false}")
+    assert finding.outcome is Outcome.NOT_APPLICABLE
+
+
+def test_hub_facts_are_read(tmp_path: Path, pack: RulePack, card: Card) -> None:
+    finding = _judge(tmp_path, pack, card, CARD, "{hub: gated, one_of: [auto, manual]}",
+                     hub=HubFacts("acme/m", gated="manual"))
+    assert finding.outcome is Outcome.PASS and finding.evidence.excerpt == "Hub: gated = manual"
+
+
+def test_when_false_is_not_applicable(tmp_path: Path, pack: RulePack, card: Card) -> None:
+    finding = _judge(tmp_path, pack, card, CARD, "{field: datasets, present: true}",
+                     when="{field: license, equals: mit}")
+    assert finding.outcome is Outcome.NOT_APPLICABLE
+
+
+def test_text_leaf_quotes_the_matching_line(tmp_path: Path, pack: RulePack, card: Card) -> None:
+    finding = _judge(tmp_path, pack, card, CARD + "\n[More Information Needed]\n",
+                     r"{body: true, not_matches: '(?i)\[more information needed\]'}")
+    assert finding.outcome is Outcome.FAIL
+    assert (finding.evidence.line, finding.evidence.excerpt) == (11, "[More Information Needed]")
+
+
+def test_unreadable_card_makes_card_rules_unknown(tmp_path: Path, pack: RulePack) -> None:
+    from cardaudit.cards.record import CardError
+
+    rule = _rule(tmp_path, pack, "{field: license, present: true}")
+    rec = ModelRecord("acme/m", "hub", "acme/m", None, card_error=CardError("gated", "no access"))
+    evaluator = Evaluator((rule,), pack.knowledge.sections.names)  # type: ignore[arg-type]
+    finding = evaluator.evaluate(rec, analyse(rec, pack.knowledge))[0]
+    assert finding.outcome is Outcome.UNKNOWN and "gated: no access" in finding.message
+
+
+@pytest.mark.parametrize("message", ["{0.__class__}", "%s %(x)s", "${value!r}"])
+def test_card_text_in_messages_is_never_formatted(tmp_path: Path, pack: RulePack, card: Card,
+                                                  message: str) -> None:
+    finding = _judge(tmp_path, pack, card, "---\nlicense: '{0.__class__} %s $value'\n---\n",
+                     "{field: license, equals: mit}")
+    assert finding.message.endswith("{0.__class__} %s $value")

@@ -1,0 +1,53 @@
+"""Every output format has a golden over examples/models; JSON validates against its schema."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from cardaudit.reports import FORMATS
+from tests.cli.scenario import ROOT, run_cli
+
+SCHEMA = json.loads((ROOT / "src/cardaudit/reports/schema/report-v1.json").read_text())
+
+
+@pytest.fixture(autouse=True)
+def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_every_format_matches_its_golden(fmt: str, golden: Callable[[str, str], None]) -> None:
+    run = run_cli("audit", "examples/models", "--format", fmt, "--width", "120")
+    assert run.code == 0, run.stderr
+    golden(f"examples.{fmt}", run.stdout)
+
+
+def test_json_report_validates_against_the_schema() -> None:
+    run = run_cli("audit", "examples/models", "--format", "json")
+    jsonschema.validate(json.loads(run.stdout), SCHEMA)
+
+
+def test_json_goldens_validate_against_the_schema() -> None:
+    for path in (ROOT / "tests/golden").glob("*.json"):
+        jsonschema.validate(json.loads(path.read_text()), SCHEMA)
+
+
+def test_hostile_card_text_is_escaped_everywhere(tmp_path: Path) -> None:
+    folder = tmp_path / "evil__model"
+    folder.mkdir()
+    (folder / "README.md").write_text(
+        "---\nlicense: \"=HYPERLINK(\\\"http://x\\\")|<script>alert(1)</script>\"\n---\n"
+        "# [click](javascript:alert(1)) \x1b[31mred\x1b[0m\n")
+    os.chdir(tmp_path)
+    markdown = run_cli("audit", "evil__model", "-f", "markdown").stdout
+    assert "<script>" not in markdown and "&lt;script&gt;" in markdown
+    csv_out = run_cli("audit", "evil__model", "-f", "csv").stdout
+    assert "'=HYPERLINK" in csv_out and ",=" not in csv_out and ',"=' not in csv_out
+    table = run_cli("audit", "evil__model").stdout
+    assert "\x1b" not in table
