@@ -1,0 +1,100 @@
+"""Agreement of cardaudit with the hand labels of ../shared/corpus (183 real Hub cards).
+
+Runs the real pipeline (LocalSource → Auditor) over corpus/cards and compares:
+- license.category with `license_category` (a restricted category counts for a label of
+  `unknown`, as LABELS.md allows; `permissive` never does),
+- data_disclosure.level with `data_disclosure`, and its source with `data_source`,
+- gate in_card with `gate_in_card`, has_front_matter, and the five labelled sections.
+Exits 1 if an acceptance threshold (issue 2: 95 / 85 / 100 %) is missed.
+
+Usage: python benchmarks/corpus_agreement.py [--shared ../shared] [--show license|data|...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from cardaudit.cards.licensebase import RESTRICTED, Category
+from cardaudit.pack import load_pack
+from cardaudit.pipeline import audit_records, load_each
+from cardaudit.runner import Auditor
+from cardaudit.sources.local import LocalSource
+
+THRESHOLDS = {"license_category": 0.95, "data_disclosure": 0.85, "gate_in_card": 1.0}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--shared", type=Path,
+                        default=Path(__file__).resolve().parents[1].parent / "shared")
+    parser.add_argument("--show", action="append", default=[],
+                        help="print disagreements for a field")
+    args = parser.parse_args()
+    corpus = args.shared / "corpus"
+    labels = {json.loads(line)["path"]: json.loads(line)
+              for line in (corpus / "labels.jsonl").read_text().splitlines() if line.strip()}
+    pack = load_pack()
+    auditor = Auditor(pack)
+    source = LocalSource([str(corpus / "cards")], pack.knowledge.sections)
+    targets = source.targets()
+    state = audit_records(auditor, load_each(source, targets), len(targets))
+    by_folder = {Path(r.location).parent.name: r for r in state.results}
+    agree: Counter[str] = Counter()
+    total = 0
+    for folder, label in sorted(labels.items()):
+        result = by_folder.get(folder)
+        if result is None or result.facts is None:
+            print(f"missing or error row: {folder}", file=sys.stderr)
+            total += 1
+            continue
+        total += 1
+        facts = result.facts
+        category = facts.license.category
+        ok = category.value == label["license_category"] or (
+            label["license_category"] == "unknown" and category in RESTRICTED)
+        _count(agree, "license_category", ok, args.show, folder,
+               f"{label['license_key']}/{label['license_category']} vs "
+               f"{facts.license.key}/{category.value}")
+        commercial = facts.license.commercial_use
+        _count(agree, "commercial_use", commercial == label["commercial_use"] or (
+            label["license_category"] == "unknown" and category is not Category.PERMISSIVE
+            and commercial is not True), args.show, folder,
+            f"{label['commercial_use']} vs {commercial}")
+        _count(agree, "data_disclosure", facts.disclosure.level.value == label["data_disclosure"],
+               args.show, folder, f"{label['data_disclosure']} vs {facts.disclosure.level.value}"
+               f" ({label['confidence']}: {label['notes'][:80]})")
+        _count(agree, "data_source", facts.disclosure.source == label["data_source"], args.show,
+               folder, f"{label['data_source']} vs {facts.disclosure.source}")
+        in_card = facts.gate.in_card
+        _count(agree, "gate_in_card", in_card == label["gate_in_card"], args.show, folder,
+               f"{label['gate_in_card']} vs {in_card}")
+        doc = facts.doc
+        _count(agree, "has_front_matter", bool(doc and doc.has_front_matter) ==
+               label["has_front_matter"], args.show, folder, "")
+        for name, value in label["sections"].items():
+            _count(agree, f"sections.{name}", facts.sections.get(name, False) == value,
+                   args.show, folder, f"{value} vs {facts.sections.get(name)}")
+    print(f"corpus agreement over {total} labelled cards ({len(state.results)} rows audited)")
+    failed = False
+    for name in sorted(agree, key=lambda n: (n not in THRESHOLDS, n)):
+        share = agree[name] / total
+        need = THRESHOLDS.get(name)
+        mark = "" if need is None else (" ok" if share >= need else f" BELOW {need:.0%}")
+        failed |= need is not None and share < need
+        print(f"  {name:28s} {agree[name]:4d}/{total} = {share:6.1%}{mark}")
+    return 1 if failed else 0
+
+
+def _count(agree: Counter[str], name: str, ok: bool, show: list[str], folder: str,
+           detail: str) -> None:
+    agree[name] += ok
+    if not ok and any(name.startswith(s) for s in show):
+        print(f"  ≠ {name} {folder}: {detail}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

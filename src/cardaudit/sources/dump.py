@@ -1,0 +1,148 @@
+"""Bulk dumps of model cards (JSONL, optionally gzip; Parquet with pyarrow): one row per model
+with Hub API fields and the README text as `card`, in the column names of the public
+model-card dumps (`modelId`/`id`, `author`, `createdAt`, `lastModified`/`last_modified`,
+`downloads`, `likes`, `tags`, `pipeline_tag`, `library_name`, `card`).
+
+Rows are streamed: memory stays bounded whatever the file size.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cardaudit.cards.document import CardReader
+from cardaudit.cards.record import CardError, HubFacts, ModelRecord
+from cardaudit.errors import UsageError
+
+MAX_LINE_BYTES = 64 * 1024 * 1024
+# What the 2022 Hub scrape stored for repos without a README.
+_MISSING_CARD_MARKERS = ("Error: the path 'README.md' does not exist",)
+
+
+@dataclass(frozen=True, slots=True)
+class DumpRow:
+    """One raw row: its position in the file and the parsed JSON object (or why not)."""
+
+    number: int
+    data: dict[str, Any] | None
+    problem: str | None = None
+
+
+def open_text(path: Path) -> io.TextIOBase:
+    """A text stream over a plain or gzip file (detected by its magic bytes)."""
+    try:
+        with path.open("rb") as probe:
+            magic = probe.read(2)
+        if magic == b"\x1f\x8b":
+            return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace")
+        return path.open("r", encoding="utf-8", errors="replace")  # type: ignore[return-value]
+    except OSError as exc:
+        raise UsageError(f"cannot read dump {path}: {exc.strerror or exc}") from None
+
+
+def iter_rows(path: Path) -> Iterator[DumpRow]:
+    """Rows of a JSONL (or .jsonl.gz) or Parquet dump, streamed."""
+    if path.suffix == ".parquet":
+        yield from _parquet_rows(path)
+        return
+    stream = open_text(path)
+    with stream:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            if len(line) > MAX_LINE_BYTES:
+                yield DumpRow(number, None, f"line {number} is larger than {MAX_LINE_BYTES} bytes")
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield DumpRow(number, None, f"line {number} is not JSON: {exc.msg}")
+                continue
+            if not isinstance(data, dict):
+                yield DumpRow(number, None, f"line {number} is not a JSON object")
+                continue
+            yield DumpRow(number, data)
+
+
+def _parquet_rows(path: Path) -> Iterator[DumpRow]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise UsageError("reading Parquet dumps needs pyarrow",
+                         hint="pip install 'cardaudit[parquet]'") from None
+    try:
+        parquet = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises its own hierarchy
+        raise UsageError(f"cannot read Parquet dump {path}: {exc}") from None
+    number = 0
+    for batch in parquet.iter_batches(batch_size=1024):
+        for data in batch.to_pylist():
+            number += 1
+            yield DumpRow(number, data)
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _date(value: Any) -> str | None:
+    if isinstance(value, str) and value:
+        return value
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return None
+
+
+def model_id(data: dict[str, Any], number: int) -> str:
+    return _str(data.get("modelId")) or _str(data.get("id")) or f"row-{number}"
+
+
+def hub_facts(data: dict[str, Any], model: str) -> HubFacts:
+    """The Hub API fields a dump row carries."""
+    tags = data.get("tags")
+    tags = tuple(str(t) for t in tags) if isinstance(tags, list | tuple) else ()
+    safetensors = data.get("safetensors")
+    parameters = _int(safetensors.get("total")) if isinstance(safetensors, dict) else None
+    bases = tuple(t.split(":")[-1] for t in tags if t.startswith("base_model:")
+                  and t.count(":") == 1)
+    relation = next((t.split(":")[1] for t in tags if t.startswith("base_model:")
+                     and t.count(":") == 2), None)
+    author = _str(data.get("author")) or (model.split("/")[0] if "/" in model else None)
+    return HubFacts(
+        id=model, sha=_str(data.get("sha")), author=author,
+        private=data.get("private") if isinstance(data.get("private"), bool) else None,
+        gated=data.get("gated") if data.get("gated") in (False, True, "auto", "manual") else None,
+        created_at=_date(data.get("createdAt")),
+        last_modified=_date(data.get("lastModified") or data.get("last_modified")),
+        downloads=_int(data.get("downloads")),
+        downloads_all_time=_int(data.get("downloadsAllTime")),
+        likes=_int(data.get("likes")), tags=tags, base_models=bases, base_relation=relation,
+        parameters=parameters, library_name=_str(data.get("library_name")),
+        pipeline_tag=_str(data.get("pipeline_tag")))
+
+
+def record_from_row(row: DumpRow, reader: CardReader, source_name: str = "dump") -> ModelRecord:
+    """A record for one dump row; rows without a usable card keep their Hub facts."""
+    data = row.data or {}
+    model = model_id(data, row.number)
+    location = f"row {row.number}"
+    if row.data is None:
+        return ModelRecord(model, source_name, location, None,
+                           card_error=CardError("bad-row", row.problem or "unreadable row"))
+    hub = hub_facts(data, model)
+    card = data.get("card")
+    if not isinstance(card, str) or any(card.startswith(m) for m in _MISSING_CARD_MARKERS):
+        return ModelRecord(model, source_name, location, None, hub=hub, revision=hub.sha,
+                           card_error=CardError("missing-card", "the dump has no README for it"))
+    return ModelRecord(model, source_name, location, reader.read(card), hub=hub,
+                       revision=hub.sha)

@@ -1,0 +1,144 @@
+"""The commands as users run them: exit codes, stdout vs stderr, files written."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.cli.scenario import ROOT, run_cli
+
+
+@pytest.fixture(autouse=True)
+def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def test_help_on_every_command() -> None:
+    for args in (["--help"], ["audit", "--help"], ["explain", "--help"], ["rules", "--help"],
+                 ["rules", "list", "--help"], ["rules", "show", "--help"],
+                 ["rules", "validate", "--help"]):
+        run = run_cli(*args)
+        assert run.code == 0 and "Usage" in run.stdout, args
+
+
+def test_explain_golden(golden: Callable[[str, str], None]) -> None:
+    run = run_cli("explain", "examples/models/acme__llama-chat-ft", "--width", "160")
+    assert run.code == 0
+    golden("explain.llama-chat-ft.txt", run.transcript())
+
+
+def test_explain_json_lists_every_finding_with_evidence() -> None:
+    run = run_cli("explain", "examples/models/acme__custom-license", "-f", "json")
+    model = json.loads(run.stdout)["models"][0]
+    lic002 = next(f for f in model["findings"] if f["rule"] == "CA-LIC-002")
+    assert lic002["outcome"] == "fail"
+    assert lic002["message"] == "license is 'other' but license_link, license_name is not set"
+    assert model["license"]["source"] == "license_file"
+
+
+def test_missing_path_is_a_usage_error() -> None:
+    run = run_cli("audit", "no/such/folder")
+    assert run.code == 2 and run.stdout == ""
+    assert run.stderr == "error: no such file or folder: no/such/folder\n"
+
+
+def test_folder_without_cards_is_a_usage_error(tmp_path: Path) -> None:
+    run = run_cli("audit", str(tmp_path))
+    assert run.code == 2 and "no model cards found" in run.stderr
+
+
+def test_unknown_format_is_a_usage_error() -> None:
+    run = run_cli("audit", "examples/models", "--format", "xml")
+    assert run.code == 2 and "unknown format 'xml'" in run.stderr
+
+
+def test_broken_user_rule_stops_the_run_with_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text(
+        "id: X-1\ntitle: t\ncategory: docs\nseverity: low\nwhy: w\nfix: f\n"
+        "check:\n  all:\n    - {field: license, match: x}\nmessage: m\n")
+    for args in (["audit", "examples/models", "--rules", str(tmp_path)],
+                 ["rules", "validate", str(tmp_path)]):
+        run = run_cli(*args)
+        assert run.code == 2 and run.stdout == ""
+        assert run.stderr == (f"error: {tmp_path}/bad.yaml:9: check.all[0]: unknown operator "
+                              "'match' (did you mean 'matches'?)\n")
+
+
+def test_rules_validate_accepts_the_example_folder() -> None:
+    run = run_cli("rules", "validate", "examples/rules")
+    assert run.code == 0 and run.stdout.startswith("ok: 1 rule(s) in examples/rules are valid")
+
+
+def test_rules_list_and_show() -> None:
+    listing = run_cli("rules", "list", "--width", "200")
+    assert listing.code == 0 and "CA-LIC-002" in listing.stdout
+    assert len([ln for ln in listing.stdout.splitlines() if " CA-" in ln]) >= 25
+    shown = run_cli("rules", "show", "CA-LIC-002")
+    assert shown.code == 0 and "license_link" in shown.stdout and "why:" in shown.stdout
+    missing = run_cli("rules", "show", "CA-NOPE")
+    assert missing.code == 2 and "no rule 'CA-NOPE'" in missing.stderr
+
+
+def test_user_rules_run_alongside_the_shipped_pack() -> None:
+    run = run_cli("explain", "examples/models/acme__sentiment-bert", "--rules", "examples/rules",
+                  "-f", "json")
+    rules = {f["rule"]: f["outcome"] for f in json.loads(run.stdout)["models"][0]["findings"]}
+    assert rules["ACME-DOC-001"] == "pass"
+
+
+def test_output_file_is_written_and_stdout_stays_empty(tmp_path: Path) -> None:
+    out = tmp_path / "deep" / "report.json"
+    run = run_cli("audit", "examples/models", "-f", "json", "--output", str(out))
+    assert run.code == 0 and run.stdout == ""
+    assert json.loads(out.read_text())["summary"]["models"] == 6
+    assert list(out.parent.iterdir()) == [out]
+
+
+def test_unwritable_output_is_a_fatal_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    run = run_cli("audit", "examples/models", "--output", str(blocker / "report.txt"))
+    assert run.code == 2 and run.stderr.startswith("error: cannot write")
+
+
+def test_every_model_gets_one_row_even_when_cards_are_bad(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "README.md").write_bytes(b"---\nlicense: [mit\n---\n\xff\xfe")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "README.md").write_text("---\n- just\n- a list\n---\n")
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "README.md").write_text("")
+    run = run_cli("audit", str(tmp_path), "-f", "json")
+    assert run.code == 0, run.stderr
+    models = json.loads(run.stdout)["models"]
+    assert [m["id"] for m in models] == ["a", "b", "c"]
+
+
+def test_ids_follow_folder_layouts(tmp_path: Path) -> None:
+    for name in ("org__model-one", "models--org--model-two", "plain"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "org__model-one" / "README.md").write_text("# a\n")
+    snapshot = tmp_path / "models--org--model-two" / "snapshots" / ("a" * 40)
+    snapshot.mkdir(parents=True)
+    (snapshot / "README.md").write_text("# b\n")
+    (tmp_path / "models--org--model-two" / "refs").mkdir()
+    (tmp_path / "models--org--model-two" / "refs" / "main").write_text("a" * 40)
+    (tmp_path / "plain" / "README.md").write_text("# c\n")
+    run = run_cli("audit", str(tmp_path), "-f", "json")
+    ids = [m["id"] for m in json.loads(run.stdout)["models"]]
+    assert ids == ["org/model-one", "org/model-two", "plain"]
+
+
+def test_internal_errors_are_one_line_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cardaudit.cli.audit as audit_module
+
+    def boom(*_: object, **__: object) -> None:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(audit_module, "load_pack", boom)
+    run = run_cli("audit", "examples/models")
+    assert run.code == 2
+    assert run.stderr == "internal error: ZeroDivisionError: boom; rerun with --debug\n"
