@@ -11,13 +11,12 @@ import logging
 from typing import Any
 
 from cardaudit.cards.facts import CardFacts, analyse
-from cardaudit.engine.evaluate import Judgement
-from cardaudit.scoring import Scores
 from cardaudit.cards.record import ModelRecord
-from cardaudit.engine.evaluate import Evaluator
+from cardaudit.engine.evaluate import Evaluator, Judgement
 from cardaudit.errors import SourceError
 from cardaudit.pack import RulePack
 from cardaudit.results import ModelError, ModelResult, Status
+from cardaudit.scoring import Scores
 from cardaudit.sources.base import Target
 
 log = logging.getLogger(__name__)

@@ -43,6 +43,13 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def _is_number(value: str | None) -> bool:
+    try:
+        return value is not None and float(value) >= 0
+    except ValueError:
+        return False
+
+
 def _data_home(env: Mapping[str, str]) -> Path:
     base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "cardaudit"
@@ -70,6 +77,9 @@ class Settings:
     endpoint: str = DEFAULT_ENDPOINT
     token: Secret | None = field(default=None, repr=False)
     offline: bool = False
+    timeout: float = 10.0
+    retries: int = 4
+    backoff: float = 0.5
     cache_dir: Path = Path(".cardaudit-cache")
     data_dir: Path = Path(".cardaudit-data")
     generated_at: str = ""
@@ -84,6 +94,8 @@ class Settings:
             "endpoint": (env.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/"),
             "token": Secret(env["HF_TOKEN"]) if env.get("HF_TOKEN") else None,
             "offline": _truthy(env.get("HF_HUB_OFFLINE")),
+            "backoff": float(env["CARDAUDIT_BACKOFF"]) if _is_number(env.get("CARDAUDIT_BACKOFF"))
+            else 0.5,
             "cache_dir": Path(env["CARDAUDIT_CACHE"]) if env.get("CARDAUDIT_CACHE")
             else _cache_home(env),
             "data_dir": _data_home(env),

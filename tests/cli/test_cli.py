@@ -40,9 +40,15 @@ def test_explain_json_lists_every_finding_with_evidence() -> None:
 
 
 def test_missing_path_is_a_usage_error() -> None:
-    run = run_cli("audit", "no/such/folder")
+    run = run_cli("audit", "./no/such/folder")
     assert run.code == 2 and run.stdout == ""
-    assert run.stderr == "error: no such file or folder: no/such/folder\n"
+    assert run.stderr == "error: no such file or folder: ./no/such/folder\n"
+
+
+def test_neither_path_nor_hub_id_is_rejected_before_any_request() -> None:
+    run = run_cli("audit", "exmples/models/acme__x")
+    assert run.code == 2
+    assert "neither an existing file or folder nor a Hub model id" in run.stderr
 
 
 def test_folder_without_cards_is_a_usage_error(tmp_path: Path) -> None:

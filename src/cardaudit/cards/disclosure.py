@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass

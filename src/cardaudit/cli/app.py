@@ -12,7 +12,6 @@ import sys
 import traceback
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -22,17 +21,17 @@ from cardaudit.settings import Settings
 
 
 def _stderr(text: str) -> None:
-    click.echo(text, err=True)
+    typer.echo(text, err=True)
 
 
 class CardauditGroup(TyperGroup):
     """Runs every command inside the error boundary."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # Typer's own usage errors and exits keep their messages and codes
         except CardauditError as exc:
             _debug_trace(ctx)
             _stderr(f"error: {exc.message}")
@@ -50,7 +49,7 @@ class CardauditGroup(TyperGroup):
             raise typer.Exit(EXIT_USAGE) from None
 
 
-def _debug_trace(ctx: click.Context) -> None:
+def _debug_trace(ctx: typer.Context) -> None:
     settings = ctx.find_object(Settings)
     if settings is not None and settings.debug:
         traceback.print_exc(file=sys.stderr)

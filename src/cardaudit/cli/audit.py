@@ -1,24 +1,38 @@
-"""`cardaudit audit`: audit model cards and print a scored table or a report file."""
+"""`cardaudit audit`: audit model cards — local folders and files, Hub ids, whole organizations
+or a Hub search — and print a scored table or a report file."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
-from cardaudit.cli.options import FormatOption, OutputOption, RulesOption, WidthOption
+from cardaudit.cards.document import CardReader
+from cardaudit.cli.options import (
+    CacheDirOption,
+    EndpointOption,
+    FormatOption,
+    OfflineOption,
+    OutputOption,
+    RulesOption,
+    TimeoutOption,
+    TokenOption,
+    WidthOption,
+    hub_settings,
+)
 from cardaudit.cli.output import write_output
 from cardaudit.cli.progress import progress_bar
 from cardaudit.errors import EXIT_USAGE, UsageError
-from cardaudit.pack import load_pack
-from cardaudit.pipeline import audit_records, load_each, make_report
+from cardaudit.pack import RulePack, load_pack
+from cardaudit.pipeline import RunState, audit_records, make_report
 from cardaudit.reports import FORMATS, Renderer, table
+from cardaudit.results import AuditReport
 from cardaudit.runner import Auditor
 from cardaudit.settings import Settings
-from cardaudit.sources.local import LocalSource
+from cardaudit.sources.select import Request, plan
 
 
 def renderer_for(name: str, width: int | None, settings: Settings) -> Renderer:
@@ -30,30 +44,68 @@ def renderer_for(name: str, width: int | None, settings: Settings) -> Renderer:
     return FORMATS[fmt]
 
 
+def run_audit(settings: Settings, request: Request, pack: RulePack
+              ) -> tuple[AuditReport, RunState, int]:
+    """Plan the targets, audit them all (Hub ones concurrently), build the report."""
+    auditor = Auditor(pack)
+    reader = CardReader(pack.knowledge.sections)
+    work = plan(request, settings, reader)
+    with progress_bar(settings, work.total) as progress:
+        state = audit_records(auditor, work.records(), work.total, progress)
+    return make_report(auditor, state, settings.generated_at), state, work.total
+
+
 def audit(
     ctx: typer.Context,
-    paths: Annotated[list[str], typer.Argument(
-        help="Model folders (README.md [+ LICENSE]), card .md files, or folders of model "
-             "folders.", show_default=False)],
+    targets: Annotated[list[str] | None, typer.Argument(
+        help="Model folders (README.md [+ LICENSE]), card .md files, folders of model folders, "
+             "or Hub ids (org/name).", show_default=False)] = None,
+    org: Annotated[list[str] | None, typer.Option(
+        "--org", help="Every model of a Hub organization or user (repeatable).")] = None,
+    search: Annotated[str | None, typer.Option("--search", help="Models whose id contains this.")]
+    = None,
+    sort: Annotated[str | None, typer.Option(
+        "--sort", help="Order of --search/--org listings: downloads, likes, createdAt, "
+                       "lastModified, trendingScore.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most N models from --search.",
+                                              min=1)] = None,
+    from_file: Annotated[Path | None, typer.Option(
+        "--from-file", help="Read targets from FILE: one id or path a line, # comments.",
+        dir_okay=False)] = None,
+    revision: Annotated[str | None, typer.Option(
+        "--revision", help="Audit this branch, tag or commit of the named Hub models.")] = None,
+    endpoint: EndpointOption = None,
+    token: TokenOption = None,
+    offline: OfflineOption = False,
+    cache_dir: CacheDirOption = None,
+    timeout: TimeoutOption = None,
     fmt: FormatOption = "table",
     output: OutputOption = None,
     rules: RulesOption = None,
     width: WidthOption = None,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Ignore the cache; fetch again.")]
+    = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel Hub requests.", min=1,
+                                      max=64)] = 8,
+    no_dataset_check: Annotated[bool, typer.Option(
+        "--no-dataset-check", help="Do not look up `datasets:` ids on the Hub.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Audit model cards: one row per model with license, disclosure, gate, scores, grade.
+    """Audit model cards: one row per model with license, disclosure, gate, scores and grade.
 
-    Exit 0 when every model was audited (error rows included), 2 on usage or fatal errors."""
-    settings: Settings = ctx.obj
+    Exit 0 when every model got its row (error rows included), 2 on usage or fatal errors."""
+    settings = hub_settings(ctx.obj, endpoint, token, offline, cache_dir, timeout)
+    if quiet:
+        settings = dataclasses.replace(settings, quiet=True)
     render = renderer_for(fmt, width, settings)
     pack = load_pack([Path(p) for p in rules or []])
-    auditor = Auditor(pack)
-    source = LocalSource(paths, pack.knowledge.sections)
-    targets = source.targets()
-    with progress_bar(settings, len(targets)) as progress:
-        state = audit_records(auditor, load_each(source, targets), len(targets), progress)
-    report = make_report(auditor, state, settings.generated_at)
+    request = Request(targets=list(targets or []), orgs=list(org or []), search=search,
+                      sort=sort, limit=limit, from_file=from_file, revision=revision,
+                      refresh=refresh, jobs=jobs, check_datasets=not no_dataset_check)
+    report, state, total = run_audit(settings, request, pack)
     write_output(lambda stream: render(report, stream), output)
     if state.interrupted:
-        click.echo(f"interrupted: {state.interrupted} of {len(targets)} model(s) not done",
-                   err=True)
+        typer.echo(f"interrupted: {state.interrupted} of {total} model(s) not done; the report "
+                   "holds the rows finished", err=True)
         raise typer.Exit(EXIT_USAGE)
+

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from cardaudit.errors import UsageError
 from cardaudit.reports import FORMATS
+from cardaudit.settings import Secret, Settings
 
 FormatOption = Annotated[
     str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}.",
@@ -18,6 +21,55 @@ OutputOption = Annotated[
 RulesOption = Annotated[
     list[Path] | None, typer.Option("--rules", help="Add a folder of rule files to the shipped "
                                                    "pack (repeatable).", file_okay=False)]
+EndpointOption = Annotated[
+    str | None, typer.Option("--endpoint", help="Hub endpoint URL (default: HF_ENDPOINT or "
+                                                "https://huggingface.co).")]
+TokenOption = Annotated[
+    str | None, typer.Option("--token", help="Hub token (default: HF_TOKEN or the token saved "
+                                             "by `hf auth login`). Never printed or stored.")]
 WidthOption = Annotated[
     int | None, typer.Option("--width", help="Table width in columns (default: terminal).",
                              min=40, max=1000)]
+OfflineOption = Annotated[
+    bool, typer.Option("--offline", help="Use only the cache (also: HF_HUB_OFFLINE=1); uncached "
+                                         "models become error rows.")]
+CacheDirOption = Annotated[
+    Path | None, typer.Option("--cache-dir", help="Cache folder (default: CARDAUDIT_CACHE or "
+                                                  "~/.cache/cardaudit).", file_okay=False)]
+TimeoutOption = Annotated[
+    float | None, typer.Option("--timeout", help="Seconds to wait for each Hub reply.",
+                               min=0.1, max=600)]
+
+
+def hub_settings(settings: Settings, endpoint: str | None, token: str | None, offline: bool,
+                 cache_dir: Path | None, timeout: float | None) -> Settings:
+    """Settings with the Hub flags applied; the token falls back to `hf auth login`'s file."""
+    changes: dict[str, object] = {}
+    if endpoint:
+        if not endpoint.startswith(("http://", "https://")):
+            raise UsageError(f"--endpoint must be an http(s) URL, not '{endpoint}'")
+        changes["endpoint"] = endpoint.rstrip("/")
+    if token:
+        changes["token"] = Secret(token)
+    elif settings.token is None:
+        saved = saved_token()
+        if saved:
+            changes["token"] = Secret(saved)
+    if offline:
+        changes["offline"] = True
+    if cache_dir is not None:
+        changes["cache_dir"] = cache_dir
+    if timeout is not None:
+        changes["timeout"] = timeout
+    return dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
+
+
+def saved_token() -> str | None:
+    """The token `hf auth login` saved, if any (read at call time, never logged)."""
+    from huggingface_hub import constants
+
+    path = Path(constants.HF_TOKEN_PATH)
+    try:
+        return path.read_text(encoding="utf-8").strip() or None if path.is_file() else None
+    except OSError:
+        return None

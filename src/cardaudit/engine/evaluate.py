@@ -20,7 +20,7 @@ from cardaudit.cards.facts import CardFacts
 from cardaudit.cards.record import ModelRecord
 from cardaudit.engine.findings import Finding, Outcome
 from cardaudit.engine.operators import OPERATORS
-from cardaudit.engine.schema import Combinator, Leaf, Node, Rule
+from cardaudit.engine.schema import Leaf, Node, Rule
 from cardaudit.engine.targets import (
     UNKNOWN_VALUE,
     Context,

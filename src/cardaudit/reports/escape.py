@@ -8,6 +8,7 @@ import re
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~-])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -29,4 +30,6 @@ def html_text(text: str) -> str:
 def csv_cell(text: str) -> str:
     """A spreadsheet will not evaluate it as a formula."""
     value = plain(text)
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    if value.startswith(_FORMULA_START) and not _NUMBER.match(value) and value != "-":
+        return "'" + value
+    return value

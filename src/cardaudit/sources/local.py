@@ -11,7 +11,7 @@ import os
 import re
 from pathlib import Path
 
-from cardaudit.cards.document import parse_card
+from cardaudit.cards.document import CardReader
 from cardaudit.cards.licenses import LICENSE_FILE_NAMES, LicenseFile
 from cardaudit.cards.record import ModelRecord
 from cardaudit.cards.sections import CompiledVocabulary
@@ -66,6 +66,7 @@ class LocalSource:
                  display_base: Path | None = None) -> None:
         self.paths = paths
         self.vocab = vocab
+        self.reader = CardReader(vocab)
         self.display_base = display_base or Path.cwd()
 
     def targets(self) -> list[Target]:
@@ -134,7 +135,7 @@ class LocalSource:
                 raise SourceError(f"{target.location}: no README.md", code="missing-card")
             readme = readme_found
         raw = _read_capped(readme, MAX_README_BYTES)
-        doc = parse_card(raw, self.vocab)
+        doc = self.reader.read(raw)
         license_file = _license_file(folder) if folder is not None else None
         return ModelRecord(
             id=target.id, source=self.name, location=self._display(readme),

@@ -1,0 +1,241 @@
+"""Every Hub call, made with huggingface_hub, behind one shared limiter, bounded retries and one
+translation of library exceptions into SourceErrors.
+
+Measured client behaviour this relies on (library-facts §1): endpoint, cache and offline
+settings are frozen at import, so they are passed explicitly; `model_info` never retries;
+connection failures escape as raw httpx2 errors; `GatedRepoError` is a subclass of
+`RepositoryNotFoundError`, so it is tested first; the shared httpx client has no timeout, so
+one is set on it; a cached file is returned silently even after the repo became gated, so
+access status always comes from the metadata call, never from the file cache.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx2
+from huggingface_hub import HfApi, constants, hf_hub_download, try_to_load_from_cache
+from huggingface_hub import errors as hf_errors
+from huggingface_hub.utils import get_session
+
+from cardaudit import __version__
+from cardaudit.cards.disclosure import DatasetStatus
+from cardaudit.errors import SourceError
+from cardaudit.settings import Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+EXPAND = ["author", "sha", "createdAt", "lastModified", "downloads", "downloadsAllTime", "likes",
+          "gated", "private", "disabled", "tags", "safetensors", "gguf", "pipeline_tag",
+          "library_name", "baseModels", "siblings"]
+RETRYABLE = {"rate-limited", "unavailable", "timeout"}
+MAX_RETRY_AFTER = 120.0
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+
+class Throttle:
+    """One limiter for all workers: at most `jobs` requests in flight, and after a 429 every
+    worker waits until the server's Retry-After has passed."""
+
+    def __init__(self, jobs: int, sleep: Callable[[float], None] = time.sleep) -> None:
+        self._slots = threading.BoundedSemaphore(max(1, jobs))
+        self._lock = threading.Lock()
+        self._resume_at = 0.0
+        self._sleep = sleep
+        self.requests = 0
+
+    def pause(self, seconds: float) -> None:
+        with self._lock:
+            self._resume_at = max(self._resume_at, time.monotonic() + seconds)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        while True:
+            with self._lock:
+                wait = self._resume_at - time.monotonic()
+            if wait <= 0:
+                break
+            self._sleep(min(wait, 1.0))
+        with self._slots:
+            with self._lock:
+                self.requests += 1
+            yield
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    response = getattr(exc, "response", None)
+    if response is None:
+        return None
+    value = response.headers.get("Retry-After")
+    try:
+        return min(float(value), MAX_RETRY_AFTER) if value is not None else None
+    except ValueError:
+        return None
+
+
+def classify(exc: BaseException) -> str:
+    """A machine code for a failed Hub call (most specific exception first)."""
+    if isinstance(exc, SourceError):
+        return exc.code
+    if isinstance(exc, hf_errors.GatedRepoError):
+        return "gated"
+    if isinstance(exc, hf_errors.DisabledRepoError):
+        return "forbidden"
+    if isinstance(exc, hf_errors.RevisionNotFoundError | hf_errors.RepositoryNotFoundError):
+        return "not-found"
+    if isinstance(exc, hf_errors.RemoteEntryNotFoundError):
+        return "missing-file"
+    if isinstance(exc, hf_errors.OfflineModeIsEnabled):
+        return "offline-uncached"
+    if isinstance(exc, hf_errors.LocalEntryNotFoundError):
+        cause = exc.__cause__ or exc.__context__
+        return classify(cause) if cause is not None else "offline-uncached"
+    if isinstance(exc, hf_errors.HfHubHTTPError):
+        status = exc.response.status_code if exc.response is not None else 0
+        if status == 429:
+            return "rate-limited"
+        if status in (401, 403):
+            return "forbidden"
+        if status == 404:
+            return "not-found"
+        if status >= 500 or status == 408:
+            return "unavailable"
+        return "bad-response"
+    if isinstance(exc, httpx2.TimeoutException):
+        return "timeout"
+    if isinstance(exc, httpx2.HTTPError):
+        return "unavailable"
+    if isinstance(exc, OSError) and "Consistency check failed" in str(exc):
+        return "unavailable"
+    if isinstance(exc, ValueError | KeyError):
+        return "bad-response"
+    return "unavailable"
+
+
+_DESCRIBE = {
+    "gated": "gated: access needs an accepted request on the Hub (set HF_TOKEN for an account "
+             "with access)",
+    "not-found": "not found on the Hub",
+    "forbidden": "forbidden: private or disabled, or the token has no access",
+    "missing-file": "file not found in the repository",
+    "offline-uncached": "not in the cache and the Hub is offline (HF_HUB_OFFLINE)",
+    "rate-limited": "rate-limited by the Hub; retries exhausted",
+    "unavailable": "the Hub did not answer properly; retries exhausted",
+    "timeout": "the Hub did not answer in time; retries exhausted",
+    "bad-response": "the Hub sent a response cardaudit cannot read",
+}
+
+
+def describe(code: str, what: str, exc: BaseException | None = None) -> str:
+    detail = ""
+    response = getattr(exc, "response", None)
+    if response is not None:
+        detail = f" (HTTP {response.status_code})"
+    return f"{what}: {_DESCRIBE.get(code, code)}{detail}"
+
+
+class HubClient:
+    """huggingface_hub configured from Settings, with retries and error translation."""
+
+    def __init__(self, settings: Settings, throttle: Throttle, *, retries: int = 4,
+                 backoff: float = 0.5, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.settings = settings
+        self.throttle = throttle
+        self.retries = max(1, retries)
+        self.backoff = backoff
+        self.sleep = sleep
+        self.hf_dir = settings.cache_dir / "hf"
+        token = settings.token.reveal() if settings.token else None
+        self._token: str | bool = token or False
+        self.api = HfApi(endpoint=settings.endpoint, token=self._token,
+                         library_name="cardaudit", library_version=__version__)
+        constants.HF_HUB_DISABLE_TELEMETRY = True
+        get_session().timeout = httpx2.Timeout(settings.timeout)
+
+    @property
+    def offline(self) -> bool:
+        return self.settings.offline
+
+    def call(self, what: str, fn: Callable[[], T]) -> T:
+        """Run one Hub call with bounded retries: 429 honours Retry-After (every worker
+        waits), 5xx, timeouts and dropped connections back off exponentially with jitter."""
+        last: BaseException | None = None
+        for attempt in range(1, self.retries + 1):
+            try:
+                with self.throttle.slot():
+                    return fn()
+            except SourceError:
+                raise
+            except Exception as exc:  # translated below; nothing escapes untranslated
+                last = exc
+                code = classify(exc)
+                log.debug("%s: attempt %d failed: %s", what, attempt, code)
+                if code not in RETRYABLE or attempt == self.retries:
+                    raise SourceError(describe(code, what, exc), code=code) from None
+                if code == "rate-limited":
+                    wait = _retry_after(exc)
+                    self.throttle.pause(wait if wait is not None else self._delay(attempt))
+                else:
+                    self.sleep(self._delay(attempt))
+        raise SourceError(describe("unavailable", what, last), code="unavailable")
+
+    def _delay(self, attempt: int) -> float:
+        return self.backoff * (2 ** (attempt - 1)) * (0.5 + random.random())
+
+    def model_info(self, model_id: str, revision: str | None) -> Any:
+        return self.call(model_id, lambda: self.api.model_info(
+            model_id, revision=revision, expand=EXPAND, timeout=self.settings.timeout))
+
+    def list_models(self, *, author: str | None = None, search: str | None = None,
+                    sort: str | None = None, limit: int | None = None) -> list[Any]:
+        what = f"listing author={author}" if author else f"search '{search}'"
+
+        def fetch() -> list[Any]:
+            return list(self.api.list_models(author=author, search=search, sort=sort,  # type: ignore[arg-type]
+                                             limit=limit, expand=EXPAND))
+        return self.call(what, fetch)
+
+    def cached_file(self, model_id: str, filename: str, sha: str) -> Path | None:
+        found = try_to_load_from_cache(model_id, filename, cache_dir=self.hf_dir, revision=sha)
+        return Path(found) if isinstance(found, str) else None
+
+    def file_bytes(self, model_id: str, filename: str, sha: str, *, refresh: bool = False
+                   ) -> tuple[bytes, bool]:
+        """A repo file at a commit: from the cache if there (no request), else downloaded."""
+        cached = None if refresh else self.cached_file(model_id, filename, sha)
+        if cached is not None:
+            return _read_capped(cached), True
+        if self.offline:
+            raise SourceError(describe("offline-uncached", f"{model_id}/{filename}"),
+                              code="offline-uncached")
+        path = self.call(f"{model_id}/{filename}", lambda: hf_hub_download(
+            model_id, filename, revision=sha, cache_dir=self.hf_dir,
+            endpoint=self.settings.endpoint, token=self._token,
+            etag_timeout=self.settings.timeout, force_download=refresh))
+        return _read_capped(Path(str(path))), False
+
+    def dataset_status(self, dataset_id: str) -> DatasetStatus:
+        try:
+            info = self.call(f"dataset {dataset_id}", lambda: self.api.dataset_info(
+                dataset_id, timeout=self.settings.timeout))
+        except SourceError as exc:
+            return {"gated": DatasetStatus.GATED, "not-found": DatasetStatus.MISSING,
+                    "forbidden": DatasetStatus.PRIVATE}.get(exc.code, DatasetStatus.UNKNOWN)
+        if getattr(info, "private", False):
+            return DatasetStatus.PRIVATE
+        if getattr(info, "gated", False) == "manual":
+            return DatasetStatus.GATED  # reference §4.2: manually gated data is not obtainable
+        return DatasetStatus.PUBLIC
+
+
+def _read_capped(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(MAX_FILE_BYTES)

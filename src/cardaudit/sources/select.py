@@ -1,0 +1,101 @@
+"""Turn what the user named (paths, Hub ids, organizations, a search, a file of targets) into
+sources and their targets; every model asked for appears exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cardaudit.cards.document import CardReader
+from cardaudit.cards.record import ModelRecord
+from cardaudit.errors import SourceError, UsageError
+from cardaudit.pipeline import load_each
+from cardaudit.settings import Settings
+from cardaudit.sources.base import Target
+from cardaudit.sources.hub import HubSource
+from cardaudit.sources.hubcache import HubCache
+from cardaudit.sources.hubclient import HubClient, Throttle
+from cardaudit.sources.local import LocalSource
+from cardaudit.sources.targets import check_revision, classify, read_target_file
+
+
+@dataclass(slots=True)
+class Request:
+    """Everything `audit` (and friends) can be asked to look at."""
+
+    targets: list[str] = field(default_factory=list)
+    orgs: list[str] = field(default_factory=list)
+    search: str | None = None
+    sort: str | None = None
+    limit: int | None = None
+    from_file: Path | None = None
+    revision: str | None = None
+    refresh: bool = False
+    jobs: int = 8
+    check_datasets: bool = True
+
+
+@dataclass(slots=True)
+class Plan:
+    """Sources with their targets, in the order given."""
+
+    local: LocalSource | None
+    local_targets: list[Target]
+    hub: HubSource | None
+    hub_targets: list[Target]
+
+    @property
+    def total(self) -> int:
+        return len(self.local_targets) + len(self.hub_targets)
+
+    def records(self) -> Iterator[tuple[Target, ModelRecord | SourceError]]:
+        if self.local is not None:
+            yield from load_each(self.local, self.local_targets)
+        if self.hub is not None and self.hub_targets:
+            yield from self.hub.records(self.hub_targets)
+
+
+def make_hub_source(settings: Settings, reader: CardReader, request: Request) -> HubSource:
+    throttle = Throttle(request.jobs)
+    client = HubClient(settings, throttle, retries=settings.retries, backoff=settings.backoff)
+    return HubSource(client, HubCache(settings.cache_dir), reader, revision=request.revision,
+                     refresh=request.refresh, jobs=request.jobs,
+                     check_datasets=request.check_datasets)
+
+
+def plan(request: Request, settings: Settings, reader: CardReader) -> Plan:
+    names = list(request.targets)
+    if request.from_file is not None:
+        names.extend(read_target_file(request.from_file))
+    if request.revision is not None:
+        check_revision(request.revision)
+    if request.limit is not None and request.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    if request.sort is not None and request.search is None and not request.orgs:
+        raise UsageError("--sort applies to --search or --org listings")
+    classified = classify(names)
+    if not (classified.paths or classified.hub_ids or request.orgs or request.search):
+        raise UsageError("nothing to audit", hint="name model folders, card files, Hub ids "
+                                                  "(org/name), --org, --search or --from-file")
+    local = None
+    local_targets: list[Target] = []
+    if classified.paths:
+        local = LocalSource(classified.paths, reader.vocab)
+        local.reader = reader
+        local_targets = local.targets()
+    hub = None
+    hub_targets: list[Target] = []
+    if classified.hub_ids or request.orgs or request.search:
+        hub = make_hub_source(settings, reader, request)
+        seen: set[str] = set()
+        found = hub.targets_for_ids(classified.hub_ids)
+        for org in request.orgs:
+            found.extend(hub.targets_for_org(org))
+        if request.search is not None:
+            found.extend(hub.targets_for_search(request.search, request.sort, request.limit))
+        for target in found:
+            if target.id not in seen:
+                seen.add(target.id)
+                hub_targets.append(target)
+    return Plan(local, local_targets, hub, hub_targets)
