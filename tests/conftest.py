@@ -75,3 +75,35 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
         expected = path.read_text(encoding="utf-8")
         assert actual == expected, f"output differs from {path} (pytest --update-golden)"
     return check
+
+
+class _NoSleepTime:
+    """Stands in for the `time` module inside huggingface_hub.utils._http only: the library's
+    own backoff (1–8 s per retry) would otherwise make fault tests slow."""
+
+    def __getattr__(self, name: str) -> object:
+        import time
+
+        return getattr(time, name)
+
+    @staticmethod
+    def sleep(_: float) -> None:
+        return None
+
+
+@pytest.fixture
+def fakehub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A loopback fake Hub driven by the real huggingface_hub client."""
+    from huggingface_hub import constants
+    from huggingface_hub.utils import _http, close_session
+
+    from tests.fakehub.server import FakeHub
+
+    monkeypatch.setattr(_http, "time", _NoSleepTime())
+    monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(tmp_path / "no-saved-token"))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    close_session()
+    hub = FakeHub().start()
+    yield hub
+    hub.stop()
+    close_session()

@@ -24,6 +24,7 @@ import httpx2
 from huggingface_hub import HfApi, constants, hf_hub_download, try_to_load_from_cache
 from huggingface_hub import errors as hf_errors
 from huggingface_hub.utils import get_session
+from huggingface_hub.utils import logging as hf_logging
 
 from cardaudit import __version__
 from cardaudit.cards.disclosure import DatasetStatus
@@ -93,6 +94,8 @@ def classify(exc: BaseException) -> str:
         return "not-found"
     if isinstance(exc, hf_errors.RemoteEntryNotFoundError):
         return "missing-file"
+    if isinstance(exc, hf_errors.FileMetadataError):
+        return "unavailable"  # headers the client needs were missing: a broken reply
     if isinstance(exc, hf_errors.OfflineModeIsEnabled):
         return "offline-uncached"
     if isinstance(exc, hf_errors.LocalEntryNotFoundError):
@@ -116,7 +119,9 @@ def classify(exc: BaseException) -> str:
     if isinstance(exc, OSError) and "Consistency check failed" in str(exc):
         return "unavailable"
     if isinstance(exc, ValueError | KeyError):
-        return "bad-response"
+        cause = exc.__cause__
+        # e.g. "Force download failed due to the above error." wraps the real HTTP error
+        return classify(cause) if cause is not None else "bad-response"
     return "unavailable"
 
 
@@ -158,6 +163,8 @@ class HubClient:
         self.api = HfApi(endpoint=settings.endpoint, token=self._token,
                          library_name="cardaudit", library_version=__version__)
         constants.HF_HUB_DISABLE_TELEMETRY = True
+        if not settings.debug:  # the library's own retry warnings are not for our users
+            hf_logging.set_verbosity_error()
         get_session().timeout = httpx2.Timeout(settings.timeout)
 
     @property

@@ -1,0 +1,260 @@
+"""Auditing from the Hub with the real huggingface_hub client against the loopback fake Hub."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.fakehub.server import PLACEHOLDER_CREATED, FakeHub
+from tests.sources.hubrun import card, hub_cli, models
+
+JSON = ("-f", "json")
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Path:
+    return tmp_path / "cache"
+
+
+def test_hub_ids_are_audited_with_hub_facts(fakehub: FakeHub, cache: Path) -> None:
+    fakehub.add_model("acme/open", card("mit"), downloads=1200, downloadsAllTime=50000,
+                      likes=7, tags=["license:mit", "base_model:finetune:org/base"],
+                      createdAt=PLACEHOLDER_CREATED, pipeline_tag="text-classification",
+                      safetensors={"parameters": {"F32": 110}, "total": 110})
+    fakehub.add_model("acme/gated", card("llama3.1"), gated="manual")
+    rows = models(hub_cli(fakehub, cache, "audit", "acme/open", "acme/gated", *JSON))
+    hub = rows["acme/open"]["hub"]
+    assert (hub["downloads"], hub["downloadsAllTime"], hub["likes"]) == (1200, 50000, 7)
+    assert hub["created_placeholder"] is True and hub["parameters"] == 110
+    assert hub["license_tags"] == ["mit"] and hub["base_models"] == ["org/base"]
+    assert hub["base_relation"] == "finetune"
+    assert rows["acme/open"]["license"]["key"] == "mit"
+    assert rows["acme/open"]["status"] == "ok"
+    gated = rows["acme/gated"]
+    assert gated["status"] == "error" and gated["error"]["code"] == "gated"
+    assert gated["gate"]["level"] == "approval"
+    assert gated["hub"]["gated"] == "manual"
+
+
+def test_a_named_model_costs_metadata_plus_one_download_then_only_metadata(
+        fakehub: FakeHub, cache: Path) -> None:
+    fakehub.add_model("acme/m", card())
+    first = hub_cli(fakehub, cache, "audit", "acme/m", *JSON)
+    assert models(first)["acme/m"]["status"] == "ok"
+    assert fakehub.count("GET", r"^/api/models/acme/m$") == 1
+    assert fakehub.count("GET", "/resolve/") == 1
+    fakehub.reset_log()
+    models(hub_cli(fakehub, cache, "audit", "acme/m", *JSON))
+    assert fakehub.count() == 1 and fakehub.count("GET", r"^/api/models/acme/m$") == 1
+
+
+def test_org_scan_uses_the_listing_and_a_warm_cache_downloads_nothing(
+        fakehub: FakeHub, cache: Path) -> None:
+    fakehub.page_size = 50
+    for i in range(120):
+        fakehub.add_model(f"bigorg/model-{i:03d}", card("apache-2.0" if i % 2 else "cc-by-nc-4.0"))
+    fakehub.add_model("other/model", card())
+    run = hub_cli(fakehub, cache, "audit", "--org", "bigorg", *JSON)
+    rows = models(run)
+    assert len(rows) == 120 and all(r["status"] == "ok" for r in rows.values())
+    assert rows["bigorg/model-001"]["license"]["category"] == "permissive"
+    assert fakehub.count("GET", r"^/api/models$") == 3
+    assert fakehub.count("GET", r"^/api/models/") == 0
+    assert fakehub.count("GET", "/resolve/") == 120
+    assert fakehub.count() <= 2.1 * 120
+    listing = next(r for r in fakehub.requests if r.path == "/api/models")
+    assert "sha" in listing.query["expand"] and "gated" in listing.query["expand"]
+    fakehub.reset_log()
+    models(hub_cli(fakehub, cache, "audit", "--org", "bigorg", *JSON))
+    assert fakehub.count() == 3 == fakehub.count("GET", r"^/api/models$")
+
+
+def test_changed_card_is_downloaded_again_and_refresh_ignores_the_cache(
+        fakehub: FakeHub, cache: Path) -> None:
+    fakehub.add_model("acme/m", card("mit"))
+    models(hub_cli(fakehub, cache, "audit", "acme/m", *JSON))
+    fakehub.add_model("acme/m", card("cc-by-nc-4.0"))
+    fakehub.reset_log()
+    rows = models(hub_cli(fakehub, cache, "audit", "acme/m", *JSON))
+    assert rows["acme/m"]["license"]["key"] == "cc-by-nc-4.0"
+    assert fakehub.count("GET", "/resolve/") == 1
+    fakehub.reset_log()
+    models(hub_cli(fakehub, cache, "audit", "acme/m", "--refresh", *JSON))
+    assert fakehub.count("GET", "/resolve/") == 1
+
+
+def test_offline_uses_the_cache_alone_and_reports_uncached_models(
+        fakehub: FakeHub, cache: Path) -> None:
+    fakehub.add_model("acme/m", card("mit"))
+    models(hub_cli(fakehub, cache, "audit", "acme/m", *JSON))
+    fakehub.reset_log()
+    rows = models(hub_cli(fakehub, cache, "audit", "acme/m", "acme/never-seen", *JSON,
+                          env={"HF_HUB_OFFLINE": "1"}))
+    assert fakehub.count() == 0
+    assert rows["acme/m"]["status"] == "ok" and rows["acme/m"]["license"]["key"] == "mit"
+    assert rows["acme/never-seen"]["error"]["code"] == "offline-uncached"
+    org = models(hub_cli(fakehub, cache, "audit", "--org", "acme", "--offline", *JSON))
+    assert list(org) == ["acme/m"] and fakehub.count() == 0
+
+
+def test_a_repo_deleted_after_caching_is_not_served_from_the_stale_cache(
+        fakehub: FakeHub, cache: Path) -> None:
+    fakehub.add_model("acme/m", card("mit"))
+    models(hub_cli(fakehub, cache, "audit", "acme/m", *JSON))
+    del fakehub.repos["acme/m"]
+    rows = models(hub_cli(fakehub, cache, "audit", "acme/m", *JSON))
+    assert rows["acme/m"]["error"]["code"] == "not-found"
+
+
+def test_error_rows_for_missing_private_and_broken_models(fakehub: FakeHub, cache: Path) -> None:
+    fakehub.add_model("acme/private", card(), private=True)
+    fakehub.add_model("acme/no-readme", None, files={"config.json": "{}"})
+    fakehub.add_model("acme/down", card())
+    fakehub.fail(r"^/api/models/acme/down$", 500, times=100)
+    run = hub_cli(fakehub, cache, "audit", "acme/missing", "acme/private", "acme/no-readme",
+                  "acme/down", *JSON)
+    rows = models(run)
+    assert {k: v["error"]["code"] for k, v in rows.items()} == {
+        "acme/missing": "not-found", "acme/private": "forbidden",
+        "acme/no-readme": "missing-card", "acme/down": "unavailable"}
+    assert fakehub.count("GET", r"^/api/models/acme/down$") == 4
+    assert all("\n" not in v["error"]["message"] for v in rows.values())
+    assert rows["acme/no-readme"]["hub"]["id"] == "acme/no-readme"
+
+
+def test_429_honours_retry_after_and_then_succeeds(fakehub: FakeHub, cache: Path) -> None:
+    fakehub.add_model("acme/m", card())
+    fakehub.fail(r"^/api/models/acme/m$", 429, times=2, headers={"Retry-After": "0"})
+    rows = models(hub_cli(fakehub, cache, "audit", "acme/m", *JSON))
+    assert rows["acme/m"]["status"] == "ok"
+    assert fakehub.count("GET", r"^/api/models/acme/m$") == 3
+
+
+def test_slow_replies_time_out_into_an_error_row(fakehub: FakeHub, cache: Path) -> None:
+    fakehub.add_model("acme/slow", card())
+    fakehub.fail(r"^/api/models/acme/slow$", 200, times=100, delay=1.0)
+    run = hub_cli(fakehub, cache, "audit", "acme/slow", "--timeout", "0.3", *JSON)
+    rows = models(run)
+    assert rows["acme/slow"]["error"]["code"] == "timeout"
+
+
+def test_a_connection_dropped_mid_body_is_retried(fakehub: FakeHub, cache: Path) -> None:
+    fakehub.add_model("acme/m", card("mit"))
+    fakehub.fail(r"^/api/models/acme/m$", drop=True, times=1)
+    fakehub.fail(r"/resolve/", drop=True, times=1, method="GET")
+    rows = models(hub_cli(fakehub, cache, "audit", "acme/m", *JSON))
+    assert rows["acme/m"]["status"] == "ok" and rows["acme/m"]["license"]["key"] == "mit"
+
+
+def test_token_is_sent_but_never_shown_or_stored(fakehub: FakeHub, cache: Path,
+                                                 tmp_path: Path) -> None:
+    secret = "hf_SeCrEt1234567890abcdef"
+    fakehub.add_model("acme/private", card(), private=True, allowed_tokens={secret})
+    fakehub.add_model("acme/missing-one", card())
+    del fakehub.repos["acme/missing-one"]
+    out = tmp_path / "report.json"
+    run = hub_cli(fakehub, cache, "audit", "acme/private", "acme/missing-one", "--token", secret,
+                  "-f", "json", "-o", str(out))
+    assert run.code == 0
+    assert fakehub.requests[0].headers.get("authorization") == f"Bearer {secret}"
+    assert json.loads(out.read_text())["summary"]["ok"] == 1
+    for text in (run.stdout, run.stderr, out.read_text()):
+        assert secret not in text
+    for path in cache.rglob("*"):
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path
+    env_run = hub_cli(fakehub, cache, "audit", "acme/private", *JSON,
+                      env={"HF_TOKEN": secret})
+    assert models(env_run)["acme/private"]["status"] == "ok"
+    assert secret not in env_run.stdout + env_run.stderr
+
+
+def test_dataset_ids_are_checked_once_and_cached(fakehub: FakeHub, cache: Path) -> None:
+    fakehub.add_dataset("org/public-set")
+    fakehub.add_dataset("org/private-set", private=True)
+    fakehub.add_dataset("org/gated-set", gated="manual")
+    fakehub.add_model("acme/a", card(extra="datasets:\n- org/public-set\n- org/private-set\n"))
+    fakehub.add_model("acme/b", card(extra="datasets:\n- org/private-set\n- org/gated-set\n"
+                                     "- org/missing-set\n"))
+    rows = models(hub_cli(fakehub, cache, "audit", "acme/a", "acme/b", *JSON))
+    assert rows["acme/a"]["data_disclosure"]["level"] == "disclosed_available"
+    b = rows["acme/b"]["data_disclosure"]
+    assert b["level"] == "disclosed_partial"
+    assert sorted(b["unobtainable"]) == ["org/gated-set", "org/missing-set", "org/private-set"]
+    assert fakehub.count("GET", r"^/api/datasets/org/private-set$") == 1
+    fakehub.reset_log()
+    models(hub_cli(fakehub, cache, "audit", "acme/a", "acme/b", *JSON))
+    assert fakehub.count("GET", r"^/api/datasets/") == 0
+
+
+def test_license_file_is_fetched_only_for_other_or_unknown(fakehub: FakeHub,
+                                                           cache: Path) -> None:
+    apache = "                Apache License\n          Version 2.0, January 2004\n"
+    fakehub.add_model("acme/other", card("other"), files={"LICENSE": apache})
+    fakehub.add_model("acme/mit", card("mit"), files={"LICENSE": apache})
+    rows = models(hub_cli(fakehub, cache, "audit", "acme/other", "acme/mit", *JSON))
+    assert rows["acme/other"]["license"]["key"] == "apache-2.0"
+    assert rows["acme/other"]["license"]["source"] == "license_file"
+    assert fakehub.count("GET", r"^/acme/other/resolve/.*/LICENSE$") == 1
+    assert fakehub.count("GET", r"^/acme/mit/resolve/.*/LICENSE$") == 0
+
+
+def test_hub_license_tag_disagreement_is_a_finding(fakehub: FakeHub, cache: Path) -> None:
+    fakehub.add_model("acme/m", card("apache-2.0"), tags=["license:llama3.1"])
+    finding = next(f for f in models(hub_cli(fakehub, cache, "audit", "acme/m", *JSON))
+                   ["acme/m"]["findings"] if f["rule"] == "CA-LIC-013")
+    assert finding["outcome"] == "fail" and "another license" in finding["message"]
+
+
+def test_search_sort_limit_and_revision(fakehub: FakeHub, cache: Path) -> None:
+    for i, downloads in enumerate((5, 500, 50)):
+        fakehub.add_model(f"org{i}/llama-ft-{i}", card(), downloads=downloads)
+    fakehub.add_model("org9/mistral", card())
+    rows = models(hub_cli(fakehub, cache, "audit", "--search", "llama", "--sort", "downloads",
+                          "--limit", "2", *JSON))
+    assert sorted(rows) == ["org1/llama-ft-1", "org2/llama-ft-2"]
+    listing = next(r for r in fakehub.requests if r.path == "/api/models")
+    assert listing.query["search"] == ["llama"] and listing.query["sort"] == ["downloads"]
+    sha = fakehub.repos["org9/mistral"].sha
+    models(hub_cli(fakehub, cache, "audit", "org9/mistral", "--revision", sha, *JSON))
+    assert fakehub.count("GET", rf"^/api/models/org9/mistral/revision/{sha}$") == 1
+
+
+def test_paths_and_hub_ids_mix_and_from_file_reads_both(fakehub: FakeHub, cache: Path,
+                                                        tmp_path: Path) -> None:
+    fakehub.add_model("acme/m", card("mit"))
+    folder = tmp_path / "local__model"
+    folder.mkdir()
+    (folder / "README.md").write_text(card("gpl-3.0"))
+    listing = tmp_path / "models.txt"
+    listing.write_text(f"# my models\nacme/m   # on the hub\n{folder}\n\n")
+    rows = models(hub_cli(fakehub, cache, "audit", "--from-file", str(listing), *JSON))
+    assert {k: v["source"] for k, v in rows.items()} == {"acme/m": "hub",
+                                                         "local/model": "local"}
+
+
+def test_flaky_hub_still_gives_every_model_its_row(fakehub: FakeHub, cache: Path) -> None:
+    for i in range(200):
+        fakehub.add_model(f"flaky/m{i:03d}", card("mit" if i % 3 else "llama2"))
+    listing = hub_cli(fakehub, cache, "audit", "--org", "flaky", *JSON)
+    assert len(models(listing)) == 200
+    fakehub.failure_rate = 0.10
+    rows = models(hub_cli(fakehub, cache, "audit", "--org", "flaky", "--refresh", "--jobs", "8",
+                          *JSON))
+    assert len(rows) == 200
+    for model_id, row in rows.items():
+        if row["status"] == "ok":
+            expected = "llama2" if int(model_id[-3:]) % 3 == 0 else "mit"
+            assert row["license"]["key"] == expected
+        else:
+            assert row["error"]["code"] in ("unavailable", "rate-limited", "timeout"), row["error"]
+
+
+def test_usage_errors_never_touch_the_network(fakehub: FakeHub, cache: Path) -> None:
+    for args in (("audit", "not a model"), ("audit", "acme/m", "--revision", "../../etc"),
+                 ("audit", "--org", "bad org!"), ("audit", "--search", "x", "--sort", "size")):
+        run = hub_cli(fakehub, cache, *args)
+        assert run.code == 2, args
+    assert fakehub.count() == 0

@@ -1,0 +1,52 @@
+"""Targets are told apart without the network; no model id escapes the cache folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cardaudit.errors import UsageError
+from cardaudit.sources.hubcache import HubCache
+from cardaudit.sources.targets import classify, is_hub_id, read_target_file, safe_name
+
+
+@pytest.mark.parametrize(("text", "ok"), [
+    ("Qwen/Qwen3-8B", True), ("meta-llama/Llama-3.1-8B", True), ("a/b", True),
+    ("gpt2", False), ("org/name/extra", False), ("../etc/passwd", False), ("org/..", False),
+    ("-org/name", False), ("org/name-", False), ("org--x/name", False), ("org/na me", False),
+])
+def test_hub_id_grammar(text: str, ok: bool) -> None:
+    assert is_hub_id(text) is ok
+
+
+def test_classify_paths_ids_and_rejects(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "models").mkdir()
+    result = classify(["models", "./models", "Qwen/Qwen3-8B", "Qwen/Qwen3-8B"])
+    assert result.paths == ["models", "./models"] and result.hub_ids == ["Qwen/Qwen3-8B"]
+    with pytest.raises(UsageError, match="no such file"):
+        classify(["./missing"])
+    with pytest.raises(UsageError, match="neither an existing file"):
+        classify(["typo"])
+
+
+def test_target_file_skips_comments_and_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text("# header\n\nQwen/Qwen3-8B  # trailing\n  ./local  \n")
+    assert read_target_file(path) == ["Qwen/Qwen3-8B", "./local"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1, max_size=300))
+def test_no_model_id_maps_outside_the_cache(tmp_path_factory: pytest.TempPathFactory,
+                                            model_id: str) -> None:
+    name = safe_name(model_id)
+    assert "/" not in name and "\\" not in name and name not in (".", "..")
+    assert not name.startswith(".")
+    root = tmp_path_factory.getbasetemp() / "cache"
+    cache = HubCache(root)
+    path = cache._path("models", model_id)
+    assert root.resolve() in path.parents

@@ -1,0 +1,36 @@
+"""The run loop: one result per target, and Ctrl-C keeps what was finished."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from cardaudit.cards.document import CardDocument
+from cardaudit.cards.record import ModelRecord
+from cardaudit.errors import SourceError
+from cardaudit.pipeline import audit_records
+from cardaudit.runner import Auditor
+from cardaudit.sources.base import Target
+
+
+def test_interrupt_keeps_finished_rows_and_counts_the_rest(
+        auditor: Auditor, card: Callable[[str], CardDocument]) -> None:
+    targets = [Target(f"acme/m{i}", "local", f"m{i}") for i in range(5)]
+
+    def pairs() -> Iterator[tuple[Target, ModelRecord | SourceError]]:
+        for index, target in enumerate(targets):
+            if index == 3:
+                raise KeyboardInterrupt
+            yield target, ModelRecord(target.id, "local", target.location, card("# M\n"))
+
+    state = audit_records(auditor, pairs(), len(targets))
+    assert [r.id for r in state.results] == ["acme/m0", "acme/m1", "acme/m2"]
+    assert state.interrupted == 2
+
+
+def test_source_errors_become_error_rows(auditor: Auditor) -> None:
+    target = Target("acme/x", "hub", "x")
+    state = audit_records(auditor, iter([(target, SourceError("x: not found",
+                                                              code="not-found"))]), 1)
+    (row,) = state.results
+    assert row.status.value == "error" and row.error is not None
+    assert (row.error.code, row.error.message) == ("not-found", "x: not found")
