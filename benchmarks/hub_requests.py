@@ -1,0 +1,119 @@
+"""Requests and wall time of Hub scans, against the loopback fake Hub with added latency.
+
+One organization of N models (default 1,000), 50 ms added to every reply. Measures, in one run:
+  a) cold cache: README downloads per model and HTTP requests per model (all counted at the
+     server); warm cache (unchanged shas): requests per model — the listing pages alone;
+  b) `--jobs 16` against `--jobs 1` on a cold cache: the speed-up;
+  c) a naive baseline: huggingface_hub `model_info` + `ModelCard.load` per model, sequentially.
+Targets (issue 3): ≤ 1 README download and ≤ 2.1 requests per model cold, ≤ 0.01 warm,
+jobs 16 ≥ 8× faster than jobs 1.
+
+Usage: python benchmarks/hub_requests.py [--models 1000] [--latency 0.05]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cardaudit.pack import load_pack  # noqa: E402
+from cardaudit.settings import Settings  # noqa: E402
+from cardaudit.sources.select import Request  # noqa: E402
+from tests.fakehub.server import FakeHub  # noqa: E402
+
+CARD = """---
+license: {license}
+datasets: []
+pipeline_tag: text-classification
+---
+# Model {i}
+
+## Uses
+
+Classify reviews by sentiment. Written for the cardaudit benchmark.
+
+## Training data
+
+Fine-tuned on the IMDB reviews dataset for three epochs.
+"""
+
+
+def _scan(hub: FakeHub, cache: Path, jobs: int, org: str) -> tuple[float, int, int]:
+    from cardaudit.cli.audit import run_audit
+
+    settings = Settings.from_env(env={}, quiet=True, endpoint=hub.url, cache_dir=cache,
+                                 timeout=30.0, backoff=0.0)
+    hub.reset_log()
+    started = time.perf_counter()
+    report, _, _ = run_audit(settings, Request(orgs=[org], jobs=jobs), load_pack())
+    elapsed = time.perf_counter() - started
+    ok = sum(1 for r in report.results if r.status.value == "ok")
+    return elapsed, hub.count(), ok
+
+
+def _naive(hub: FakeHub, cache: Path, models: list[str]) -> tuple[float, int]:
+    from huggingface_hub import HfApi, ModelCard, constants
+
+    template = constants.HUGGINGFACE_CO_URL_TEMPLATE
+    constants.HUGGINGFACE_CO_URL_TEMPLATE = hub.url + "/{repo_id}/resolve/{revision}/{filename}"
+    constants.HF_HUB_CACHE = str(cache)
+    api = HfApi(endpoint=hub.url, token=False)
+    hub.reset_log()
+    started = time.perf_counter()
+    for model in models:
+        api.model_info(model)
+        ModelCard.load(model, token=False)
+    elapsed = time.perf_counter() - started
+    constants.HUGGINGFACE_CO_URL_TEMPLATE = template
+    return elapsed, hub.count()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--models", type=int, default=1000)
+    parser.add_argument("--latency", type=float, default=0.05)
+    args = parser.parse_args()
+    from huggingface_hub.utils import close_session
+
+    hub = FakeHub().start()
+    hub.page_size = 1000  # the Hub returns up to 1,000 models a page with expand
+    n = args.models
+    for i in range(n):
+        hub.add_model(f"benchorg/model-{i:04d}", CARD.format(i=i, license=(
+            "apache-2.0", "mit", "llama3.1", "cc-by-nc-4.0")[i % 4]))
+    hub.latency = args.latency
+    close_session()
+    out: dict[str, object] = {"models": n, "latency_s": args.latency}
+    with tempfile.TemporaryDirectory() as tmp:
+        cache16, cache1, naive = Path(tmp, "c16"), Path(tmp, "c1"), Path(tmp, "naive")
+        cold16, requests16, ok16 = _scan(hub, cache16, 16, "benchorg")
+        readme_gets = sum(1 for r in hub.requests if r.method == "GET" and "/resolve/" in r.path)
+        out["cold_jobs16"] = {"seconds": round(cold16, 2), "requests": requests16,
+                              "requests_per_model": round(requests16 / n, 3),
+                              "readme_downloads_per_model": round(readme_gets / n, 3),
+                              "rows_ok": ok16}
+        warm, warm_requests, _ = _scan(hub, cache16, 16, "benchorg")
+        out["warm_jobs16"] = {"seconds": round(warm, 2), "requests": warm_requests,
+                              "requests_per_model": round(warm_requests / n, 4)}
+        cold1, requests1, ok1 = _scan(hub, cache1, 1, "benchorg")
+        out["cold_jobs1"] = {"seconds": round(cold1, 2), "requests": requests1, "rows_ok": ok1}
+        out["speedup_jobs16_vs_jobs1"] = round(cold1 / cold16, 1)
+        ids = [f"benchorg/model-{i:04d}" for i in range(n)]
+        naive_seconds, naive_requests = _naive(hub, naive, ids)
+        out["naive_model_info_plus_ModelCard_load"] = {
+            "seconds": round(naive_seconds, 2), "requests": naive_requests,
+            "requests_per_model": round(naive_requests / n, 3)}
+    hub.stop()
+    print(json.dumps(out, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
