@@ -78,6 +78,7 @@ def main() -> int:
         for name, value in label["sections"].items():
             _count(agree, f"sections.{name}", facts.sections.get(name, False) == value,
                    args.show, folder, f"{value} vs {facts.sections.get(name)}")
+    _policy_agreement(state, by_folder, labels, agree, args.show)
     print(f"corpus agreement over {total} labelled cards ({len(state.results)} rows audited)")
     failed = False
     for name in sorted(agree, key=lambda n: (n not in THRESHOLDS, n)):
@@ -87,6 +88,32 @@ def main() -> int:
         failed |= need is not None and share < need
         print(f"  {name:28s} {agree[name]:4d}/{total} = {share:6.1%}{mark}")
     return 1 if failed else 0
+
+
+def _policy_agreement(state, by_folder, labels, agree, show):  # type: ignore[no-untyped-def]
+    """`check --policy permissive-only` / `commercial-use` verdicts against what the labels
+    imply: permissive-only passes iff the label is permissive with commercial use; commercial-use
+    passes iff the label says commercial use is allowed (null counts as not established)."""
+    import datetime as dt
+
+    from cardaudit.pipeline import make_report
+    from cardaudit.policy.evaluate import judge_run
+    from cardaudit.policy.schema import resolve_policy
+
+    pack = load_pack()
+    report = make_report(Auditor(pack), state, "2026-01-01T00:00:00Z")
+    known = {r.id for r in pack.rules.rules}
+    for name in ("permissive-only", "commercial-use"):
+        outcome = judge_run(report, resolve_policy(name, known), [], dt.date(2026, 1, 1))
+        verdicts = {Path(v.result.location).parent.name: v.passed for v in outcome.verdicts}
+        for folder, label in labels.items():
+            if name == "permissive-only":
+                expected = label["license_category"] == "permissive" and \
+                    label["commercial_use"] is True
+            else:
+                expected = label["commercial_use"] is True
+            _count(agree, f"policy.{name}", verdicts.get(folder) == expected, show, folder,
+                   f"expected {'pass' if expected else 'fail'}")
 
 
 def _count(agree: Counter[str], name: str, ok: bool, show: list[str], folder: str,

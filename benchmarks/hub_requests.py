@@ -23,10 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.fakehub.server import FakeHub  # noqa: E402
+
 from cardaudit.pack import load_pack  # noqa: E402
 from cardaudit.settings import Settings  # noqa: E402
 from cardaudit.sources.select import Request  # noqa: E402
-from tests.fakehub.server import FakeHub  # noqa: E402
 
 CARD = """---
 license: {license}

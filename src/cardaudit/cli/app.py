@@ -92,9 +92,10 @@ def main_options(
 
 
 def _register() -> None:
-    from cardaudit.cli import audit, explain, rules
+    from cardaudit.cli import audit, check, explain, rules
 
     app.command("audit")(audit.audit)
+    app.command("check")(check.check)
     app.command("explain")(explain.explain)
     app.add_typer(rules.rules_app, name="rules")
 

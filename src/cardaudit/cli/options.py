@@ -73,3 +73,28 @@ def saved_token() -> str | None:
         return path.read_text(encoding="utf-8").strip() or None if path.is_file() else None
     except OSError:
         return None
+
+
+OrgOption = Annotated[list[str] | None, typer.Option(
+    "--org", help="Every model of a Hub organization or user (repeatable).")]
+SearchOption = Annotated[str | None, typer.Option("--search",
+                                                  help="Hub models whose id contains this.")]
+SortOption = Annotated[str | None, typer.Option(
+    "--sort", help="Order of --search/--org listings: downloads, likes, createdAt, "
+                   "lastModified, trendingScore.")]
+LimitOption = Annotated[int | None, typer.Option("--limit", help="At most N models from "
+                                                                 "--search.", min=1)]
+FromFileOption = Annotated[Path | None, typer.Option(
+    "--from-file", help="Read targets from FILE: one id or path a line, # comments.",
+    dir_okay=False)]
+RevisionOption = Annotated[str | None, typer.Option(
+    "--revision", help="Audit this branch, tag or commit of the named Hub models.")]
+RefreshOption = Annotated[bool, typer.Option("--refresh", help="Ignore the cache; fetch again.")]
+JobsOption = Annotated[int, typer.Option("--jobs", "-j", help="Parallel Hub requests.", min=1,
+                                         max=64)]
+NoDatasetCheckOption = Annotated[bool, typer.Option(
+    "--no-dataset-check", help="Do not look up `datasets:` ids on the Hub.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+TargetsArgument = Annotated[list[str] | None, typer.Argument(
+    help="Model folders (README.md [+ LICENSE]), card .md files, folders of model folders, "
+         "or Hub ids (org/name).", show_default=False)]

@@ -1,0 +1,177 @@
+"""Verdicts: one per model, from its audit result, a policy and the exemptions.
+
+Everything fails closed: a model that could not be audited fails (unless the policy says
+`on_error: warn`), unknown commercial use fails `require_commercial_use`, an unknown gate fails
+`gate.max_level`, a required rule that is unknown fails. An exemption waives one violation for
+one model (optionally one revision) until it expires; an expired exemption waives nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from cardaudit.cards.disclosure import LEVEL_RANK
+from cardaudit.cards.evidence import NO_EVIDENCE, Evidence
+from cardaudit.cards.gates import GATE_RANK
+from cardaudit.engine.findings import SEVERITY_RANK, Finding, Outcome, Severity
+from cardaudit.policy.schema import Exemption, OnError, Policy
+from cardaudit.results import AuditReport, ModelResult
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken clause (or failed rule) for one model."""
+
+    clause: str
+    message: str
+    evidence: Evidence = NO_EVIDENCE
+    rule: str | None = None
+    severity: Severity = Severity.HIGH
+    exempted_by: Exemption | None = None
+    expired_exemption: Exemption | None = None
+
+    @property
+    def blocking(self) -> bool:
+        return self.exempted_by is None
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    result: ModelResult
+    violations: tuple[Violation, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return not any(v.blocking for v in self.violations)
+
+
+@dataclass(frozen=True, slots=True)
+class GateOutcome:
+    """All verdicts of a run plus the exemptions no model used."""
+
+    policy: Policy
+    verdicts: tuple[Verdict, ...]
+    unused_exemptions: tuple[Exemption, ...] = field(default=())
+    report: AuditReport | None = None
+
+    @property
+    def passed(self) -> bool:
+        return all(v.passed for v in self.verdicts)
+
+
+def judge_run(report: AuditReport, policy: Policy, exemptions: list[Exemption],
+              today: dt.date) -> GateOutcome:
+    used: set[int] = set()
+    verdicts = []
+    for result in sorted(report.results, key=lambda r: (r.id.casefold(), r.location)):
+        violations, warnings = _violations(result, policy)
+        waived = []
+        for violation in violations:
+            index, exemption = _match(exemptions, result, violation)
+            if exemption is None:
+                waived.append(violation)
+                continue
+            used.add(index)
+            if exemption.expired(today):
+                waived.append(Violation(
+                    violation.clause, f"{violation.message} (exemption expired on "
+                    f"{exemption.expires}, owner {exemption.owner})", violation.evidence,
+                    violation.rule, violation.severity, None, exemption))
+            else:
+                waived.append(Violation(violation.clause, violation.message, violation.evidence,
+                                        violation.rule, violation.severity, exemption))
+        verdicts.append(Verdict(result, tuple(waived), tuple(warnings)))
+    unused = tuple(e for i, e in enumerate(exemptions) if i not in used)
+    return GateOutcome(policy, tuple(verdicts), unused, report)
+
+
+def _match(exemptions: list[Exemption], result: ModelResult, violation: Violation
+           ) -> tuple[int, Exemption | None]:
+    for index, exemption in enumerate(exemptions):
+        if exemption.model != result.id:
+            continue
+        if exemption.revision and not (result.revision or "").startswith(exemption.revision):
+            continue
+        if exemption.rule is not None and exemption.rule == violation.rule:
+            return index, exemption
+        if exemption.clause is not None and exemption.clause in ("*", violation.clause):
+            return index, exemption
+    return -1, None
+
+
+def effective_severity(finding: Finding, policy: Policy) -> Severity:
+    return policy.severity_overrides.get(finding.rule, finding.severity)
+
+
+def _violations(result: ModelResult, policy: Policy) -> tuple[list[Violation], list[str]]:
+    out: list[Violation] = []
+    warnings: list[str] = []
+    if result.error is not None:
+        message = f"could not be audited: {result.error.code}: {result.error.message}"
+        if policy.on_error is OnError.FAIL:
+            out.append(Violation("audit.error", message))
+        else:
+            warnings.append(message)
+    facts = result.facts
+    if facts is None:
+        return out, warnings
+    lic = facts.license
+    evidence = lic.evidence
+    if policy.allow_categories is not None and lic.category not in policy.allow_categories:
+        allowed = ", ".join(sorted(c.value for c in policy.allow_categories))
+        out.append(Violation("license.allow_categories",
+                             f"license {lic.key} is {lic.category.value}; the policy allows "
+                             f"{allowed}", evidence))
+    if lic.category in policy.deny_categories:
+        out.append(Violation("license.deny_categories",
+                             f"license {lic.key} is {lic.category.value}, which the policy "
+                             "denies", evidence))
+    keys = {t.key for t in lic.terms} | {lic.key.lower()}
+    if policy.allow_licenses is not None and not keys & policy.allow_licenses:
+        out.append(Violation("license.allow", f"license {lic.key} is not on the policy's "
+                                              "allow list", evidence))
+    denied = keys & policy.deny_licenses
+    if denied:
+        out.append(Violation("license.deny", f"license {', '.join(sorted(denied))} is denied "
+                                             "by the policy", evidence))
+    if policy.require_commercial_use and lic.commercial_use is not True:
+        state = "not allowed" if lic.commercial_use is False else "not established"
+        out.append(Violation("license.require_commercial_use",
+                             f"commercial use is {state} under {lic.key}", evidence))
+    gate = facts.gate
+    if policy.max_gate is not None and GATE_RANK[gate.level] > GATE_RANK[policy.max_gate]:
+        out.append(Violation("gate.max_level", f"access is {gate.level.value}; the policy "
+                                               f"allows up to {policy.max_gate.value}",
+                             gate.evidence))
+    disclosure = facts.disclosure
+    if policy.min_disclosure is not None and \
+            LEVEL_RANK[disclosure.level] < LEVEL_RANK[policy.min_disclosure]:
+        out.append(Violation("data.min_level", f"training data is {disclosure.level.value}; "
+                                               f"the policy needs at least "
+                                               f"{policy.min_disclosure.value}",
+                             disclosure.evidence))
+    for area, minimum in sorted(policy.min_scores.items()):
+        score = result.scores.overall if area == "overall" else result.scores.area(area)
+        if score is None or score < minimum:
+            shown = "n/a" if score is None else str(score)
+            out.append(Violation("scores.min", f"{area} score {shown} is below {minimum}"))
+    findings = {f.rule: f for f in result.findings}
+    for rule in sorted(policy.require_rules):
+        finding = findings.get(rule)
+        if finding is None or finding.outcome in (Outcome.PASS, Outcome.NOT_APPLICABLE):
+            continue
+        out.append(Violation("rules.require", f"{rule} must pass: {finding.message}",
+                             finding.evidence, rule, effective_severity(finding, policy)))
+    if policy.fail_on is not None:
+        threshold = SEVERITY_RANK[policy.fail_on]
+        for finding in result.findings:
+            if finding.outcome is not Outcome.FAIL or finding.rule in policy.disabled_rules \
+                    or finding.rule in policy.require_rules:
+                continue
+            severity = effective_severity(finding, policy)
+            if SEVERITY_RANK[severity] >= threshold:
+                out.append(Violation("rules.fail_on", f"{finding.rule}: {finding.message}",
+                                     finding.evidence, finding.rule, severity))
+    return out, warnings

@@ -1,0 +1,60 @@
+"""A policy gate's outcome for people: a table (terminal) or Markdown (PR comments and the
+GitHub Actions step summary)."""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from cardaudit.policy.evaluate import GateOutcome
+from cardaudit.reports.escape import markdown, plain
+from cardaudit.reports.gate_data import gate_data
+
+
+def render_json(outcome: GateOutcome, stream: TextIO) -> None:
+    json.dump(gate_data(outcome), stream, indent=2, ensure_ascii=False)
+    stream.write("\n")
+
+
+def render_table(outcome: GateOutcome, stream: TextIO, width: int | None = None) -> None:
+    console = Console(file=stream, width=width, highlight=False, emoji=False, soft_wrap=False)
+    verdict = "PASSED" if outcome.passed else "FAILED"
+    table = Table(title=f"policy {outcome.policy.name}: {verdict}", box=box.SIMPLE_HEAD,
+                  pad_edge=False)
+    for column in ("model", "verdict", "violations"):
+        table.add_column(column, overflow="fold")
+    for v in outcome.verdicts:
+        lines = [("waived: " if not x.blocking else "") + f"{x.clause}: {x.message}"
+                 for x in v.violations] + [f"warning: {w}" for w in v.warnings]
+        table.add_row(Text(plain(v.result.id)),
+                      Text("pass" if v.passed else "FAIL", style="green" if v.passed else "red"),
+                      Text(plain("\n".join(lines)) if lines else "—"))
+    console.print(table)
+    _footer(outcome, lambda text: console.print(Text(plain(text))))
+
+
+def _footer(outcome: GateOutcome, emit) -> None:  # type: ignore[no-untyped-def]
+    failed = sum(1 for v in outcome.verdicts if not v.passed)
+    emit(f"{len(outcome.verdicts)} model(s): {len(outcome.verdicts) - failed} passed, "
+         f"{failed} failed (policy {outcome.policy.name})")
+    for exemption in outcome.unused_exemptions:
+        emit(f"unused exemption: {exemption.label()} at {exemption.where}")
+
+
+def render_markdown(outcome: GateOutcome, stream: TextIO) -> None:
+    verdict = "✅ passed" if outcome.passed else "❌ failed"
+    stream.write(f"## cardaudit policy `{markdown(outcome.policy.name)}`: {verdict}\n\n")
+    stream.write("| model | verdict | violations |\n|---|---|---|\n")
+    for v in outcome.verdicts:
+        items = [("~~" if not x.blocking else "") + markdown(f"{x.clause}: {x.message}")
+                 + ("~~ (exempted)" if not x.blocking else "") for x in v.violations]
+        stream.write(f"| {markdown(v.result.id)} | {'pass' if v.passed else '**FAIL**'} | "
+                     f"{'<br>'.join(items) or '—'} |\n")
+    lines: list[str] = []
+    _footer(outcome, lines.append)
+    stream.write("\n" + "\n".join(f"- {markdown(line)}" for line in lines) + "\n")

@@ -1,0 +1,126 @@
+"""The policy gate over a small registry: verdicts, exit codes, exemptions and expiry."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.cli.scenario import ROOT, run_cli
+
+REGISTRY = ROOT / "tests/fixtures/registry"
+
+
+@pytest.fixture
+def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    target = tmp_path / "models"
+    shutil.copytree(REGISTRY, target)
+    monkeypatch.chdir(tmp_path)
+    return target
+
+
+def _apache_only(registry: Path) -> None:
+    shutil.rmtree(registry / "acme__llama-ft")
+
+
+def _exemptions(tmp_path: Path, expires: str) -> Path:
+    path = tmp_path / "exemptions.yaml"
+    path.write_text(
+        "schema_version: 1\nexemptions:\n  - model: acme/llama-ft\n"
+        "    clause: license.allow_categories\n    reason: approved by legal (LEGAL-1)\n"
+        f"    owner: legal@acme.example\n    expires: {expires}\n"
+        "  - model: acme/llama-ft\n    clause: license.require_commercial_use\n"
+        f"    reason: approved\n    owner: legal@acme.example\n    expires: {expires}\n"
+        "  - model: acme/not-in-this-run\n    rule: CA-DOC-003\n    reason: r\n"
+        "    owner: o\n    expires: 2099-01-01\n")
+    return path
+
+
+def test_permissive_only_passes_an_apache_registry(registry: Path) -> None:
+    _apache_only(registry)
+    run = run_cli("check", "models", "--policy", "permissive-only", "--width", "160")
+    assert run.code == 0, run.stdout
+    assert "2 passed, 0 failed" in run.stdout
+
+
+def test_a_llama_model_fails_naming_model_and_clause(registry: Path) -> None:
+    run = run_cli("check", "models", "--policy", "permissive-only", "-f", "json")
+    assert run.code == 1
+    data = json.loads(run.stdout)
+    failed = [m for m in data["models"] if m["verdict"] == "fail"]
+    assert [m["id"] for m in failed] == ["acme/llama-ft"]
+    assert {v["clause"] for v in failed[0]["violations"]} == {"license.allow_categories"}
+
+
+def test_future_exemption_lets_it_pass_and_unused_ones_are_listed(registry: Path,
+                                                                 tmp_path: Path) -> None:
+    path = _exemptions(tmp_path, "2099-12-31")
+    run = run_cli("check", "models", "--policy", "permissive-only", "--exemptions", str(path),
+                  "-f", "json")
+    assert run.code == 0, run.stdout
+    data = json.loads(run.stdout)
+    llama = next(m for m in data["models"] if m["id"] == "acme/llama-ft")
+    assert llama["verdict"] == "pass"
+    assert all(not v["blocking"] for v in llama["violations"])
+    assert [u["model"] for u in data["unused_exemptions"]] == ["acme/llama-ft",
+                                                               "acme/not-in-this-run"]
+
+
+def test_the_same_exemption_expired_fails(registry: Path, tmp_path: Path) -> None:
+    path = _exemptions(tmp_path, "2025-12-31")
+    run = run_cli("check", "models", "--policy", "permissive-only", "--exemptions", str(path),
+                  "--width", "200")
+    assert run.code == 1
+    assert "exemption expired on 2025-12-31" in run.stdout
+
+
+def test_models_that_cannot_be_audited_fail_closed_unless_on_error_warn(
+        registry: Path, tmp_path: Path) -> None:
+    (registry / "acme__encoder" / "README.md").unlink()
+    (registry / "acme__encoder" / "config.json").write_text("{}")
+    (registry / "acme__broken").mkdir()
+    (registry / "acme__broken" / "README.md").write_bytes(b"\xff\xfe\x00garbage")
+    run = run_cli("check", "models", "--policy", "commercial-use", "-f", "json")
+    assert run.code == 1
+    policy = tmp_path / "warn.yaml"
+    policy.write_text("schema_version: 1\nname: lenient\non_error: warn\n")
+    assert run_cli("check", "models", "--policy", str(policy)).code == 0
+
+
+def test_policy_file_errors_name_file_and_line(registry: Path, tmp_path: Path) -> None:
+    policy = tmp_path / "bad.yaml"
+    policy.write_text("schema_version: 1\nname: bad\nlicenses:\n  allow_categories: "
+                      "[permisive]\n")
+    run = run_cli("check", "models", "--policy", str(policy))
+    assert run.code == 2
+    assert run.stderr.startswith(f"error: {policy}:4: licenses.allow_categories[0]: "
+                                 "'permisive' is not one of")
+    missing = run_cli("check", "models", "--policy", "no-such-policy")
+    assert missing.code == 2 and "shipped policies" in missing.stderr
+
+
+def test_registry_policy_example_checks_disclosure_scores_and_regraded_rules(
+        registry: Path) -> None:
+    policy = str(ROOT / "examples/policies/registry.yaml")
+    run = run_cli("check", "models", "--policy", policy, "-f", "json")
+    verdicts = {m["id"]: m for m in json.loads(run.stdout)["models"]}
+    assert run.code == 1
+    assert verdicts["acme/encoder"]["verdict"] == "pass"
+    assert {v["clause"] for v in verdicts["acme/llama-ft"]["violations"]} == {"data.min_level"}
+    (registry / "acme__encoder" / "README.md").write_text(
+        "---\nlicense: my-terms\ndatasets: [imdb]\n---\n# E\n")
+    run = run_cli("check", "models", "--policy", policy, "-f", "json")
+    encoder = next(m for m in json.loads(run.stdout)["models"] if m["id"] == "acme/encoder")
+    clauses = {(v["clause"], v["rule"]) for v in encoder["violations"]}
+    # CA-LIC-003 is re-graded to critical, and the policy fails on critical
+    assert ("rules.fail_on", "CA-LIC-003") in clauses
+    assert ("license.require_commercial_use", None) in clauses
+    assert ("scores.min", None) in clauses
+
+
+def test_shipped_policies_load(registry: Path) -> None:
+    for name in ("permissive-only", "commercial-use", "research-ok", "eu-gpai-transparency"):
+        run = run_cli("check", "models", "--policy", name, "-q")
+        assert run.code in (0, 1), (name, run.stderr)
