@@ -92,10 +92,11 @@ def main_options(
 
 
 def _register() -> None:
-    from cardaudit.cli import audit, check, explain, rules
+    from cardaudit.cli import audit, check, explain, report, rules
 
     app.command("audit")(audit.audit)
     app.command("check")(check.check)
+    app.command("report")(report.report)
     app.command("explain")(explain.explain)
     app.add_typer(rules.rules_app, name="rules")
 

@@ -1,0 +1,82 @@
+"""`cardaudit report`: a self-contained procurement report (HTML or Markdown) to file."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cardaudit.cli.common import TargetFlags, audit_with, gate
+from cardaudit.cli.options import (
+    CacheDirOption,
+    EndpointOption,
+    FromFileOption,
+    JobsOption,
+    LimitOption,
+    NoDatasetCheckOption,
+    OfflineOption,
+    OrgOption,
+    QuietOption,
+    RefreshOption,
+    RevisionOption,
+    RulesOption,
+    SearchOption,
+    SortOption,
+    TargetsArgument,
+    TimeoutOption,
+    TokenOption,
+)
+from cardaudit.cli.output import write_output
+from cardaudit.errors import EXIT_USAGE, UsageError
+from cardaudit.reports import procurement
+
+REPORT_FORMATS = {"html": procurement.render_html, "markdown": procurement.render_markdown}
+
+
+def report(
+    ctx: typer.Context,
+    targets: TargetsArgument = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="report.html or report.md (default: HTML on stdout).",
+        dir_okay=False)] = None,
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help="html or markdown (default: from the --output extension).")]
+    = None,
+    policy: Annotated[str, typer.Option("--policy", "-p", help="Policy for the verdicts.")]
+    = "commercial-use",
+    exemptions: Annotated[Path | None, typer.Option("--exemptions", dir_okay=False)] = None,
+    rules: RulesOption = None,
+    org: OrgOption = None,
+    search: SearchOption = None,
+    sort: SortOption = None,
+    limit: LimitOption = None,
+    from_file: FromFileOption = None,
+    revision: RevisionOption = None,
+    endpoint: EndpointOption = None,
+    token: TokenOption = None,
+    offline: OfflineOption = False,
+    cache_dir: CacheDirOption = None,
+    timeout: TimeoutOption = None,
+    refresh: RefreshOption = False,
+    jobs: JobsOption = 8,
+    no_dataset_check: NoDatasetCheckOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Write a procurement report: verdict per model, obligations checklist, evidence, charts.
+
+    Exit 0 when the report was written (whatever the verdicts), 2 on usage or fatal errors."""
+    chosen = fmt or ("markdown" if output is not None and output.suffix in (".md", ".markdown")
+                     else "html")
+    if chosen not in REPORT_FORMATS:
+        raise UsageError(f"unknown format '{chosen}' (choose from: html, markdown)")
+    flags = TargetFlags(targets, org, search, sort, limit, from_file, revision, endpoint, token,
+                        offline, cache_dir, timeout, refresh, jobs, no_dataset_check, quiet,
+                        rules)
+    settings, pack, audited, state, total = audit_with(flags, ctx.obj)
+    outcome = gate(audited, pack, settings, policy, exemptions)
+    write_output(functools.partial(REPORT_FORMATS[chosen], outcome), output)
+    if state.interrupted:
+        typer.echo(f"interrupted: {state.interrupted} of {total} model(s) not done", err=True)
+        raise typer.Exit(EXIT_USAGE)
