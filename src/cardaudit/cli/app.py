@@ -92,11 +92,12 @@ def main_options(
 
 
 def _register() -> None:
-    from cardaudit.cli import audit, check, explain, report, rules
+    from cardaudit.cli import audit, bom, check, explain, report, rules
 
     app.command("audit")(audit.audit)
     app.command("check")(check.check)
     app.command("report")(report.report)
+    app.command("bom")(bom.bom)
     app.command("explain")(explain.explain)
     app.add_typer(rules.rules_app, name="rules")
 

@@ -1,0 +1,92 @@
+"""CycloneDX 1.6 JSON with cyclonedx-python-lib: a `machine-learning-model` component per model
+(license expression, supplier, version) and a `data` component per training dataset.
+The library has no model-card classes yet, so each model's `modelCard` (task, datasets,
+considerations) is added to the serialised JSON, and the result is checked with the
+library's own CycloneDX 1.6 JSON-schema validator before it is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any, TextIO
+
+from cyclonedx.model.bom import Bom
+from cyclonedx.model.component import Component, ComponentType
+from cyclonedx.model.contact import OrganizationalEntity
+from cyclonedx.model.license import LicenseExpression
+from cyclonedx.output.json import JsonV1Dot6
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
+
+from cardaudit import __version__
+from cardaudit.bom.content import BomError, BomModel
+
+
+def _ref(kind: str, *parts: str) -> str:
+    return f"{kind}-" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def _model_card(model: BomModel, dataset_refs: list[str]) -> dict[str, Any]:
+    parameters: dict[str, Any] = {}
+    if model.task:
+        parameters["task"] = model.task
+    if model.library:
+        parameters["architectureFamily"] = model.library
+    if dataset_refs:
+        parameters["datasets"] = [{"ref": ref} for ref in dataset_refs]
+    considerations: dict[str, Any] = {}
+    if model.uses:
+        considerations["useCases"] = [model.uses]
+    if model.limitations:
+        considerations["technicalLimitations"] = [model.limitations]
+    card: dict[str, Any] = {"bom-ref": _ref("modelcard", model.id)}
+    if parameters:
+        card["modelParameters"] = parameters
+    if considerations:
+        card["considerations"] = considerations
+    card["properties"] = [
+        {"name": "cardaudit:informationAboutTraining", "value": model.training_info},
+        {"name": "cardaudit:status", "value": model.status},
+    ] + [{"name": "cardaudit:baseModel", "value": base} for base in model.base_models]
+    return card
+
+
+def render(models: list[BomModel], stream: TextIO, created: dt.datetime) -> None:
+    bom = Bom()
+    bom.metadata.timestamp = created
+    bom.metadata.tools.components.add(Component(name="cardaudit", version=__version__,
+                                                type=ComponentType.APPLICATION))
+    cards: dict[str, dict[str, Any]] = {}
+    dataset_components: dict[str, Component] = {}
+    for model in models:
+        ref = _ref("model", model.id, model.version or "")
+        licenses = [] if model.license_expression == "NOASSERTION" else \
+            [LicenseExpression(model.license_expression)]
+        component = Component(
+            name=model.name, type=ComponentType.MACHINE_LEARNING_MODEL, bom_ref=ref,
+            version=model.version, licenses=licenses,
+            supplier=OrganizationalEntity(name=model.supplier) if model.supplier else None,
+            description=model.training_info[:500])
+        bom.components.add(component)
+        refs = []
+        for dataset in model.datasets:
+            data = dataset_components.get(dataset.id)
+            if data is None:
+                data = Component(name=dataset.id, type=ComponentType.DATA,
+                                 bom_ref=_ref("dataset", dataset.id),
+                                 description=f"availability: {dataset.availability}")
+                dataset_components[dataset.id] = data
+                bom.components.add(data)
+            refs.append(str(data.bom_ref))
+        cards[ref] = _model_card(model, refs)
+    document = json.loads(JsonV1Dot6(bom).output_as_string())
+    for component in document.get("components", []):
+        card = cards.get(component.get("bom-ref"))
+        if card is not None:
+            component["modelCard"] = card
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    problem = JsonStrictValidator(SchemaVersion.V1_6).validate_str(text)
+    if problem is not None:
+        raise BomError(f"CycloneDX 1.6 output is not valid: {str(problem).splitlines()[0]}")
+    stream.write(text + "\n")

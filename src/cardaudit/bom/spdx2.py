@@ -1,0 +1,94 @@
+"""SPDX 2.3 JSON with spdx-tools: one package per model (and per training dataset), each
+model's declared license parsed by spdx-tools' own expression parser, LicenseRefs declared as
+extracted licensing info; the document is validated before it is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+from typing import TextIO
+
+from spdx_tools.spdx.model import (
+    Actor,
+    ActorType,
+    CreationInfo,
+    Document,
+    ExtractedLicensingInfo,
+    Package,
+    PackagePurpose,
+    Relationship,
+    RelationshipType,
+    SpdxNoAssertion,
+)
+from spdx_tools.spdx.parser.jsonlikedict.license_expression_parser import (
+    LicenseExpressionParser,
+)
+from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
+from spdx_tools.spdx.writer.json.json_writer import write_document_to_stream
+
+from cardaudit import __version__
+from cardaudit.bom.content import BomError, BomModel
+
+
+def _spdx_id(kind: str, *parts: str) -> str:
+    return f"SPDXRef-{kind}-" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def build(models: list[BomModel], created: dt.datetime) -> Document:
+    digest = hashlib.sha256("\x1f".join(m.id for m in models).encode()).hexdigest()[:16]
+    info = CreationInfo(
+        spdx_version="SPDX-2.3", spdx_id="SPDXRef-DOCUMENT", name="cardaudit AI BOM",
+        document_namespace=f"https://cardaudit.example/spdx2/{digest}",
+        creators=[Actor(ActorType.TOOL, f"cardaudit-{__version__}")],
+        created=created.replace(tzinfo=None, microsecond=0))
+    document = Document(info)
+    parser = LicenseExpressionParser()
+    refs: dict[str, str] = {}
+    datasets: dict[str, str] = {}
+    for model in models:
+        package_id = _spdx_id("model", model.id, model.version or "")
+        declared = SpdxNoAssertion() if model.license_expression == "NOASSERTION" else \
+            parser.parse_license_expression(model.license_expression)
+        package = Package(
+            spdx_id=package_id, name=model.name,
+            download_location=SpdxNoAssertion() if model.download == "NOASSERTION"
+            else model.download,
+            version=model.version, files_analyzed=False, license_declared=declared,
+            license_concluded=declared, primary_package_purpose=PackagePurpose.OTHER,
+            supplier=Actor(ActorType.ORGANIZATION, model.supplier) if model.supplier else None,
+            summary=f"AI model ({model.task or 'task not declared'})",
+            comment=model.training_info)
+        document.packages.append(package)
+        document.relationships.append(
+            Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, package_id))
+        refs.update(model.license_refs)
+        for dataset in model.datasets:
+            dataset_id = datasets.get(dataset.id)
+            if dataset_id is None:
+                dataset_id = _spdx_id("dataset", dataset.id)
+                datasets[dataset.id] = dataset_id
+                document.packages.append(Package(
+                    spdx_id=dataset_id, name=dataset.id,
+                    download_location=dataset.url or SpdxNoAssertion(), files_analyzed=False,
+                    primary_package_purpose=PackagePurpose.OTHER,
+                    comment=f"training dataset; availability {dataset.availability}"))
+            document.relationships.append(Relationship(
+                package_id, RelationshipType.OTHER, dataset_id, comment="trainedOn"))
+    for ref, url in sorted(refs.items()):
+        document.extracted_licensing_info.append(ExtractedLicensingInfo(
+            license_id=ref, extracted_text=f"See {url}", license_name=ref.removeprefix(
+                "LicenseRef-"), cross_references=[url]))
+    problems = validate_full_spdx_document(document)
+    if problems:
+        raise BomError(f"SPDX 2.3 document is not valid: {problems[0].validation_message}")
+    return document
+
+
+def render(models: list[BomModel], stream: TextIO, created: dt.datetime) -> None:
+    document = build(models, created)
+    buffer = io.StringIO()
+    write_document_to_stream(document, buffer, validate=False)
+    stream.write(json.dumps(json.loads(buffer.getvalue()), indent=2, ensure_ascii=False))
+    stream.write("\n")

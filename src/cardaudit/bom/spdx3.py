@@ -1,0 +1,108 @@
+"""SPDX 3.0.1 JSON-LD with the AI and dataset profiles, written with spdx-python-model (the
+SPDX 3 writer in spdx-tools follows a pre-release draft and crashes on real AI fields,
+library-facts §3): one AIPackage per model with its declared license, information about
+training, type of model; datasets as DatasetPackages linked by `trainedOn`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from typing import TextIO
+
+from spdx_python_model import v3_0_1 as S
+
+from cardaudit import __version__
+from cardaudit.bom.content import BomError, BomModel
+
+NAMESPACE = "https://cardaudit.example/spdx"
+
+
+def _id(kind: str, *parts: str) -> str:
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+    return f"{NAMESPACE}/{kind}-{digest}"
+
+
+def build(models: list[BomModel], created: dt.datetime) -> S.SHACLObjectSet:
+    objects = S.SHACLObjectSet()
+    tool = S.Tool(spdxId=_id("tool", "cardaudit", __version__), name=f"cardaudit {__version__}")
+    agent = S.Organization(spdxId=_id("agent", "cardaudit"), name="cardaudit")
+    info = S.CreationInfo(specVersion="3.0.1", created=created, createdBy=[agent],
+                          createdUsing=[tool])
+    tool.creationInfo = info
+    agent.creationInfo = info
+    elements: list[object] = [tool, agent]
+    roots = []
+    datasets: dict[str, object] = {}
+    for model in models:
+        package = S.ai_AIPackage(
+            spdxId=_id("model", model.id, model.version or ""), creationInfo=info,
+            name=model.name, software_downloadLocation=model.download,
+            software_primaryPurpose=S.software_SoftwarePurpose.model,
+            ai_informationAboutTraining=model.training_info)
+        if model.version:
+            package.software_packageVersion = model.version
+        if model.task:
+            package.ai_typeOfModel = [model.task]
+        if model.uses:
+            package.ai_informationAboutApplication = model.uses
+        if model.limitations:
+            package.ai_limitation = model.limitations
+        if model.supplier:
+            supplier = S.Organization(spdxId=_id("org", model.supplier), name=model.supplier,
+                                      creationInfo=info)
+            package.suppliedBy = supplier
+            elements.append(supplier)
+        roots.append(package)
+        elements.append(package)
+        expression = S.simplelicensing_LicenseExpression(
+            spdxId=_id("license", model.id, model.license_expression), creationInfo=info,
+            simplelicensing_licenseExpression=model.license_expression)
+        if model.license_refs:
+            expression.simplelicensing_customIdToUri = [
+                S.DictionaryEntry(key=k, value=v) for k, v in sorted(model.license_refs.items())]
+        elements.append(expression)
+        elements.append(S.Relationship(
+            spdxId=_id("rel", model.id, "license"), creationInfo=info, from_=package,
+            to=[expression], relationshipType=S.RelationshipType.hasDeclaredLicense))
+        trained_on = []
+        for dataset in model.datasets:
+            node = datasets.get(dataset.id)
+            if node is None:
+                node = S.dataset_DatasetPackage(
+                    spdxId=_id("dataset", dataset.id), creationInfo=info, name=dataset.id,
+                    software_downloadLocation=dataset.url or "NOASSERTION",
+                    software_primaryPurpose=S.software_SoftwarePurpose.data,
+                    dataset_datasetType=[S.dataset_DatasetType.noAssertion])
+                if dataset.availability in ("directDownload", "clickthrough", "registration"):
+                    node.dataset_datasetAvailability = getattr(
+                        S.dataset_DatasetAvailabilityType, dataset.availability)
+                datasets[dataset.id] = node
+                elements.append(node)
+            trained_on.append(node)
+        if trained_on:
+            elements.append(S.Relationship(
+                spdxId=_id("rel", model.id, "trainedOn"), creationInfo=info, from_=package,
+                to=trained_on, relationshipType=S.RelationshipType.trainedOn))
+    document = S.SpdxDocument(
+        spdxId=_id("document", *(m.id for m in models)), creationInfo=info,
+        name="cardaudit AI bill of materials",
+        profileConformance=[S.ProfileIdentifierType.core, S.ProfileIdentifierType.software,
+                            S.ProfileIdentifierType.ai, S.ProfileIdentifierType.dataset,
+                            S.ProfileIdentifierType.simpleLicensing],
+        rootElement=roots, element=elements)
+    objects.add(document)
+    for element in elements:
+        objects.add(element)
+    missing = objects.link()
+    if missing:
+        raise BomError(f"SPDX 3 document has unresolved references: {sorted(missing)[:3]}")
+    return objects
+
+
+def render(models: list[BomModel], stream: TextIO, created: dt.datetime) -> None:
+    objects = build(models, created)
+    buffer = io.BytesIO()
+    S.JSONLDSerializer().write(objects, buffer, indent=2)
+    stream.write(buffer.getvalue().decode("utf-8"))
+    stream.write("\n")

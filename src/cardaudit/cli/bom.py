@@ -1,0 +1,81 @@
+"""`cardaudit bom`: an AI bill of materials (SPDX 3.0.1, SPDX 2.3 or CycloneDX 1.6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cardaudit.bom import cyclonedx, spdx2, spdx3
+from cardaudit.bom.content import bom_model
+from cardaudit.cli.common import TargetFlags, audit_with
+from cardaudit.cli.options import (
+    CacheDirOption,
+    EndpointOption,
+    FromFileOption,
+    JobsOption,
+    LimitOption,
+    NoDatasetCheckOption,
+    OfflineOption,
+    OrgOption,
+    OutputOption,
+    QuietOption,
+    RefreshOption,
+    RevisionOption,
+    RulesOption,
+    SearchOption,
+    SortOption,
+    TargetsArgument,
+    TimeoutOption,
+    TokenOption,
+)
+from cardaudit.cli.output import write_output
+from cardaudit.errors import EXIT_USAGE, UsageError
+
+BOM_FORMATS = {"spdx3": spdx3.render, "spdx2": spdx2.render, "cyclonedx": cyclonedx.render}
+
+
+def bom(
+    ctx: typer.Context,
+    targets: TargetsArgument = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="spdx3, spdx2 or cyclonedx.")]
+    = "spdx3",
+    output: OutputOption = None,
+    rules: RulesOption = None,
+    org: OrgOption = None,
+    search: SearchOption = None,
+    sort: SortOption = None,
+    limit: LimitOption = None,
+    from_file: FromFileOption = None,
+    revision: RevisionOption = None,
+    endpoint: EndpointOption = None,
+    token: TokenOption = None,
+    offline: OfflineOption = False,
+    cache_dir: CacheDirOption = None,
+    timeout: TimeoutOption = None,
+    refresh: RefreshOption = False,
+    jobs: JobsOption = 8,
+    no_dataset_check: NoDatasetCheckOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Write an AI bill of materials for the models: license, training information,
+    datasets, suppliers. Every license expression is validated before it is written."""
+    if fmt not in BOM_FORMATS:
+        raise UsageError(f"unknown format '{fmt}' (choose from: {', '.join(BOM_FORMATS)})")
+    flags = TargetFlags(targets, org, search, sort, limit, from_file, revision, endpoint, token,
+                        offline, cache_dir, timeout, refresh, jobs, no_dataset_check, quiet,
+                        rules)
+    settings, _, report, state, total = audit_with(flags, ctx.obj)
+    results = sorted(report.results, key=lambda r: (r.id.casefold(), r.location))
+    models = [bom_model(r, settings.endpoint) for r in results]
+    created = dt.datetime.fromisoformat(settings.generated_at.replace("Z", "+00:00"))
+    write_output(functools.partial(BOM_FORMATS[fmt], models, created=created), output)
+    if state.interrupted:
+        typer.echo(f"interrupted: {state.interrupted} of {total} model(s) not done", err=True)
+        raise typer.Exit(EXIT_USAGE)
+
+
+__all__ = ["Path", "bom"]
