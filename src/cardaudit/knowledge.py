@@ -13,6 +13,7 @@ from cardaudit.cards.disclosure import CorpusName, DatasetVocabulary
 from cardaudit.cards.licensebase import LicenseBase, load_license_base
 from cardaudit.cards.sections import CompiledVocabulary, Vocabulary
 from cardaudit.errors import RuleError
+from cardaudit.lineage.origin import Origins, load_origins
 from cardaudit.refdata import DataFile, read_data_file, shipped_rules_dir
 from cardaudit.textsearch import required_literals
 
@@ -25,6 +26,7 @@ class Knowledge:
     sections: CompiledVocabulary
     datasets: DatasetVocabulary
     root: Path
+    origins: Origins
 
 
 def load_knowledge(root: Path | None = None) -> Knowledge:
@@ -35,7 +37,7 @@ def load_knowledge(root: Path | None = None) -> Knowledge:
                                         _display(root, "reference/sections.yaml")))
     datasets = _datasets(read_data_file(root / "reference" / "datasets.yaml",
                                         _display(root, "reference/datasets.yaml")))
-    return Knowledge(licenses, sections, datasets, root)
+    return Knowledge(licenses, sections, datasets, root, load_origins(root))
 
 
 def _display(root: Path, name: str) -> str:

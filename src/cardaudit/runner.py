@@ -27,8 +27,9 @@ class Auditor:
 
     CACHE_ENTRIES = 4096
 
-    def __init__(self, pack: RulePack) -> None:
+    def __init__(self, pack: RulePack, lineage: Any = None) -> None:
         self.pack = pack
+        self.lineage = lineage
         self.evaluator = Evaluator(pack.rules.rules, pack.knowledge.sections.names)
         self.plan = pack.scoring.plan((r.category, r.severity) for r in pack.rules.rules)
         self._cache: dict[tuple[Any, ...], tuple[Any, CardFacts, Judgement, Scores]] = {}
@@ -43,7 +44,7 @@ class Auditor:
             self.cache_hits += 1
             _, facts, judgement, scores = cached
             return facts, judgement.for_record(record), scores
-        facts = analyse(record, self.pack.knowledge)
+        facts = analyse(record, self.pack.knowledge, self.lineage)
         judgement = self.evaluator.judge(record, facts)
         scores = self.pack.scoring.score_outcomes(self.plan, judgement.outcomes)
         if key is not None:
@@ -55,6 +56,8 @@ class Auditor:
     def _key(self, record: ModelRecord) -> tuple[Any, ...] | None:
         if record.card is None or record.dataset_status is not None:
             return None
+        if self.lineage is not None and "base_model" in record.card.metadata:
+            return None  # lineage findings depend on the model's own id (naming rules)
         hub = record.hub
         hub_part: tuple[Any, ...] = ()
         if hub is not None:
@@ -78,7 +81,7 @@ class Auditor:
             status=Status.ERROR if error else Status.OK, error=error,
             revision=record.revision, facts=facts, judgement=judgement,
             scores=scores, hub=record.hub,
-            readme_path=record.readme_path)
+            readme_path=record.readme_path, lineage=facts.lineage)
 
     def audit_target(self, source: object, target: Target) -> ModelResult:
         """Load and audit one target; any SourceError becomes its error row."""

@@ -21,8 +21,10 @@ from cardaudit.cards.evidence import Where
 from cardaudit.cards.licenses import LicenseFile
 from cardaudit.cards.record import HubFacts, ModelRecord
 from cardaudit.engine.findings import Outcome
+from cardaudit.lineage.resolve import LineageResolver, LocalLookup
 from cardaudit.pack import RulePack, load_pack
 from cardaudit.runner import Auditor
+from cardaudit.sources.local import LocalSource
 
 CASES = Path(__file__).parent
 _EXPECT = re.compile(r"expect:\s*(pass|fail|unknown|not_applicable)\s+([\w.\-]+)(?:\s+@(\S+))?")
@@ -39,6 +41,8 @@ def _case_paths() -> list[Path]:
     found = []
     for folder in sorted(p for p in CASES.iterdir() if p.is_dir() and not p.name.startswith("_")):
         for item in sorted(folder.iterdir()):
+            if item.name == "ancestors":
+                continue
             if item.suffix == ".md" or (item.is_dir() and (item / "README.md").exists()):
                 found.append(item)
     return found
@@ -80,9 +84,25 @@ def _record(path: Path, pack: RulePack) -> tuple[ModelRecord, str]:
     if folder and (folder / "datasets.json").exists():
         status = {k: DatasetStatus(v) for k, v in
                   json.loads((folder / "datasets.json").read_text()).items()}
-    record = ModelRecord("acme/m", "local", str(readme), doc, license_file=license_file, hub=hub,
-                         dataset_status=status)
+    model_id = "acme/m"
+    if folder and (folder / "model.txt").exists():
+        model_id = (folder / "model.txt").read_text().strip()
+    record = ModelRecord(model_id, "local", str(readme), doc, license_file=license_file,
+                         hub=hub, dataset_status=status)
     return record, text
+
+
+def _auditor(path: Path, pack: RulePack, default: Auditor) -> Auditor:
+    """Cases with an `ancestors/` folder resolve their lineage from it."""
+    ancestors = path / "ancestors" if path.is_dir() else None
+    if ancestors is None or not ancestors.is_dir():
+        return Auditor(pack, lineage=LineageResolver([], pack.knowledge.licenses,
+                                                     pack.knowledge.origins))
+    source = LocalSource([str(ancestors)], pack.knowledge.sections)
+    lookup = LocalLookup([(source, {t.id: t for t in source.targets()})],
+                         pack.knowledge.licenses)
+    return Auditor(pack, lineage=LineageResolver([lookup], pack.knowledge.licenses,
+                                                 pack.knowledge.origins))
 
 
 def pack_reader(pack: RulePack):  # type: ignore[no-untyped-def]
@@ -109,7 +129,7 @@ def test_case(path: Path, pack: RulePack, auditor: Auditor) -> None:
     record, text = _record(path, pack)
     expectations = _expectations(text)
     assert expectations, f"{path} has no expect: comment"
-    result = auditor.audit(record)
+    result = _auditor(path, pack, auditor).audit(record)
     findings = {f.rule: f for f in result.findings}
     for expected in expectations:
         finding = findings[expected.rule]

@@ -30,6 +30,7 @@ class CardFacts:
     base_models: tuple[str, ...]
     doc: CardDocument | None
     hub_tag_agrees: bool | None = None
+    lineage: Any = None
 
     def fact(self, name: str) -> tuple[Any, Evidence]:
         """A fact's value (None: could not be determined) and its evidence."""
@@ -46,8 +47,8 @@ def base_models_of(metadata: dict[str, Any]) -> tuple[str, ...]:
     return tuple(v.strip() for v in value if isinstance(v, str) and v.strip())
 
 
-def analyse(record: ModelRecord, knowledge: Knowledge) -> CardFacts:
-    """Compute every fact for a record."""
+def analyse(record: ModelRecord, knowledge: Knowledge, lineage: Any = None) -> CardFacts:
+    """Compute every fact for a record (`lineage`: a LineageResolver, when the run has one)."""
     doc = record.card
     hub = record.hub
     license_ = resolve_license(doc, record.license_file, knowledge.licenses)
@@ -67,8 +68,9 @@ def analyse(record: ModelRecord, knowledge: Knowledge) -> CardFacts:
     bases = base_models_of(doc.metadata) if doc is not None else ()
     if not bases and hub is not None:
         bases = hub.base_models
+    resolved = lineage.resolve(record, license_) if lineage is not None and bases else None
     return CardFacts(license_, disclosure, gate, sections, bases, doc,
-                     _hub_tag_agrees(license_, hub.license_tags if hub else ()))
+                     _hub_tag_agrees(license_, hub.license_tags if hub else ()), resolved)
 
 
 def _hub_tag_agrees(license_: LicenseResolution, tags: tuple[str, ...]) -> bool | None:
@@ -201,7 +203,57 @@ FACTS: dict[str, Fact] = {
     "card.has_front_matter": Fact(lambda f: f.doc.has_front_matter if f.doc else None,
                                   _front_matter_evidence),
     "lineage.base_models": Fact(lambda f: list(f.base_models), _base_evidence),
+    "lineage.has_base": Fact(lambda f: bool(f.base_models), _base_evidence),
+    "lineage.resolved": Fact(lambda f: _lin(f, _resolved), _base_evidence),
+    "lineage.drift": Fact(lambda f: _lin_list(f, _drift), _base_evidence),
+    "lineage.naming_required": Fact(lambda f: _lin_list(f, lambda x: list(x.naming_required)),
+                                    _base_evidence),
+    "lineage.naming_ok": Fact(lambda f: _lin(f, lambda x: x.naming_ok), _base_evidence),
+    "lineage.attribution_required": Fact(
+        lambda f: _lin_list(f, lambda x: list(x.attribution_required)), _base_evidence),
+    "lineage.attribution_ok": Fact(lambda f: _lin(f, lambda x: x.attribution_ok),
+                                   _base_evidence),
+    "lineage.inherited_obligations": Fact(
+        lambda f: _lin_list(f, lambda x: [f"{o.kind}: {o.text}" for o in x.obligations]),
+        _base_evidence),
+    "lineage.relation": Fact(lambda f: _lin(f, lambda x: x.relation), _base_evidence),
+    "lineage.root_family": Fact(lambda f: _lin(f, lambda x: x.root_family), _base_evidence),
+    "lineage.root_country": Fact(lambda f: _lin(f, lambda x: x.root_country), _base_evidence),
 }
+
+
+def _drift(lineage: Any) -> list[str] | None:
+    """Drift found is definite; no drift is only known when every ancestor's terms are."""
+    if lineage.drift:
+        return [d.reason for d in lineage.drift]
+    unknown_terms = any(n.resolved and (n.category is None or n.category.value == "unknown")
+                        for n in lineage.nodes.values())
+    return None if lineage.unresolved or unknown_terms else []
+
+
+def _resolved(lineage: Any) -> bool | None:
+    """False for a definite defect (a cycle, a chain deeper than the limit); None (unknown)
+    while an ancestor could not be looked up; True when every ancestor was found."""
+    if lineage.cycle or lineage.depth_limited:
+        return False
+    return None if lineage.unresolved else True
+
+
+def _lin(facts: CardFacts, read: Callable[[Any], Any]) -> Any:
+    """A lineage fact; None (unknown) when the ancestry was not resolved."""
+    return read(facts.lineage) if facts.lineage is not None else None
+
+
+def _lin_list(facts: CardFacts, read: Callable[[Any], Any]) -> Any:
+    """A list-valued lineage fact: empty (known) for a card with no base, so rules
+    conditioned on it are not applicable rather than unknown."""
+    if not facts.base_models:
+        return []
+    found = _lin(facts, read)
+    if not found and facts.lineage is not None and facts.lineage.unresolved:
+        return None  # nothing found, but an ancestor could not be looked up
+    return found
+
 for _name in ("model_details", "uses", "limitations", "how_to_start", "training", "evaluation",
               "environmental_impact", "technical_specs", "citation", "contact"):
     FACTS[f"sections.{_name}"] = Fact(_section_value(_name), _section_evidence(_name))

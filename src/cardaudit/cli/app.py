@@ -8,6 +8,7 @@ Exit codes: 0 ok · 1 policy failed · 2 usage or fatal error. Domain errors pri
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from typing import Annotated, Any
@@ -40,6 +41,12 @@ class CardauditGroup(TyperGroup):
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             _stderr("error: interrupted")
+            raise typer.Exit(EXIT_USAGE) from None
+        except BrokenPipeError:
+            # The reader went away (`cardaudit audit … | head`): stop quietly. Point stdout at
+            # /dev/null so the interpreter's final flush does not fail again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(EXIT_USAGE) from None
         except Exception as exc:
             _debug_trace(ctx)
@@ -92,12 +99,13 @@ def main_options(
 
 
 def _register() -> None:
-    from cardaudit.cli import audit, bom, check, explain, report, rules
+    from cardaudit.cli import audit, bom, check, explain, lineage, report, rules
 
     app.command("audit")(audit.audit)
     app.command("check")(check.check)
     app.command("report")(report.report)
     app.command("bom")(bom.bom)
+    app.command("lineage")(lineage.lineage)
     app.command("explain")(explain.explain)
     app.add_typer(rules.rules_app, name="rules")
 

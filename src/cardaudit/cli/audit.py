@@ -15,6 +15,8 @@ from cardaudit.cli.options import (
     CacheDirOption,
     EndpointOption,
     FormatOption,
+    LineageDirOption,
+    LineageHubOption,
     OfflineOption,
     OutputOption,
     RulesOption,
@@ -26,13 +28,15 @@ from cardaudit.cli.options import (
 from cardaudit.cli.output import write_output
 from cardaudit.cli.progress import progress_bar
 from cardaudit.errors import EXIT_USAGE, UsageError
+from cardaudit.lineage.hub import HubLookup
+from cardaudit.lineage.resolve import LineageResolver, LocalLookup, ParentLookup
 from cardaudit.pack import RulePack, load_pack
 from cardaudit.pipeline import RunState, audit_records, make_report
 from cardaudit.reports import FORMATS, Renderer, table
 from cardaudit.results import AuditReport
 from cardaudit.runner import Auditor
 from cardaudit.settings import Settings
-from cardaudit.sources.select import Request, plan
+from cardaudit.sources.select import Plan, Request, plan
 
 
 def renderer_for(name: str, width: int | None, settings: Settings) -> Renderer:
@@ -44,12 +48,21 @@ def renderer_for(name: str, width: int | None, settings: Settings) -> Renderer:
     return FORMATS[fmt]
 
 
+def lineage_resolver(work: Plan, pack: RulePack) -> LineageResolver:
+    """Ancestors from local folders first, then the Hub when the run may use it."""
+    kb = pack.knowledge.licenses
+    lookups: list[ParentLookup] = [LocalLookup(work.lineage_sources, kb)]
+    if work.hub is not None:
+        lookups.append(HubLookup(work.hub, kb))
+    return LineageResolver(lookups, kb, pack.knowledge.origins)
+
+
 def run_audit(settings: Settings, request: Request, pack: RulePack
               ) -> tuple[AuditReport, RunState, int]:
     """Plan the targets, audit them all (Hub ones concurrently), build the report."""
-    auditor = Auditor(pack)
     reader = CardReader(pack.knowledge.sections)
     work = plan(request, settings, reader)
+    auditor = Auditor(pack, lineage=lineage_resolver(work, pack))
     with progress_bar(settings, work.total) as progress:
         state = audit_records(auditor, work.records(), work.total, progress)
     return make_report(auditor, state, settings.generated_at), state, work.total
@@ -90,6 +103,8 @@ def audit(
     no_dataset_check: Annotated[bool, typer.Option(
         "--no-dataset-check", help="Do not look up `datasets:` ids on the Hub.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    lineage_dir: LineageDirOption = None,
+    lineage_hub: LineageHubOption = False,
 ) -> None:
     """Audit model cards: one row per model with license, disclosure, gate, scores and grade.
 
@@ -101,7 +116,8 @@ def audit(
     pack = load_pack([Path(p) for p in rules or []])
     request = Request(targets=list(targets or []), orgs=list(org or []), search=search,
                       sort=sort, limit=limit, from_file=from_file, revision=revision,
-                      refresh=refresh, jobs=jobs, check_datasets=not no_dataset_check)
+                      refresh=refresh, jobs=jobs, check_datasets=not no_dataset_check,
+                      lineage_dirs=list(lineage_dir or []), lineage_hub=lineage_hub)
     report, state, total = run_audit(settings, request, pack)
     write_output(lambda stream: render(report, stream), output)
     if state.interrupted:

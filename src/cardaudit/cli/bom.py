@@ -18,6 +18,8 @@ from cardaudit.cli.options import (
     FromFileOption,
     JobsOption,
     LimitOption,
+    LineageDirOption,
+    LineageHubOption,
     NoDatasetCheckOption,
     OfflineOption,
     OrgOption,
@@ -60,6 +62,8 @@ def bom(
     jobs: JobsOption = 8,
     no_dataset_check: NoDatasetCheckOption = False,
     quiet: QuietOption = False,
+    lineage_dir: LineageDirOption = None,
+    lineage_hub: LineageHubOption = False,
 ) -> None:
     """Write an AI bill of materials for the models: license, training information,
     datasets, suppliers. Every license expression is validated before it is written."""
@@ -67,7 +71,7 @@ def bom(
         raise UsageError(f"unknown format '{fmt}' (choose from: {', '.join(BOM_FORMATS)})")
     flags = TargetFlags(targets, org, search, sort, limit, from_file, revision, endpoint, token,
                         offline, cache_dir, timeout, refresh, jobs, no_dataset_check, quiet,
-                        rules)
+                        rules, lineage_dir, lineage_hub)
     settings, _, report, state, total = audit_with(flags, ctx.obj)
     results = sorted(report.results, key=lambda r: (r.id.casefold(), r.location))
     models = [bom_model(r, settings.endpoint) for r in results]

@@ -23,6 +23,8 @@ from cardaudit.cli.options import (
     FromFileOption,
     JobsOption,
     LimitOption,
+    LineageDirOption,
+    LineageHubOption,
     NoDatasetCheckOption,
     OfflineOption,
     OrgOption,
@@ -80,6 +82,8 @@ def check(
     jobs: JobsOption = 8,
     no_dataset_check: NoDatasetCheckOption = False,
     quiet: QuietOption = False,
+    lineage_dir: LineageDirOption = None,
+    lineage_hub: LineageHubOption = False,
 ) -> None:
     """Gate models on a policy: exit 0 all pass, 1 a policy failed, 2 usage or fatal error.
 
@@ -95,7 +99,8 @@ def check(
     waivers = load_exemptions(exemptions, known) if exemptions is not None else []
     request = Request(targets=list(targets or []), orgs=list(org or []), search=search,
                       sort=sort, limit=limit, from_file=from_file, revision=revision,
-                      refresh=refresh, jobs=jobs, check_datasets=not no_dataset_check)
+                      refresh=refresh, jobs=jobs, check_datasets=not no_dataset_check,
+                      lineage_dirs=list(lineage_dir or []), lineage_hub=lineage_hub)
     report, state, total = run_audit(settings, request, pack)
     today = dt.date.fromisoformat(settings.generated_at[:10])
     outcome = judge_run(report, chosen, waivers, today)

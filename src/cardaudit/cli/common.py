@@ -38,6 +38,8 @@ class TargetFlags:
     no_dataset_check: bool = False
     quiet: bool = False
     rules: list[Path] | None = None
+    lineage_dir: list[Path] | None = None
+    lineage_hub: bool = False
 
     def settings(self, base: Settings) -> Settings:
         settings = hub_settings(base, self.endpoint, self.token, self.offline, self.cache_dir,
@@ -48,7 +50,8 @@ class TargetFlags:
         return Request(targets=list(self.targets or []), orgs=list(self.org or []),
                        search=self.search, sort=self.sort, limit=self.limit,
                        from_file=self.from_file, revision=self.revision, refresh=self.refresh,
-                       jobs=self.jobs, check_datasets=not self.no_dataset_check)
+                       jobs=self.jobs, check_datasets=not self.no_dataset_check,
+                       lineage_dirs=list(self.lineage_dir or []), lineage_hub=self.lineage_hub)
 
 
 def audit_with(flags: TargetFlags, base: Settings

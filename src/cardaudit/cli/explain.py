@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
@@ -11,17 +10,25 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cardaudit.cli.options import OutputOption, RulesOption, WidthOption
+from cardaudit.cli.common import TargetFlags, audit_with
+from cardaudit.cli.options import (
+    CacheDirOption,
+    EndpointOption,
+    LineageDirOption,
+    LineageHubOption,
+    OfflineOption,
+    OutputOption,
+    RevisionOption,
+    RulesOption,
+    TimeoutOption,
+    TokenOption,
+    WidthOption,
+)
 from cardaudit.cli.output import write_output
 from cardaudit.errors import UsageError
-from cardaudit.pack import load_pack
-from cardaudit.pipeline import audit_records, load_each, make_report
 from cardaudit.reports.document import model_data, sorted_results
 from cardaudit.reports.escape import markdown, plain
 from cardaudit.results import AuditReport, ModelResult
-from cardaudit.runner import Auditor
-from cardaudit.settings import Settings
-from cardaudit.sources.local import LocalSource
 
 _OUTCOME_STYLE = {"pass": "green", "fail": "red", "unknown": "yellow", "not_applicable": "dim"}
 EXPLAIN_FORMATS = ("table", "json", "markdown")
@@ -29,8 +36,8 @@ EXPLAIN_FORMATS = ("table", "json", "markdown")
 
 def explain(
     ctx: typer.Context,
-    path: Annotated[list[str], typer.Argument(help="A model folder or card file (or several).",
-                                              show_default=False)],
+    path: Annotated[list[str], typer.Argument(
+        help="A model folder, card file or Hub id (or several).", show_default=False)],
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or markdown.")]
     = "table",
     output: OutputOption = None,
@@ -38,17 +45,22 @@ def explain(
     width: WidthOption = None,
     all_outcomes: Annotated[bool, typer.Option(
         "--all/--failed-first", help="Show not-applicable findings too.")] = False,
+    revision: RevisionOption = None,
+    endpoint: EndpointOption = None,
+    token: TokenOption = None,
+    offline: OfflineOption = False,
+    cache_dir: CacheDirOption = None,
+    timeout: TimeoutOption = None,
+    lineage_dir: LineageDirOption = None,
+    lineage_hub: LineageHubOption = False,
 ) -> None:
     """Show every finding for a model: outcome, severity, message, evidence and fix."""
-    settings: Settings = ctx.obj
     if fmt not in EXPLAIN_FORMATS:
         raise UsageError(f"unknown format '{fmt}' (choose from: {', '.join(EXPLAIN_FORMATS)})")
-    pack = load_pack([Path(p) for p in rules or []])
-    auditor = Auditor(pack)
-    source = LocalSource(path, pack.knowledge.sections)
-    targets = source.targets()
-    state = audit_records(auditor, load_each(source, targets), len(targets))
-    report = make_report(auditor, state, settings.generated_at)
+    flags = TargetFlags(targets=path, revision=revision, endpoint=endpoint, token=token,
+                        offline=offline, cache_dir=cache_dir, timeout=timeout, quiet=True, rules=rules,
+                        lineage_dir=lineage_dir, lineage_hub=lineage_hub)
+    settings, pack, report, _, _ = audit_with(flags, ctx.obj)
     fixes = {r.id: r.fix for r in pack.rules.rules}
 
     def render(stream: TextIO) -> None:

@@ -98,3 +98,8 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress ba
 TargetsArgument = Annotated[list[str] | None, typer.Argument(
     help="Model folders (README.md [+ LICENSE]), card .md files, folders of model folders, "
          "or Hub ids (org/name).", show_default=False)]
+LineageDirOption = Annotated[list[Path] | None, typer.Option(
+    "--lineage-dir", help="Folders of base-model cards to resolve `base_model` ancestors from "
+                          "(repeatable).", file_okay=False)]
+LineageHubOption = Annotated[bool, typer.Option(
+    "--lineage-hub", help="Look up ancestors of local models on the Hub too.")]

@@ -15,6 +15,8 @@ from cardaudit.cli.options import (
     FromFileOption,
     JobsOption,
     LimitOption,
+    LineageDirOption,
+    LineageHubOption,
     NoDatasetCheckOption,
     OfflineOption,
     OrgOption,
@@ -63,6 +65,8 @@ def report(
     jobs: JobsOption = 8,
     no_dataset_check: NoDatasetCheckOption = False,
     quiet: QuietOption = False,
+    lineage_dir: LineageDirOption = None,
+    lineage_hub: LineageHubOption = False,
 ) -> None:
     """Write a procurement report: verdict per model, obligations checklist, evidence, charts.
 
@@ -73,7 +77,7 @@ def report(
         raise UsageError(f"unknown format '{chosen}' (choose from: html, markdown)")
     flags = TargetFlags(targets, org, search, sort, limit, from_file, revision, endpoint, token,
                         offline, cache_dir, timeout, refresh, jobs, no_dataset_check, quiet,
-                        rules)
+                        rules, lineage_dir, lineage_hub)
     settings, pack, audited, state, total = audit_with(flags, ctx.obj)
     outcome = gate(audited, pack, settings, policy, exemptions)
     write_output(functools.partial(REPORT_FORMATS[chosen], outcome), output)

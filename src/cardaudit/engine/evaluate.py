@@ -246,6 +246,13 @@ def _unknown_message(ctx: Context, leaf: Leaf | None) -> str:
         return f"unknown: {what} could not be read ({error.code}: {error.message})"
     if leaf is not None and leaf.target == "hub":
         return f"unknown: Hub fact '{leaf.name}' could not be obtained"
+    if leaf is not None and leaf.name.startswith("lineage."):
+        lineage = ctx.facts.lineage
+        if lineage is None:
+            return ("unknown: the ancestry was not resolved (audit from the Hub, or add the "
+                    "bases with --lineage-dir)")
+        missing = ", ".join(f"{i} ({lineage.nodes[i].status})" for i in lineage.unresolved[:3])
+        return f"unknown: ancestor(s) could not be looked up: {missing}"
     return f"unknown: {what} could not be determined"
 
 

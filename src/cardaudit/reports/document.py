@@ -95,6 +95,7 @@ def model_data(result: ModelResult) -> dict[str, Any]:
         "grade": result.scores.grade,
         "findings": [finding_data(f) for f in result.findings],
         "hub": result.hub.as_json() if result.hub is not None else None,
+        "lineage": None,
     }
     if facts is None:
         return data

@@ -12,6 +12,8 @@ from html import escape
 from typing import TextIO
 
 from cardaudit.cards.evidence import Evidence
+from cardaudit.cards.licensebase import Obligation
+from cardaudit.lineage.resolve import Lineage
 from cardaudit.policy.evaluate import GateOutcome, Verdict
 from cardaudit.reports.escape import html_text, markdown, plain
 
@@ -167,6 +169,9 @@ def _model_html(verdict: Verdict) -> str:
         out.extend(f"<li><b>{html_text(_KIND_LABEL.get(o.kind, o.kind))}</b>: "
                    f"{html_text(o.text)}</li>" for o in lic.obligations)
         out.append("</ul>")
+    lineage = _lineage_of(verdict)
+    if lineage is not None:
+        out.append(_lineage_html(lineage, lic.obligations))
     if facts.gate.eu_disallowed:
         out.append("<p><b>EU restriction:</b> the gate blocks users in the European Union.</p>")
     dis = facts.disclosure
@@ -181,6 +186,50 @@ def _model_html(verdict: Verdict) -> str:
         out.append("</ul>")
     out.append("</section>")
     return "".join(out)
+
+
+def _lineage_of(verdict: Verdict) -> Lineage | None:
+    lineage = verdict.result.lineage
+    return lineage if isinstance(lineage, Lineage) else None
+
+
+def _ancestry_line(lineage: Lineage) -> str:
+    """'finetune of a ← b (root: b, Llama, US)' in plain text, escaped by the caller."""
+    parents = ", ".join(lineage.parents)
+    origin = ", ".join(x for x in (lineage.root_family, lineage.root_country) if x)
+    root = f" (root: {', '.join(lineage.roots) or 'unknown'}{'; ' + origin if origin else ''})"
+    missing = f"; could not look up: {', '.join(lineage.unresolved)}" if lineage.unresolved \
+        else ""
+    return f"{lineage.relation or 'derived'} of {parents}{root}{missing}"
+
+
+def _new_obligations(lineage: Lineage, own: tuple[Obligation, ...]) -> list[Obligation]:
+    """Inherited duties the model's own license does not already list (same kind and text)."""
+    seen = {(o.kind, o.text) for o in own}
+    return [o for o in lineage.obligations if (o.kind, o.text) not in seen]
+
+
+def _lineage_html(lineage: Lineage, own: tuple[Obligation, ...]) -> str:
+    out = [f"<h4>Lineage</h4><p>{html_text(_ancestry_line(lineage))}</p>"]
+    if lineage.drift:
+        out.append("<ul>" + "".join(f'<li class="fail">license drift: {html_text(d.reason)}</li>'
+                                    for d in lineage.drift) + "</ul>")
+    inherited = _new_obligations(lineage, own)
+    if inherited:
+        out.append('<p>Inherited from the ancestors:</p><ul class="check">')
+        out.extend(f"<li><b>{html_text(_KIND_LABEL.get(o.kind, o.kind))}</b> "
+                   f"({html_text(o.license)}): {html_text(o.text)}</li>" for o in inherited)
+        out.append("</ul>")
+    return "".join(out)
+
+
+def _lineage_markdown(lineage: Lineage, own: tuple[Obligation, ...]) -> str:
+    inherited = _new_obligations(lineage, own)
+    out = [f"**Lineage** {markdown(_ancestry_line(lineage))}\n\n"]
+    out.extend(f"- license drift: {markdown(d.reason)}\n" for d in lineage.drift)
+    out.extend(f"- [ ] inherited **{markdown(_KIND_LABEL.get(o.kind, o.kind))}** "
+               f"({markdown(o.license)}): {markdown(o.text)}\n" for o in inherited)
+    return "".join(out) + ("\n" if lineage.drift or inherited else "")
 
 
 def render_markdown(outcome: GateOutcome, stream: TextIO) -> None:
@@ -215,6 +264,9 @@ def render_markdown(outcome: GateOutcome, stream: TextIO) -> None:
         for ob in lic.obligations:
             stream.write(f"- [ ] **{markdown(_KIND_LABEL.get(ob.kind, ob.kind))}**: "
                          f"{markdown(ob.text)}\n")
+        lineage = _lineage_of(verdict)
+        if lineage is not None:
+            stream.write("\n" + _lineage_markdown(lineage, lic.obligations))
         dis = facts.disclosure
         stream.write(f"\n**Training data** {markdown(dis.level.value)} — evidence "
                      f"{markdown(_where(dis.evidence))}: “{markdown(dis.evidence.excerpt)}”\n\n"

@@ -6,6 +6,7 @@ from typing import TextIO
 
 from rich import box
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -29,28 +30,68 @@ def console_for(stream: TextIO, width: int | None = None) -> Console:
 
 _COLUMNS = ("model", "license", "category", "comm.", "data", "gate", "lic·data·acc·doc", "score",
             "grade")
+# Dropped first to last when the terminal is too narrow (rich would otherwise squeeze every
+# column into unreadable slivers); model, license, data, score and grade always stay.
+_DROP_ORDER = ("root", "comm.", "lic·data·acc·doc", "gate", "category", "status")
+_FOLDING = ("model", "license", "root")
+
+
+def _table(title: str, columns: list[str], keep: list[int], cells: list[list[str]],
+           styles: list[dict[str, str]] | None = None) -> Table:
+    table = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False,
+                  padding=(0, 1, 0, 0), show_edge=False)
+    for i in keep:
+        header = columns[i]
+        table.add_column(header, overflow="fold", no_wrap=header not in _FOLDING,
+                         min_width=12 if header == "model" else None)
+    for n, values in enumerate(cells):
+        style = styles[n] if styles else {}
+        table.add_row(*(Text(values[i], style=style.get(columns[i], "")) for i in keep))
+    return table
+
+
+def _fit(console: Console, columns: list[str], cells: list[list[str]]) -> list[int]:
+    """Indexes of the columns to show: drop optional ones until the rows fit unfolded."""
+    keep = list(range(len(columns)))
+    unbounded = console.options.update_width(100_000)
+    for name in _DROP_ORDER:
+        table = _table("", columns, keep, cells)
+        if Measurement.get(console, unbounded, table).maximum <= console.width:
+            break
+        if name in columns:
+            keep.remove(columns.index(name))
+    return keep
 
 
 def render(report: AuditReport, stream: TextIO, width: int | None = None) -> None:
     console = console_for(stream, width)
-    rows = [row_of(r) for r in sorted_results(report)]
+    results = sorted_results(report)
+    rows = [row_of(r) for r in results]
     with_status = any(row.status != "ok" for row in rows)
-    table = Table(title=f"cardaudit — {len(report.results)} model(s)", header_style="bold",
-                  box=box.SIMPLE_HEAD, pad_edge=False)
-    for header in _COLUMNS[:1] + (("status",) if with_status else ()) + _COLUMNS[1:]:
-        table.add_column(header, overflow="fold", no_wrap=header not in ("model", "license"),
-                         min_width=12 if header == "model" else None)
-    for row in rows:
+    roots = [getattr(r.lineage, "root", None) or "" for r in results]
+    with_root = any(roots)
+    columns = list(_COLUMNS[:1] + (("status",) if with_status else ()) + _COLUMNS[1:])
+    if with_root:
+        columns[-3:-3] = ["root"]
+    cells: list[list[str]] = []
+    for row, root in zip(rows, roots, strict=True):
         values = [row.id, row.license, row.category, row.commercial, row.data, row.gate,
                   "·".join(row.areas), row.overall, row.grade]
+        if with_root:
+            values.insert(6, root or "—")
         if with_status:
             values.insert(1, row.status)
-        cells_ = [Text(plain(_SHORT.get(v, v))) for v in values]
-        cells_[-1].stylize(_GRADE_STYLE.get(row.grade, ""))
-        if with_status and row.status != "ok":
-            cells_[1].stylize("red")
-        table.add_row(*cells_)
+        cells.append([plain(_SHORT.get(v, v)) for v in values])
+    keep = _fit(console, columns, cells)
+    styles = [{"grade": _GRADE_STYLE.get(row.grade, ""),
+               "status": "red" if row.status != "ok" else ""} for row in rows]
+    table = _table(f"cardaudit — {len(report.results)} model(s)", columns, keep, cells, styles)
     console.print(table)
+    hidden = [c for i, c in enumerate(columns) if i not in keep]
+    if hidden:
+        console.print(Text(f"(hidden to fit {console.width} columns: {', '.join(hidden)}; "
+                           "widen the terminal, set --width, or use -f markdown/csv/json)",
+                           style="dim"))
     errors = [r for r in rows if r.error]
     if errors:
         console.print(Text("errors:", style="bold red"))

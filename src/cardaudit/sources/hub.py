@@ -110,6 +110,7 @@ class HubSource:
         self.check_datasets = check_datasets
         self._listed: dict[str, Any] = {}
         self._datasets: dict[str, DatasetStatus] = {}
+        self._dataset_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         self.from_cache = 0
 
@@ -183,7 +184,7 @@ class HubSource:
 
     def load(self, target: Target) -> ModelRecord:
         model_id = target.id
-        facts, siblings = self._facts(model_id)
+        facts, siblings = self.facts(model_id)
         sha = facts.sha or self.revision or "main"
         card: CardDocument | None = None
         card_error: CardError | None = None
@@ -213,7 +214,7 @@ class HubSource:
             card_error=card_error, dataset_status=statuses, readme_path="README.md",
             extra={"from_cache": from_cache})
 
-    def _facts(self, model_id: str) -> tuple[HubFacts, tuple[str, ...]]:
+    def facts(self, model_id: str) -> tuple[HubFacts, tuple[str, ...]]:
         """Metadata from the listing, the API, or (offline) the cache — never from the file
         cache alone, which would hide a repo that became gated or was deleted."""
         listed = self._listed.get(model_id)
@@ -257,10 +258,18 @@ class HubSource:
         return statuses
 
     def _dataset_status(self, dataset_id: str) -> DatasetStatus:
+        # One lock per dataset id: two models naming the same dataset at the same time
+        # must not both ask the Hub (the second waits and reuses the first answer).
         with self._lock:
-            known = self._datasets.get(dataset_id)
-        if known is not None:
-            return known
+            id_lock = self._dataset_locks.setdefault(dataset_id, threading.Lock())
+        with id_lock:
+            with self._lock:
+                known = self._datasets.get(dataset_id)
+            if known is not None:
+                return known
+            return self._look_up_dataset(dataset_id)
+
+    def _look_up_dataset(self, dataset_id: str) -> DatasetStatus:
         cached = self.cache.dataset_status(dataset_id, self.refresh)
         if cached is not None:
             status = DatasetStatus(cached)

@@ -34,6 +34,8 @@ class Request:
     refresh: bool = False
     jobs: int = 8
     check_datasets: bool = True
+    lineage_dirs: list[Path] = field(default_factory=list)
+    lineage_hub: bool = False
 
 
 @dataclass(slots=True)
@@ -48,6 +50,8 @@ class Plan:
     @property
     def total(self) -> int:
         return len(self.local_targets) + len(self.hub_targets)
+
+    lineage_sources: list[tuple[LocalSource, dict[str, Target]]] = field(default_factory=list)
 
     def records(self) -> Iterator[tuple[Target, ModelRecord | SourceError]]:
         if self.local is not None:
@@ -86,7 +90,7 @@ def plan(request: Request, settings: Settings, reader: CardReader) -> Plan:
         local_targets = local.targets()
     hub = None
     hub_targets: list[Target] = []
-    if classified.hub_ids or request.orgs or request.search:
+    if classified.hub_ids or request.orgs or request.search or request.lineage_hub:
         hub = make_hub_source(settings, reader, request)
         seen: set[str] = set()
         found = hub.targets_for_ids(classified.hub_ids)
@@ -98,4 +102,11 @@ def plan(request: Request, settings: Settings, reader: CardReader) -> Plan:
             if target.id not in seen:
                 seen.add(target.id)
                 hub_targets.append(target)
-    return Plan(local, local_targets, hub, hub_targets)
+    lineage_sources: list[tuple[LocalSource, dict[str, Target]]] = []
+    if local is not None:
+        lineage_sources.append((local, {t.id: t for t in local_targets}))
+    for folder in request.lineage_dirs:
+        extra = LocalSource([str(folder)], reader.vocab)
+        extra.reader = reader
+        lineage_sources.append((extra, {t.id: t for t in extra.targets()}))
+    return Plan(local, local_targets, hub, hub_targets, lineage_sources)

@@ -1,0 +1,115 @@
+"""`cardaudit lineage`: a model's ancestry as a tree (license, category, relation per node)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, TextIO
+
+import typer
+from rich.console import Console
+from rich.text import Text
+from rich.tree import Tree
+
+from cardaudit.cli.common import TargetFlags, audit_with
+from cardaudit.cli.options import (
+    CacheDirOption,
+    EndpointOption,
+    LineageDirOption,
+    LineageHubOption,
+    OfflineOption,
+    OutputOption,
+    RevisionOption,
+    TimeoutOption,
+    TokenOption,
+    WidthOption,
+)
+from cardaudit.cli.output import write_output
+from cardaudit.errors import UsageError
+from cardaudit.lineage.resolve import Lineage
+from cardaudit.reports.document import sorted_results
+from cardaudit.reports.escape import plain
+from cardaudit.results import ModelResult
+
+
+def lineage(
+    ctx: typer.Context,
+    model: Annotated[list[str], typer.Argument(help="A Hub id or a local model folder.",
+                                               show_default=False)],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="tree or json.")] = "tree",
+    output: OutputOption = None,
+    width: WidthOption = None,
+    revision: RevisionOption = None,
+    endpoint: EndpointOption = None,
+    token: TokenOption = None,
+    offline: OfflineOption = False,
+    cache_dir: CacheDirOption = None,
+    timeout: TimeoutOption = None,
+    lineage_dir: LineageDirOption = None,
+    lineage_hub: LineageHubOption = False,
+) -> None:
+    """Print a model's ancestry: every base_model, with its license, category and relation."""
+    if fmt not in ("tree", "json"):
+        raise UsageError(f"unknown format '{fmt}' (choose from: tree, json)")
+    flags = TargetFlags(targets=model, revision=revision, endpoint=endpoint, token=token,
+                        offline=offline, cache_dir=cache_dir, timeout=timeout, quiet=True,
+                        lineage_dir=lineage_dir, lineage_hub=lineage_hub)
+    settings, _, report, _, _ = audit_with(flags, ctx.obj)
+    results = sorted_results(report)
+
+    def render(stream: TextIO) -> None:
+        if fmt == "json":
+            data = {"schema_version": 1, "models": [
+                {"id": r.id, "license": r.facts.license.key if r.facts else None,
+                 "error": r.error.message if r.error else None,
+                 "lineage": r.lineage.as_json() if isinstance(r.lineage, Lineage) else None}
+                for r in results]}
+            json.dump(data, stream, indent=2, ensure_ascii=False)
+            stream.write("\n")
+            return
+        console = Console(file=stream, width=width or settings.width, highlight=False,
+                          emoji=False)
+        for result in results:
+            console.print(_tree(result))
+    write_output(render, output)
+
+
+def _label(model_id: str, license_: str | None, category: str | None, relation: str | None,
+           status: str = "ok") -> Text:
+    text = Text(plain(model_id), style="bold")
+    if status != "ok":
+        text.append(f"  [{status}]", style="red")
+        return text
+    text.append(f"  {plain(license_ or '?')} ({category or '?'})")
+    if relation:
+        text.append(f"  ← {relation}", style="dim")
+    return text
+
+
+def _tree(result: ModelResult) -> Tree:
+    facts = result.facts
+    lin = result.lineage if isinstance(result.lineage, Lineage) else None
+    root = Tree(_label(result.id, facts.license.key if facts else None,
+                       facts.license.category.value if facts else None,
+                       lin.relation if lin else None,
+                       "ok" if result.error is None else result.error.code))
+    if lin is None:
+        root.add(Text("no base_model", style="dim"))
+        return root
+
+    def add(branch: Tree, parents: tuple[str, ...], path: tuple[str, ...]) -> None:
+        for parent in parents:
+            node = lin.nodes.get(parent)
+            if node is None:
+                continue
+            if parent in path:
+                branch.add(Text(f"{plain(parent)}  [cycle]", style="red"))
+                continue
+            child = branch.add(_label(parent, node.license_key,
+                                      node.category.value if node.category else None,
+                                      node.relation, node.status))
+            add(child, node.parents, (*path, parent))
+
+    add(root, lin.parents, (result.id,))
+    for drift in lin.drift:
+        root.add(Text(f"license drift: {plain(drift.reason)}", style="red"))
+    return root

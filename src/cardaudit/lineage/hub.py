@@ -1,0 +1,38 @@
+"""Ancestors looked up on the Hub: metadata (license tag, base models) in one request; the card
+only when the tag does not name a license the knowledge base knows."""
+
+from __future__ import annotations
+
+from cardaudit.cards.document import CardDocument
+from cardaudit.cards.licensebase import Category, LicenseBase
+from cardaudit.errors import SourceError
+from cardaudit.lineage.resolve import Node, node_from_card
+from cardaudit.sources.hub import HubSource
+from cardaudit.sources.targets import is_hub_id
+
+
+class HubLookup:
+    def __init__(self, source: HubSource, kb: LicenseBase) -> None:
+        self.source = source
+        self.kb = kb
+
+    def lookup(self, model_id: str) -> Node | None:
+        if not is_hub_id(model_id):
+            return Node(model_id, "invalid-id")
+        try:
+            facts, siblings = self.source.facts(model_id)
+        except SourceError as exc:
+            return Node(model_id, exc.code)
+        tag = facts.license_tags[0] if facts.license_tags else None
+        known = self.kb.lookup(tag) if tag else None
+        doc: CardDocument | None = None
+        if known is None or known.category is Category.UNKNOWN:
+            if not siblings or "README.md" in siblings:
+                try:
+                    raw, _ = self.source.client.file_bytes(model_id, "README.md",
+                                                           facts.sha or "main")
+                    doc = self.source.reader.read(raw)
+                except SourceError:
+                    doc = None
+        return node_from_card(model_id, doc, self.kb, facts.base_models, facts.base_relation,
+                              tag)

@@ -1,0 +1,330 @@
+"""Lineage: follow `base_model` to every ancestor, cycle-safe and depth-bounded, and judge what
+the ancestors' licenses mean for the model (drift, inherited obligations, naming, attribution).
+
+Ancestors are looked up once per run whatever the number of models that share them (a node
+cache with in-flight de-duplication, safe across worker threads): local folders first (targets
+and `--lineage-dir`), then the Hub when the run may use it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from cardaudit.cards.document import CardDocument
+from cardaudit.cards.licensebase import Category, LicenseBase, LicenseTerms, Obligation
+from cardaudit.cards.licenses import LicenseResolution, resolve_license
+from cardaudit.cards.record import ModelRecord
+from cardaudit.lineage.origin import Origins
+
+MAX_DEPTH = 8
+RELATIONS = ("finetune", "adapter", "quantized", "merge")
+_QUOTED_RE = re.compile(r"\"([^\"]{4,60})\"")
+_QUANTIZED_RE = re.compile(r"(?i)(?:gguf|gptq|awq|exl2|[-_](?:\d)bit\b|bnb|mlx)")
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One ancestor as looked up: its license and its own parents, or why it is unknown."""
+
+    id: str
+    status: str
+    license_key: str | None = None
+    category: Category | None = None
+    commercial_use: bool | None = None
+    terms: tuple[LicenseTerms, ...] = ()
+    parents: tuple[str, ...] = ()
+    relation: str | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class Drift:
+    ancestor: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Lineage:
+    """A model's ancestry and what it implies."""
+
+    parents: tuple[str, ...]
+    relation: str | None
+    nodes: dict[str, Node]
+    root: str | None
+    roots: tuple[str, ...]
+    root_org: str | None
+    root_country: str | None
+    root_family: str | None
+    unresolved: tuple[str, ...]
+    cycle: bool
+    depth_limited: bool
+    drift: tuple[Drift, ...]
+    obligations: tuple[Obligation, ...]
+    naming_required: tuple[str, ...] = ()
+    naming_ok: bool | None = None
+    attribution_required: tuple[str, ...] = ()
+    attribution_ok: bool | None = None
+    eu_restriction: tuple[str, ...] = field(default=())
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "parents": list(self.parents),
+            "relation": self.relation,
+            "root": self.root,
+            "roots": list(self.roots),
+            "root_org": self.root_org,
+            "root_country": self.root_country,
+            "root_family": self.root_family,
+            "ancestors": [
+                {"id": n.id, "status": n.status, "license": n.license_key,
+                 "category": n.category.value if n.category else None,
+                 "commercial_use": n.commercial_use, "parents": list(n.parents),
+                 "relation": n.relation} for n in self.nodes.values()],
+            "unresolved": list(self.unresolved),
+            "cycle": self.cycle,
+            "depth_limited": self.depth_limited,
+            "drift": [{"ancestor": d.ancestor, "reason": d.reason} for d in self.drift],
+            "inherited_obligations": [{"kind": o.kind, "text": o.text, "license": o.license}
+                                      for o in self.obligations],
+            "naming": {"required_prefixes": list(self.naming_required), "ok": self.naming_ok},
+            "attribution": {"required": list(self.attribution_required),
+                            "ok": self.attribution_ok},
+        }
+
+
+class ParentLookup(Protocol):
+    def lookup(self, model_id: str) -> Node | None:
+        """The node for an id, or None when this lookup does not know the model."""
+        ...
+
+
+def base_models_of(doc: CardDocument | None) -> tuple[str, ...]:
+    if doc is None:
+        return ()
+    value = doc.metadata.get("base_model")
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return ()
+    return tuple(dict.fromkeys(v.strip() for v in value if isinstance(v, str) and v.strip()))
+
+
+def relation_of(record: ModelRecord, parents: tuple[str, ...]) -> str | None:
+    """The card's `base_model_relation`, else the Hub's, else inferred (reference §1.1)."""
+    doc = record.card
+    declared = doc.metadata.get("base_model_relation") if doc is not None else None
+    if isinstance(declared, str) and declared.strip().lower() in RELATIONS:
+        return declared.strip().lower()
+    if record.hub is not None and record.hub.base_relation in RELATIONS:
+        return record.hub.base_relation
+    if not parents:
+        return None
+    if len(parents) > 1:
+        return "merge"
+    library = (doc.metadata.get("library_name") if doc is not None else None) or (
+        record.hub.library_name if record.hub else None)
+    if library == "peft":
+        return "adapter"
+    tags = " ".join(record.hub.tags) if record.hub else ""
+    if _QUANTIZED_RE.search(record.id) or "gguf" in tags:
+        return "quantized"
+    return "finetune"
+
+
+def node_from_card(model_id: str, doc: CardDocument | None, kb: LicenseBase,
+                   hub_parents: tuple[str, ...] = (), hub_relation: str | None = None,
+                   license_tag: str | None = None) -> Node:
+    """A node from a card (and/or the Hub's license tag and base-model facts)."""
+    resolution: LicenseResolution | None = None
+    if doc is not None:
+        resolution = resolve_license(doc, None, kb)
+    terms: tuple[LicenseTerms, ...] = resolution.terms if resolution else ()
+    key = resolution.key if resolution else None
+    category = resolution.category if resolution else None
+    commercial = resolution.commercial_use if resolution else None
+    if (resolution is None or not resolution.resolved) and license_tag:
+        tagged = kb.lookup(license_tag)
+        if tagged is not None and tagged.category is not Category.UNKNOWN:
+            terms, key, category, commercial = (tagged,), tagged.key, tagged.category, \
+                tagged.commercial_use
+    parents = base_models_of(doc) or hub_parents
+    return Node(model_id, "ok", key, category, commercial, terms, parents, hub_relation)
+
+
+class LocalLookup:
+    """Ancestors found on disk: the run's own targets and `--lineage-dir` folders."""
+
+    def __init__(self, sources: list[tuple[Any, dict[str, Any]]], kb: LicenseBase) -> None:
+        self.sources = sources
+        self.kb = kb
+
+    def lookup(self, model_id: str) -> Node | None:
+        for source, targets in self.sources:
+            target = targets.get(model_id)
+            if target is None:
+                continue
+            try:
+                record = source.load(target)
+            except Exception:  # a SourceError: the folder is there but unreadable
+                return Node(model_id, "unreadable")
+            return node_from_card(model_id, record.card, self.kb)
+        return None
+
+
+class LineageResolver:
+    """Resolves and judges lineage; ancestor nodes are shared by every model of the run."""
+
+    def __init__(self, lookups: list[ParentLookup], kb: LicenseBase, origins: Origins,
+                 max_depth: int = MAX_DEPTH) -> None:
+        self.lookups = lookups
+        self.kb = kb
+        self.origins = origins
+        self.max_depth = max_depth
+        self._nodes: dict[str, Node] = {}
+        self._pending: dict[str, threading.Event] = {}
+        self._lock = threading.Lock()
+        self.lookups_made = 0
+
+    def node(self, model_id: str) -> Node:
+        """One lookup per id per run, even when many threads ask at once."""
+        while True:
+            with self._lock:
+                known = self._nodes.get(model_id)
+                if known is not None:
+                    return known
+                waiting = self._pending.get(model_id)
+                if waiting is None:
+                    event = threading.Event()
+                    self._pending[model_id] = event
+                    break
+            waiting.wait()
+        node = Node(model_id, "error")
+        try:
+            node = self._lookup(model_id)
+        finally:
+            with self._lock:
+                self._nodes[model_id] = node
+                self._pending.pop(model_id).set()
+        return node
+
+    def _lookup(self, model_id: str) -> Node:
+        self.lookups_made += 1
+        for lookup in self.lookups:
+            found = lookup.lookup(model_id)
+            if found is not None:
+                return found
+        return Node(model_id, "unresolvable")
+
+    def resolve(self, record: ModelRecord, own: LicenseResolution) -> Lineage | None:
+        doc = record.card
+        parents = base_models_of(doc) or (record.hub.base_models if record.hub else ())
+        if not parents:
+            return None
+        nodes: dict[str, Node] = {}
+        cycle = depth_limited = False
+        frontier = [(p, 1, (record.id,)) for p in parents]
+        while frontier:
+            model_id, depth, path = frontier.pop(0)
+            if model_id in path:
+                cycle = True
+                continue
+            if model_id in nodes:
+                continue
+            if depth > self.max_depth:
+                depth_limited = True
+                continue
+            node = self.node(model_id)
+            nodes[model_id] = node
+            frontier.extend((p, depth + 1, (*path, model_id)) for p in node.parents)
+        roots = tuple(n.id for n in nodes.values() if n.resolved and not n.parents)
+        root = self._primary_root(parents[0], nodes)
+        org = self.origins.org_of(root) if root else None
+        relation = relation_of(record, parents)
+        resolved = [n for n in nodes.values() if n.resolved]
+        naming, naming_ok = self._naming(record.id, resolved)
+        attribution, attribution_ok = self._attribution(doc, resolved)
+        eu = tuple(dict.fromkeys(t.eu for n in resolved for t in n.terms if t.eu))
+        return Lineage(
+            parents=parents, relation=relation, nodes=nodes, root=root, roots=roots,
+            root_org=org, root_country=self.origins.country(org) if root else None,
+            root_family=self.origins.family(root) if root else None,
+            unresolved=tuple(n.id for n in nodes.values() if not n.resolved), cycle=cycle,
+            depth_limited=depth_limited, drift=self._drift(own, resolved),
+            obligations=_union(t.obligations for n in resolved for t in n.terms),
+            naming_required=naming, naming_ok=naming_ok, attribution_required=attribution,
+            attribution_ok=attribution_ok, eu_restriction=eu)
+
+    def _primary_root(self, first: str, nodes: dict[str, Node]) -> str | None:
+        seen: set[str] = set()
+        current = first
+        while current in nodes and current not in seen:
+            seen.add(current)
+            node = nodes[current]
+            if not node.parents:
+                return current if node.resolved else None
+            current = node.parents[0]
+        return None
+
+    def _drift(self, own: LicenseResolution, ancestors: list[Node]) -> tuple[Drift, ...]:
+        """Declared terms more permissive than an ancestor's (reference §3.3)."""
+        out: list[Drift] = []
+        if own.category is Category.UNKNOWN:
+            return ()
+        for node in ancestors:
+            if node.category is None or node.category is Category.UNKNOWN:
+                continue
+            if self.kb.more_restrictive(node.category, own.category):
+                out.append(Drift(node.id, f"declares {own.key} ({own.category.value}) but "
+                                          f"{node.id} is {node.license_key} "
+                                          f"({node.category.value})"))
+            elif own.commercial_use is True and node.commercial_use is False:
+                out.append(Drift(node.id, f"allows commercial use under {own.key} but "
+                                          f"{node.id} ({node.license_key}) does not"))
+        return tuple(out)
+
+    @staticmethod
+    def _naming(model_id: str, ancestors: list[Node]) -> tuple[tuple[str, ...], bool | None]:
+        prefixes = tuple(dict.fromkeys(t.naming_prefix for n in ancestors for t in n.terms
+                                       if t.naming_prefix))
+        if not prefixes:
+            return (), None
+        name = _squash(model_id.split("/")[-1])
+        return prefixes, all(name.startswith(_squash(p)) for p in prefixes)
+
+    @staticmethod
+    def _attribution(doc: CardDocument | None, ancestors: list[Node]
+                     ) -> tuple[tuple[str, ...], bool | None]:
+        """Licenses that make derivatives display a phrase ("Built with Llama"): is it in the
+        card? Any one of a license's phrases counts."""
+        groups: list[tuple[str, ...]] = []
+        for node in ancestors:
+            for terms in node.terms:
+                phrases = tuple(_QUOTED_RE.findall(terms.attribution or ""))
+                if phrases and phrases not in groups:
+                    groups.append(phrases)
+        if not groups:
+            return (), None
+        required = tuple(" or ".join(g) for g in groups)
+        if doc is None:
+            return required, None
+        text = doc.text.lower()
+        return required, all(any(p.lower() in text for p in group) for group in groups)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s_\-.]", "", text.lower())
+
+
+def _union(groups: Iterable[Iterable[Obligation]]) -> tuple[Obligation, ...]:
+    seen: dict[tuple[str, str], Obligation] = {}
+    for group in groups:
+        for ob in group:
+            seen.setdefault((ob.kind, ob.text), ob)
+    return tuple(seen.values())

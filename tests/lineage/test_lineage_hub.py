@@ -1,0 +1,138 @@
+"""Lineage over the fake Hub: chains, adapters of gated bases, merges, cycles, missing and gated
+parents — the right findings, no loops, and each shared ancestor fetched once per run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.fakehub.server import FakeHub
+from tests.sources.hubrun import hub_cli
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Path:
+    return tmp_path / "cache"
+
+
+def model(hub: FakeHub, model_id: str, license_: str, parents: tuple[str, ...] = (),
+          relation: str = "finetune", body: str = "", extra: str = "", **kw: object) -> None:
+    bases = "".join(f"- {p}\n" for p in parents)
+    front = f"license: {license_}\n{extra}" + (f"base_model:\n{bases}" if parents else "")
+    tags = [f"license:{license_}"] + [f"base_model:{relation}:{p}" for p in parents]
+    hub.add_model(model_id, f"---\n{front}---\n# {model_id}\n\n{body}\n", tags=tags, **kw)
+
+
+def findings(run_stdout: str) -> dict[str, dict[str, tuple[str, str]]]:
+    out = {}
+    for m in json.loads(run_stdout)["models"]:
+        out[m["id"]] = {f["rule"]: (f["outcome"], f["message"]) for f in m["findings"]
+                        if f["rule"].startswith("CA-LIN")}
+    return out
+
+
+def audit(hub: FakeHub, cache: Path, *ids: str) -> dict:  # type: ignore[type-arg]
+    run = hub_cli(hub, cache, "audit", *ids, "-f", "json")
+    assert run.code == 0, run.stderr
+    return {m["id"]: m for m in json.loads(run.stdout)["models"]}
+
+
+def test_quantized_of_a_finetune_of_llama_inherits_and_drifts(fakehub: FakeHub,
+                                                              cache: Path) -> None:
+    model(fakehub, "meta-llama/Llama-3.1-8B", "llama3.1")
+    model(fakehub, "acme/Llama-3.1-8B-support", "llama3.1", ("meta-llama/Llama-3.1-8B",),
+          body="Built with Llama")
+    model(fakehub, "quant/Llama-3.1-8B-support-GGUF", "apache-2.0",
+          ("acme/Llama-3.1-8B-support",), relation="quantized", body="Built with Llama")
+    rows = audit(fakehub, cache, "quant/Llama-3.1-8B-support-GGUF", "acme/Llama-3.1-8B-support")
+    quant = rows["quant/Llama-3.1-8B-support-GGUF"]["lineage"]
+    assert quant["relation"] == "quantized" and quant["root"] == "meta-llama/Llama-3.1-8B"
+    assert (quant["root_country"], quant["root_family"]) == ("US", "Llama")
+    assert len(quant["drift"]) == 2
+    outcomes = {f["rule"]: f["outcome"] for f in rows["quant/Llama-3.1-8B-support-GGUF"]["findings"]}
+    assert outcomes["CA-LIN-002"] == "fail" and outcomes["CA-LIN-003"] == "pass"
+    ft = {f["rule"]: f["outcome"] for f in rows["acme/Llama-3.1-8B-support"]["findings"]}
+    assert ft["CA-LIN-002"] == "pass" and ft["CA-LIN-004"] == "pass"
+    assert "naming" in {o["kind"] for o in quant["inherited_obligations"]}
+
+
+def test_adapter_of_a_gated_base_is_resolved_from_metadata(fakehub: FakeHub,
+                                                           cache: Path) -> None:
+    model(fakehub, "google/gemma-2-9b", "gemma", gated="manual")
+    model(fakehub, "acme/gemma-lora", "gemma", ("google/gemma-2-9b",), relation="adapter",
+          extra="library_name: peft\n")
+    row = audit(fakehub, cache, "acme/gemma-lora")["acme/gemma-lora"]
+    assert row["lineage"]["relation"] == "adapter"
+    assert row["lineage"]["ancestors"][0]["license"] == "gemma"
+    outcomes = {f["rule"]: f["outcome"] for f in row["findings"]}
+    assert outcomes["CA-LIN-001"] == "pass" and outcomes["CA-LIN-002"] == "pass"
+    assert fakehub.count("GET", r"^/google/gemma-2-9b/resolve/") == 0
+
+
+def test_merge_of_two_licenses_follows_every_parent(fakehub: FakeHub, cache: Path) -> None:
+    model(fakehub, "org/permissive-base", "mit")
+    model(fakehub, "org/nc-base", "cc-by-nc-4.0")
+    model(fakehub, "acme/merge", "mit", ("org/permissive-base", "org/nc-base"), relation="merge")
+    row = audit(fakehub, cache, "acme/merge")["acme/merge"]
+    lineage = row["lineage"]
+    assert lineage["relation"] == "merge"
+    assert sorted(lineage["roots"]) == ["org/nc-base", "org/permissive-base"]
+    assert [d["ancestor"] for d in lineage["drift"]] == ["org/nc-base"]
+    assert "commercial" in lineage["drift"][0]["reason"] or "non_commercial" in \
+        lineage["drift"][0]["reason"]
+
+
+def test_a_cycle_is_a_definite_failure_and_never_loops(fakehub: FakeHub, cache: Path) -> None:
+    model(fakehub, "org/a", "mit", ("org/b",))
+    model(fakehub, "org/b", "mit", ("org/a",))
+    row = audit(fakehub, cache, "org/a")["org/a"]
+    assert row["lineage"]["cycle"] is True
+    outcomes = {f["rule"]: f["outcome"] for f in row["findings"]}
+    assert outcomes["CA-LIN-001"] == "fail"
+    assert fakehub.count("GET", r"^/api/models/org/b$") == 1
+
+
+def test_missing_and_gated_parents_are_unknown_not_pass(fakehub: FakeHub, cache: Path) -> None:
+    model(fakehub, "acme/orphan", "mit", ("ghost/base",))
+    fakehub.add_model("secret/base", "---\nlicense: other\n---\n# base\n", gated="manual",
+                      tags=["license:other"])
+    model(fakehub, "acme/child", "apache-2.0", ("secret/base",))
+    rows = audit(fakehub, cache, "acme/orphan", "acme/child")
+    orphan = {f["rule"]: f for f in rows["acme/orphan"]["findings"]}
+    assert orphan["CA-LIN-001"]["outcome"] == "unknown"
+    assert "ghost/base (not-found)" in orphan["CA-LIN-001"]["message"]
+    assert orphan["CA-LIN-002"]["outcome"] == "unknown"
+    child = {f["rule"]: f["outcome"] for f in rows["acme/child"]["findings"]}
+    assert child["CA-LIN-002"] == "unknown"
+
+
+def test_shared_ancestors_are_fetched_once_per_run(fakehub: FakeHub, cache: Path) -> None:
+    bases = ["meta-llama/Llama-3.1-8B", "Qwen/Qwen2.5-7B", "mistralai/Mistral-7B-v0.1"]
+    model(fakehub, bases[0], "llama3.1")
+    model(fakehub, bases[1], "apache-2.0")
+    model(fakehub, bases[2], "apache-2.0")
+    for i in range(200):
+        model(fakehub, f"ft/model-{i:03d}", "apache-2.0", (bases[i % 3],))
+    run = hub_cli(fakehub, cache, "audit", "--org", "ft", "-f", "json", "--jobs", "16")
+    rows = json.loads(run.stdout)["models"]
+    assert len(rows) == 200
+    for base in bases:
+        assert fakehub.count("GET", rf"^/api/models/{base}$") == 1, base
+    families = {r["lineage"]["root_family"] for r in rows}
+    assert families == {"Llama", "Qwen", "Mistral"}
+    drift = [r["id"] for r in rows if r["lineage"]["drift"]]
+    assert len(drift) == 67  # the apache-2.0 fine-tunes of the Llama base
+
+
+def test_lineage_command_prints_the_tree(fakehub: FakeHub, cache: Path) -> None:
+    model(fakehub, "meta-llama/Llama-3.1-8B", "llama3.1")
+    model(fakehub, "acme/ft", "mit", ("meta-llama/Llama-3.1-8B",))
+    run = hub_cli(fakehub, cache, "lineage", "acme/ft", "--width", "120")
+    assert run.code == 0, run.stderr
+    assert "acme/ft  mit (permissive)  ← finetune" in run.stdout
+    assert "── meta-llama/Llama-3.1-8B  llama3.1 (community)" in run.stdout
+    assert "license drift" in run.stdout
+    data = json.loads(hub_cli(fakehub, cache, "lineage", "acme/ft", "-f", "json").stdout)
+    assert data["models"][0]["lineage"]["root"] == "meta-llama/Llama-3.1-8B"

@@ -1,0 +1,120 @@
+"""Lineage for local model folders: ancestors among the run's own targets or in --lineage-dir;
+unknown (never pass) when an ancestor is not found; the procurement report and `lineage`
+command show the inherited terms."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+
+from tests.cli.scenario import ROOT, run_cli
+
+SCHEMA = json.loads((ROOT / "src/cardaudit/reports/schema/report-v1.json").read_text())
+
+
+def folder(root: Path, model_id: str, license_: str, parents: tuple[str, ...] = (),
+           body: str = "") -> Path:
+    path = root / model_id.replace("/", "__")
+    path.mkdir(parents=True)
+    bases = "".join(f"- {p}\n" for p in parents)
+    front = f"license: {license_}\n" + (f"base_model:\n{bases}" if parents else "")
+    (path / "README.md").write_text(f"---\n{front}---\n# {model_id}\n\n{body}\n")
+    return path
+
+
+def lineage_findings(stdout: str) -> dict[str, dict[str, str]]:
+    return {m["id"]: {f["rule"]: f["outcome"] for f in m["findings"]
+                      if f["rule"].startswith("CA-LIN")}
+            for m in json.loads(stdout)["models"]}
+
+
+def test_ancestors_come_from_lineage_dir(tmp_path: Path) -> None:
+    bases, models = tmp_path / "bases", tmp_path / "models"
+    folder(bases, "meta-llama/Llama-3.1-8B", "llama3.1")
+    folder(models, "acme/chat-ft", "apache-2.0", ("meta-llama/Llama-3.1-8B",))
+    run = run_cli("audit", str(models), "--lineage-dir", str(bases), "-f", "json")
+    assert run.code == 0, run.stderr
+    jsonschema.validate(json.loads(run.stdout), SCHEMA)
+    row = json.loads(run.stdout)["models"][0]
+    assert row["lineage"]["root"] == "meta-llama/Llama-3.1-8B"
+    assert row["lineage"]["root_family"] == "Llama"
+    outcomes = lineage_findings(run.stdout)["acme/chat-ft"]
+    assert outcomes["CA-LIN-001"] == "pass"
+    assert outcomes["CA-LIN-002"] == "fail"  # apache-2.0 declared on a Llama base
+    assert outcomes["CA-LIN-003"] == "fail"  # "chat-ft" does not start with "Llama"
+    assert outcomes["CA-LIN-004"] == "fail"  # no "Built with Llama"
+    kinds = {o["kind"] for o in row["lineage"]["inherited_obligations"]}
+    assert {"naming", "attribution", "user_cap", "aup"} <= kinds
+
+
+def test_an_ancestor_among_the_targets_is_used(tmp_path: Path) -> None:
+    folder(tmp_path, "org/nc-base", "cc-by-nc-4.0")
+    folder(tmp_path, "acme/derived", "mit", ("org/nc-base",))
+    run = run_cli("audit", str(tmp_path), "-f", "json")
+    rows = {m["id"]: m for m in json.loads(run.stdout)["models"]}
+    drift = rows["acme/derived"]["lineage"]["drift"]
+    assert [d["ancestor"] for d in drift] == ["org/nc-base"]
+    assert lineage_findings(run.stdout)["acme/derived"]["CA-LIN-002"] == "fail"
+    assert rows["org/nc-base"]["lineage"] is None
+
+
+def test_an_ancestor_that_is_not_found_is_unknown_not_pass(tmp_path: Path) -> None:
+    folder(tmp_path, "acme/derived", "mit", ("somewhere/else",))
+    run = run_cli("audit", str(tmp_path), "-f", "json")
+    outcomes = lineage_findings(run.stdout)["acme/derived"]
+    assert set(outcomes.values()) == {"unknown"}, outcomes
+
+
+def test_a_card_without_base_model_has_no_lineage_findings(tmp_path: Path) -> None:
+    folder(tmp_path, "acme/original", "mit")
+    run = run_cli("audit", str(tmp_path), "-f", "json")
+    outcomes = lineage_findings(run.stdout)["acme/original"]
+    assert set(outcomes.values()) == {"not_applicable"}, outcomes
+
+
+def test_a_local_cycle_fails_and_terminates(tmp_path: Path) -> None:
+    folder(tmp_path, "org/a", "mit", ("org/b",))
+    folder(tmp_path, "org/b", "mit", ("org/a",))
+    run = run_cli("audit", str(tmp_path), "-f", "json")
+    assert run.code == 0
+    for outcomes in lineage_findings(run.stdout).values():
+        assert outcomes["CA-LIN-001"] == "fail"
+
+
+def test_a_deep_chain_is_cut_at_the_depth_limit(tmp_path: Path) -> None:
+    chain = [f"org/m{i}" for i in range(12)]
+    for child, parent in zip(chain, chain[1:], strict=False):
+        folder(tmp_path, child, "mit", (parent,))
+    folder(tmp_path, chain[-1], "mit")
+    run = run_cli("audit", str(tmp_path / "org__m0"), "--lineage-dir", str(tmp_path),
+                  "-f", "json")
+    row = json.loads(run.stdout)["models"][0]
+    assert row["lineage"]["depth_limited"] is True
+    assert lineage_findings(run.stdout)["org/m0"]["CA-LIN-001"] == "fail"
+
+
+def test_procurement_report_lists_inherited_obligations_once(tmp_path: Path) -> None:
+    bases, models = tmp_path / "bases", tmp_path / "models"
+    folder(bases, "meta-llama/Llama-3.1-8B", "llama3.1")
+    folder(models, "acme/Llama-support", "mit", ("meta-llama/Llama-3.1-8B",))
+    out = tmp_path / "report.md"
+    run = run_cli("report", str(models), "--lineage-dir", str(bases), "-o", str(out))
+    assert run.code == 0, run.stderr
+    text = out.read_text()
+    assert "**Lineage** finetune of meta\\-llama/Llama\\-3.1\\-8B" in text
+    assert "license drift:" in text
+    assert text.count("inherited **User cap** (llama3.1)") == 1
+
+
+def test_lineage_command_on_a_local_folder(tmp_path: Path) -> None:
+    bases, models = tmp_path / "bases", tmp_path / "models"
+    folder(bases, "meta-llama/Llama-3.1-8B", "llama3.1")
+    target = folder(models, "acme/Llama-q4-GGUF", "llama3.1", ("meta-llama/Llama-3.1-8B",))
+    run = run_cli("lineage", str(target), "--lineage-dir", str(bases))
+    assert run.code == 0, run.stderr
+    assert "acme/Llama-q4-GGUF  llama3.1 (community)  ← quantized" in run.stdout
+    assert "└── meta-llama/Llama-3.1-8B  llama3.1 (community)" in run.stdout
+    alone = run_cli("lineage", str(target))
+    assert "meta-llama/Llama-3.1-8B  [unresolvable]" in alone.stdout
