@@ -21,8 +21,8 @@ try:  # Python 3.11+: the parser moved to re._parser
     import re._constants as _sre_constants
     import re._parser as _sre_parse
 except ImportError:  # pragma: no cover - older layouts
-    import sre_constants as _sre_constants  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+    import sre_constants as _sre_constants  # type: ignore[no-redef, unused-ignore]
+    import sre_parse as _sre_parse  # type: ignore[no-redef, unused-ignore]
 
 MIN_LITERAL = 2
 _REPEATS = tuple(op for op in (getattr(_sre_constants, name, None) for name in

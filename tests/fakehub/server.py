@@ -15,6 +15,7 @@ connections dropped mid-body, and a seeded random failure rate. Every request is
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import random
@@ -198,10 +199,8 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 if fault.status != 200:
                     self._send(method, fault.status, b'{"error": "injected"}', fault.headers)
                     return
-            try:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self._route(method, path, query)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
 
         def _token(self) -> str | None:
             value = self.headers.get("Authorization", "")
@@ -231,10 +230,8 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
         def _drop(self) -> None:
             if self.command == "HEAD":  # nothing at all: the connection just closes
                 self.close_connection = True
-                try:
+                with contextlib.suppress(OSError):
                     self.connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 return
             body = b'{"id": "dropped", "padding": "' + b"x" * 200 + b'"}'
             self.send_response(200)
@@ -243,10 +240,8 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body[: len(body) // 3])
             self.wfile.flush()
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             self.close_connection = True
 
         # -------------------------------------------------------------- routes

@@ -51,7 +51,8 @@ def test_quantized_of_a_finetune_of_llama_inherits_and_drifts(fakehub: FakeHub,
     assert quant["relation"] == "quantized" and quant["root"] == "meta-llama/Llama-3.1-8B"
     assert (quant["root_country"], quant["root_family"]) == ("US", "Llama")
     assert len(quant["drift"]) == 2
-    outcomes = {f["rule"]: f["outcome"] for f in rows["quant/Llama-3.1-8B-support-GGUF"]["findings"]}
+    quant_findings = rows["quant/Llama-3.1-8B-support-GGUF"]["findings"]
+    outcomes = {f["rule"]: f["outcome"] for f in quant_findings}
     assert outcomes["CA-LIN-002"] == "fail" and outcomes["CA-LIN-003"] == "pass"
     ft = {f["rule"]: f["outcome"] for f in rows["acme/Llama-3.1-8B-support"]["findings"]}
     assert ft["CA-LIN-002"] == "pass" and ft["CA-LIN-004"] == "pass"

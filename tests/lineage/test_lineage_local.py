@@ -4,6 +4,7 @@ command show the inherited terms."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -85,7 +86,7 @@ def test_a_local_cycle_fails_and_terminates(tmp_path: Path) -> None:
 
 def test_a_deep_chain_is_cut_at_the_depth_limit(tmp_path: Path) -> None:
     chain = [f"org/m{i}" for i in range(12)]
-    for child, parent in zip(chain, chain[1:], strict=False):
+    for child, parent in itertools.pairwise(chain):
         folder(tmp_path, child, "mit", (parent,))
     folder(tmp_path, chain[-1], "mit")
     run = run_cli("audit", str(tmp_path / "org__m0"), "--lineage-dir", str(tmp_path),

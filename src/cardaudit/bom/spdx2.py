@@ -10,7 +10,7 @@ import io
 import json
 from typing import TextIO
 
-from spdx_tools.spdx.model import (
+from spdx_tools.spdx.model import (  # type: ignore[attr-defined, unused-ignore]
     Actor,
     ActorType,
     CreationInfo,

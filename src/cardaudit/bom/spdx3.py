@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-from typing import TextIO
+from typing import Any, TextIO
 
 from spdx_python_model import v3_0_1 as S
 
@@ -31,7 +31,7 @@ def build(models: list[BomModel], created: dt.datetime) -> S.SHACLObjectSet:
                           createdUsing=[tool])
     tool.creationInfo = info
     agent.creationInfo = info
-    elements: list[object] = [tool, agent]
+    elements: list[Any] = [tool, agent]
     roots = []
     datasets: dict[str, object] = {}
     for model in models:
@@ -65,7 +65,7 @@ def build(models: list[BomModel], created: dt.datetime) -> S.SHACLObjectSet:
         elements.append(S.Relationship(
             spdxId=_id("rel", model.id, "license"), creationInfo=info, from_=package,
             to=[expression], relationshipType=S.RelationshipType.hasDeclaredLicense))
-        trained_on = []
+        trained_on: list[Any] = []
         for dataset in model.datasets:
             node = datasets.get(dataset.id)
             if node is None:

@@ -92,10 +92,12 @@ _FINETUNED_ON = FastPattern.compile(
     r"\b(?:fine-?tuned|trained|pre-?trained|finetuned)\b[^.\n]{0,160}?\bon\s+(?:the\s+)?"
     r"\[?([\w./\-]{2,80})\]?(?:\([^)\s]*\))?\s+(?:dataset|corpus)\b", re.I)
 _LABELLED_DATA = FastPattern.compile(r"^\W*(?:training |fine-?tuning |pre-?training )?"
-                               r"(?:datasets?|corpus|corpora|data)\W{0,4}[:：][ \t]*(.+)$", re.I | re.M)
+                               r"(?:datasets?|corpus|corpora|data)\W{0,4}[:：][ \t]*(.+)$",
+                               re.I | re.M)
 _LABELLED_DATA_RE = _LABELLED_DATA.regex
 _MD_LINK_RE = re.compile(r"(?<!!)\[([^\]\n]{2,120})\]\((https?://[^)\s]+)\)")
-_NOT_DATASET_LINK_RE = re.compile(r"arxiv\.org|/abs/|\.pdf\b|paper|blog|report|doi\.org|aclanthology|"
+_NOT_DATASET_LINK_RE = re.compile(r"arxiv\.org|/abs/|\.pdf\b|paper|blog|report|doi\.org|"
+                                  r"aclanthology|"
                                   r"openreview|huggingface\.co/(?!datasets)|twitter\.com|"
                                   r"x\.com|discord|wandb|license", re.I)
 _NOT_A_DATASET = {"none", "an", "a", "unknown", "our", "custom", "private", "internal",

@@ -125,7 +125,8 @@ def _front_matter_evidence(facts: CardFacts) -> Evidence:
         return NO_EVIDENCE
     fm = doc.front_matter
     if fm.block_found:
-        return Evidence(Where.METADATA, None, fm.first_line, excerpt(doc.readme_line(fm.first_line)))
+        return Evidence(Where.METADATA, None, fm.first_line,
+                        excerpt(doc.readme_line(fm.first_line)))
     return Evidence(Where.METADATA, None, 1, "the card does not start with a '---' block")
 
 

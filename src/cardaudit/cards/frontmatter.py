@@ -134,7 +134,8 @@ def _parse_yaml(yaml_text: str, first_yaml_line: int, open_line: int, close_line
         if value:
             problems.append(ParseProblem(
                 "yaml-partial", f"front matter has a YAML error; {len(value)} key(s) were "
-                f"recovered ({', '.join(sorted(value)[:5])})", problems[0].line if problems else None))
+                f"recovered ({', '.join(sorted(value)[:5])})",
+                problems[0].line if problems else None))
         problems.extend(salvaged)
     if value is None:
         return FrontMatter(True, not loaded.problems, {}, {}, open_line, close_line,

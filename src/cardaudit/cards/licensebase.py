@@ -224,10 +224,10 @@ def _terms(data_file: DataFile, where: str, key: str, entry: dict[str, Any]) -> 
     spdx = entry["spdx"]
     if spdx != "NOASSERTION" and not spdx.startswith("LicenseRef-") and not _valid_spdx_id(spdx):
         raise data_file.fail(f"{where}.spdx", f"'{spdx}' is not an SPDX license id")
+    texts: dict[str, Any] = {name: entry.get(name) for name in _TEXT_FIELDS}
     return LicenseTerms(
         key=key, category=_category(data_file, f"{where}.category", entry["category"]),
-        commercial_use=commercial, verify=bool(entry.get("verify", False)),
-        **{name: entry.get(name) for name in _TEXT_FIELDS},
+        commercial_use=commercial, verify=bool(entry.get("verify", False)), **texts,
     )
 
 

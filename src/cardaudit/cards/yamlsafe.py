@@ -47,10 +47,11 @@ _CoreResolver.add_implicit_resolver(
     _FLOAT,
     re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$"),
     list("-+0123456789."))
-_CoreResolver.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+_CoreResolver.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"),
+                                    ["~", "n", "N", ""])
 
 try:
-    from yaml.cyaml import CParser as _CParser
+    from yaml.cyaml import CParser as _CParser  # type: ignore[attr-defined, unused-ignore]
 
     _HAS_C = True
 except ImportError:  # PyYAML built without libyaml: the pure-Python composer is used
@@ -59,7 +60,7 @@ except ImportError:  # PyYAML built without libyaml: the pure-Python composer is
 
 if _HAS_C:
 
-    class _CComposer(_CParser, _CoreResolver):  # type: ignore[misc]
+    class _CComposer(_CParser, _CoreResolver):  # type: ignore[misc, unused-ignore]
         def __init__(self, stream: str) -> None:
             _CParser.__init__(self, stream)
             _CoreResolver.__init__(self)
@@ -243,7 +244,8 @@ def load(text: str, *, budget: int = MAX_NODES, line_depth: int = _LINE_PATH_DEP
     except yaml.MarkedYAMLError as exc:
         mark = exc.context_mark or exc.problem_mark
         reason = exc.problem or exc.context or "YAML error"
-        return LoadedYaml(None, {}, (YamlProblem(f"YAML error: {reason}", mark.line if mark else None),))
+        problem = YamlProblem(f"YAML error: {reason}", mark.line if mark else None)
+        return LoadedYaml(None, {}, (problem,))
     except yaml.YAMLError as exc:
         return LoadedYaml(None, {}, (YamlProblem(f"YAML error: {_one_line(str(exc))}", None),))
     except RecursionError:

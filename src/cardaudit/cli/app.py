@@ -28,7 +28,7 @@ def _stderr(text: str) -> None:
 class CardauditGroup(TyperGroup):
     """Runs every command inside the error boundary."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer's vendored click.Context
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):

@@ -58,7 +58,8 @@ def explain(
     if fmt not in EXPLAIN_FORMATS:
         raise UsageError(f"unknown format '{fmt}' (choose from: {', '.join(EXPLAIN_FORMATS)})")
     flags = TargetFlags(targets=path, revision=revision, endpoint=endpoint, token=token,
-                        offline=offline, cache_dir=cache_dir, timeout=timeout, quiet=True, rules=rules,
+                        offline=offline, cache_dir=cache_dir, timeout=timeout, quiet=True,
+                        rules=rules,
                         lineage_dir=lineage_dir, lineage_hub=lineage_hub)
     settings, pack, report, _, _ = audit_with(flags, ctx.obj)
     fixes = {r.id: r.fix for r in pack.rules.rules}

@@ -222,7 +222,7 @@ def _leaves(rule: Rule) -> list[Leaf]:
 
 def _finding(compiled: CompiledRule, ctx: Context, raw: Raw) -> Finding:
     rule = compiled.rule
-    outcome, leaf, offset, subject, missing = raw
+    outcome, leaf, offset, _subject, _missing = raw
     if raw is _HUB_NA:
         return Finding(rule.id, rule.category, NA, rule.severity,
                        "not applicable: this source has no Hub metadata", NO_EVIDENCE, rule.title)

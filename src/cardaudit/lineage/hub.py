@@ -26,13 +26,15 @@ class HubLookup:
         tag = facts.license_tags[0] if facts.license_tags else None
         known = self.kb.lookup(tag) if tag else None
         doc: CardDocument | None = None
-        if known is None or known.category is Category.UNKNOWN:
-            if not siblings or "README.md" in siblings:
-                try:
-                    raw, _ = self.source.client.file_bytes(model_id, "README.md",
-                                                           facts.sha or "main")
-                    doc = self.source.reader.read(raw)
-                except SourceError:
-                    doc = None
+        # The license tag settles most ancestors; read the card only when it does not (and
+        # only when there is one: a gated base's files stay unread).
+        needs_card = known is None or known.category is Category.UNKNOWN
+        if needs_card and (not siblings or "README.md" in siblings):
+            try:
+                raw, _ = self.source.client.file_bytes(model_id, "README.md",
+                                                       facts.sha or "main")
+                doc = self.source.reader.read(raw)
+            except SourceError:
+                doc = None
         return node_from_card(model_id, doc, self.kb, facts.base_models, facts.base_relation,
                               tag)

@@ -229,7 +229,8 @@ class LineageResolver:
             return None
         nodes: dict[str, Node] = {}
         cycle = depth_limited = False
-        frontier = [(p, 1, (record.id,)) for p in parents]
+        frontier: list[tuple[str, int, tuple[str, ...]]] = [(p, 1, (record.id,))
+                                                            for p in parents]
         while frontier:
             model_id, depth, path = frontier.pop(0)
             if model_id in path:

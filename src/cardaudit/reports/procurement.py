@@ -126,9 +126,12 @@ def _summary_row(verdict: Verdict) -> str:
         commercial = {True: "yes", False: "no", None: "unclear"}[lic.commercial_use]
         cells += [html_text(lic.key), html_text(lic.category.value), commercial,
                   html_text(facts.disclosure.level.value), html_text(facts.gate.level.value),
-                  html_text(f"{result.scores.overall if result.scores.overall is not None else 'n/a'}"
-                            f" ({result.scores.grade or '-'})")]
+                  html_text(f"{_score_text(result.scores.overall)} ({result.scores.grade or '-'})")]
     return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+
+
+def _score_text(score: int | None) -> str:
+    return "n/a" if score is None else str(score)
 
 
 def _quote(evidence: Evidence) -> str:

@@ -17,7 +17,8 @@ from cardaudit.results import AuditReport
 
 # Long enum values shortened for the terminal only; JSON, CSV and Markdown keep them whole.
 _SHORT = {"disclosed_available": "available", "disclosed_partial": "partial",
-          "not_disclosed": "none", "click_through": "click-through", "non_commercial": "non-commercial",
+          "not_disclosed": "none", "click_through": "click-through",
+          "non_commercial": "non-commercial",
           "strong_copyleft": "copyleft", "weak_copyleft": "weak copyleft",
           "responsible_ai": "responsible-AI", "no_derivatives": "no-derivs"}
 _GRADE_STYLE = {"A": "green", "B": "green", "C": "yellow", "D": "red", "F": "bold red"}

@@ -41,7 +41,7 @@ def open_text(path: Path) -> io.TextIOBase:
             magic = probe.read(2)
         if magic == b"\x1f\x8b":
             return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace")
-        return path.open("r", encoding="utf-8", errors="replace")  # type: ignore[return-value]
+        return path.open("r", encoding="utf-8", errors="replace")
     except OSError as exc:
         raise UsageError(f"cannot read dump {path}: {exc.strerror or exc}") from None
 

@@ -33,7 +33,8 @@ _NEEDS_FILE = (None, "", "other", "unknown")
 def _iso(value: Any) -> str | None:
     if isinstance(value, datetime):
         value = value.astimezone(UTC)
-        return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+        stamp: str = value.strftime("%Y-%m-%dT%H:%M:%S.")
+        return stamp + f"{value.microsecond // 1000:03d}Z"
     return value if isinstance(value, str) else None
 
 
@@ -73,7 +74,8 @@ def facts_from_info(info: Any) -> HubFacts:
     return HubFacts(
         id=info.id, sha=getattr(info, "sha", None), author=getattr(info, "author", None),
         private=getattr(info, "private", None), gated=getattr(info, "gated", None),
-        disabled=getattr(info, "disabled", None), created_at=_iso(getattr(info, "created_at", None)),
+        disabled=getattr(info, "disabled", None),
+        created_at=_iso(getattr(info, "created_at", None)),
         last_modified=_iso(getattr(info, "last_modified", None)),
         downloads=getattr(info, "downloads", None),
         downloads_all_time=getattr(info, "downloads_all_time", None),

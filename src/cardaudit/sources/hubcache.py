@@ -76,7 +76,7 @@ class HubCache:
 
     def models_by_author(self, author: str) -> list[CachedModel]:
         """Cached models of one organization (offline `--org`)."""
-        found = []
+        found: list[CachedModel] = []
         folder = self.root / "models"
         if not folder.is_dir():
             return found

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import httpx2
 from huggingface_hub import HfApi, constants, hf_hub_download, try_to_load_from_cache
 from huggingface_hub import errors as hf_errors
-from huggingface_hub.utils import get_session
+from huggingface_hub.utils import get_session  # type: ignore[attr-defined, unused-ignore]
 from huggingface_hub.utils import logging as hf_logging
 
 from cardaudit import __version__
@@ -164,7 +164,7 @@ class HubClient:
                          library_name="cardaudit", library_version=__version__)
         constants.HF_HUB_DISABLE_TELEMETRY = True
         if not settings.debug:  # the library's own retry warnings are not for our users
-            hf_logging.set_verbosity_error()
+            hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call, unused-ignore]
         get_session().timeout = httpx2.Timeout(settings.timeout)
 
     @property
@@ -195,19 +195,21 @@ class HubClient:
         raise SourceError(describe("unavailable", what, last), code="unavailable")
 
     def _delay(self, attempt: int) -> float:
-        return self.backoff * (2 ** (attempt - 1)) * (0.5 + random.random())
+        return float(self.backoff * (2 ** (attempt - 1)) * (0.5 + random.random()))
 
     def model_info(self, model_id: str, revision: str | None) -> Any:
         return self.call(model_id, lambda: self.api.model_info(
-            model_id, revision=revision, expand=EXPAND, timeout=self.settings.timeout))
+            model_id, revision=revision, expand=EXPAND,  # type: ignore[arg-type, unused-ignore]
+            timeout=self.settings.timeout))
 
     def list_models(self, *, author: str | None = None, search: str | None = None,
                     sort: str | None = None, limit: int | None = None) -> list[Any]:
         what = f"listing author={author}" if author else f"search '{search}'"
 
         def fetch() -> list[Any]:
-            return list(self.api.list_models(author=author, search=search, sort=sort,  # type: ignore[arg-type]
-                                             limit=limit, expand=EXPAND))
+            return list(self.api.list_models(
+                author=author, search=search, sort=sort,  # type: ignore[arg-type, unused-ignore]
+                limit=limit, expand=EXPAND))  # type: ignore[arg-type, unused-ignore]
         return self.call(what, fetch)
 
     def cached_file(self, model_id: str, filename: str, sha: str) -> Path | None:
