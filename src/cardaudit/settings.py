@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import platformdirs
+
 DEFAULT_ENDPOINT = "https://huggingface.co"
 
 
@@ -51,13 +53,16 @@ def _is_number(value: str | None) -> bool:
 
 
 def _data_home(env: Mapping[str, str]) -> Path:
-    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "cardaudit"
+    """XDG_DATA_HOME when set, else the platform's user data folder (platformdirs)."""
+    if env.get("XDG_DATA_HOME"):
+        return Path(env["XDG_DATA_HOME"]) / "cardaudit"
+    return Path(platformdirs.user_data_dir("cardaudit", appauthor=False))
 
 
 def _cache_home(env: Mapping[str, str]) -> Path:
-    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cardaudit"
+    if env.get("XDG_CACHE_HOME"):
+        return Path(env["XDG_CACHE_HOME"]) / "cardaudit"
+    return Path(platformdirs.user_cache_dir("cardaudit", appauthor=False))
 
 
 def now_utc(env: Mapping[str, str]) -> str:

@@ -53,7 +53,8 @@ def analyse(record: ModelRecord, knowledge: Knowledge, lineage: Any = None) -> C
     hub = record.hub
     license_ = resolve_license(doc, record.license_file, knowledge.licenses)
     disclosure = assess_disclosure(doc, knowledge.datasets, record.dataset_status)
-    gate = assess_gate(doc, hub.gated if hub else None, hub_known=hub is not None,
+    gate = assess_gate(doc, hub.gated if hub else None,
+                       hub_known=hub is not None and hub.gated_known,
                        hub_expected=record.hub_expected)
     sections: dict[str, bool] = {name: False for name in knowledge.sections.names}
     if doc is not None:

@@ -38,6 +38,8 @@ class HubFacts:
     parameters: int | None = None
     library_name: str | None = None
     pipeline_tag: str | None = None
+    # False when the source did not report `gated` at all (bulk dumps): the card decides.
+    gated_known: bool = True
 
     @property
     def created_placeholder(self) -> bool:

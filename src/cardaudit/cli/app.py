@@ -99,7 +99,7 @@ def main_options(
 
 
 def _register() -> None:
-    from cardaudit.cli import audit, bom, check, explain, lineage, report, rules
+    from cardaudit.cli import audit, bom, check, explain, lineage, report, rules, runs, trends
 
     app.command("audit")(audit.audit)
     app.command("check")(check.check)
@@ -107,6 +107,8 @@ def _register() -> None:
     app.command("bom")(bom.bom)
     app.command("lineage")(lineage.lineage)
     app.command("explain")(explain.explain)
+    app.command("runs")(runs.runs)
+    app.command("trends")(trends.trends)
     app.add_typer(rules.rules_app, name="rules")
 
 

@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from cardaudit import __version__
 from cardaudit.cards.document import CardReader
+from cardaudit.cli.dump_run import DumpJob, run_dump, write_summary
 from cardaudit.cli.options import (
     CacheDirOption,
+    DbOption,
     EndpointOption,
     FormatOption,
     LineageDirOption,
     LineageHubOption,
+    NoStoreOption,
     OfflineOption,
     OutputOption,
     RulesOption,
@@ -27,16 +32,20 @@ from cardaudit.cli.options import (
 )
 from cardaudit.cli.output import write_output
 from cardaudit.cli.progress import progress_bar
+from cardaudit.cli.signals import terminate_as_interrupt
 from cardaudit.errors import EXIT_USAGE, UsageError
 from cardaudit.lineage.hub import HubLookup
 from cardaudit.lineage.resolve import LineageResolver, LocalLookup, ParentLookup
 from cardaudit.pack import RulePack, load_pack
 from cardaudit.pipeline import RunState, audit_records, make_report
 from cardaudit.reports import FORMATS, Renderer, table
-from cardaudit.results import AuditReport
+from cardaudit.results import AuditReport, ModelResult
 from cardaudit.runner import Auditor
 from cardaudit.settings import Settings
 from cardaudit.sources.select import Plan, Request, plan
+from cardaudit.store import default_store_path
+from cardaudit.store.db import RunInfo
+from cardaudit.store.recorder import Recorder
 
 
 def renderer_for(name: str, width: int | None, settings: Settings) -> Renderer:
@@ -57,15 +66,52 @@ def lineage_resolver(work: Plan, pack: RulePack) -> LineageResolver:
     return LineageResolver(lookups, kb, pack.knowledge.origins)
 
 
-def run_audit(settings: Settings, request: Request, pack: RulePack
+def run_arguments(ctx: typer.Context) -> dict[str, Any]:
+    """The run's flags as recorded in the store: JSON-safe, and never the token."""
+    out: dict[str, Any] = {}
+    for name, value in sorted(ctx.params.items()):
+        if name == "token" or value in (None, False, [], ()):
+            continue
+        if isinstance(value, list | tuple):
+            value = [str(v) for v in value]
+        elif not isinstance(value, bool | int | float | str):
+            value = str(value)
+        out[name] = value
+    return out
+
+
+def run_audit(settings: Settings, request: Request, pack: RulePack,
+              store_path: Path | None = None, arguments: dict[str, Any] | None = None
               ) -> tuple[AuditReport, RunState, int]:
-    """Plan the targets, audit them all (Hub ones concurrently), build the report."""
+    """Plan the targets, audit them all (Hub ones concurrently), build the report; with a
+    store path, record the run as it goes."""
     reader = CardReader(pack.knowledge.sections)
     work = plan(request, settings, reader)
     auditor = Auditor(pack, lineage=lineage_resolver(work, pack))
-    with progress_bar(settings, work.total) as progress:
-        state = audit_records(auditor, work.records(), work.total, progress)
-    return make_report(auditor, state, settings.generated_at), state, work.total
+    recorder = None
+    if store_path is not None:
+        source = "+".join(name for name, used in (("local", work.local_targets),
+                                                  ("hub", work.hub is not None)) if used)
+        recorder = Recorder.start(store_path, RunInfo(
+            settings.generated_at, __version__, pack.rules.digest, source or "none",
+            arguments or {}))
+    with terminate_as_interrupt(), progress_bar(settings, work.total) as progress:
+        def advance(result: ModelResult) -> None:
+            if recorder is not None:
+                recorder.add(result)
+            if progress is not None:
+                progress(result)
+
+        try:
+            state = audit_records(auditor, work.records(), work.total, advance)
+        except BaseException:
+            if recorder is not None:
+                recorder.finish(complete=False)
+            raise
+    if recorder is not None:
+        recorder.finish(complete=not state.interrupted, not_done=state.interrupted)
+    report = make_report(auditor, state, settings.generated_at)
+    return report, state, work.total
 
 
 def audit(
@@ -98,8 +144,15 @@ def audit(
     width: WidthOption = None,
     refresh: Annotated[bool, typer.Option("--refresh", help="Ignore the cache; fetch again.")]
     = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel Hub requests.", min=1,
-                                      max=64)] = 8,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", help="Parallel Hub requests (default 8), or worker processes for "
+                             "--dump (default: one per core).", min=1, max=64)] = None,
+    dump: Annotated[Path | None, typer.Option(
+        "--dump", help="Audit a bulk dump: JSONL (.gz) or Parquet rows with Hub fields and "
+                       "`card`; streamed, in worker processes, recorded as one run.",
+        dir_okay=False)] = None,
+    db: DbOption = None,
+    no_store: NoStoreOption = False,
     no_dataset_check: Annotated[bool, typer.Option(
         "--no-dataset-check", help="Do not look up `datasets:` ids on the Hub.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -112,13 +165,26 @@ def audit(
     settings = hub_settings(ctx.obj, endpoint, token, offline, cache_dir, timeout)
     if quiet:
         settings = dataclasses.replace(settings, quiet=True)
+    store_path = None if no_store else (db or default_store_path(settings))
+    arguments = run_arguments(ctx)
+    if dump is not None:
+        if targets or org or search or from_file:
+            raise UsageError("--dump audits the dump alone; name targets in a separate run")
+        job = DumpJob(dump, jobs or (os.cpu_count() or 1), [Path(p) for p in rules or []],
+                      fmt.lower(), output, store_path, arguments)
+        outcome = run_dump(settings, job)
+        write_summary(job, outcome, width or settings.width)
+        if outcome.interrupted:
+            typer.echo("interrupted: the run is stored as incomplete", err=True)
+            raise typer.Exit(EXIT_USAGE)
+        return
     render = renderer_for(fmt, width, settings)
     pack = load_pack([Path(p) for p in rules or []])
     request = Request(targets=list(targets or []), orgs=list(org or []), search=search,
                       sort=sort, limit=limit, from_file=from_file, revision=revision,
-                      refresh=refresh, jobs=jobs, check_datasets=not no_dataset_check,
+                      refresh=refresh, jobs=jobs or 8, check_datasets=not no_dataset_check,
                       lineage_dirs=list(lineage_dir or []), lineage_hub=lineage_hub)
-    report, state, total = run_audit(settings, request, pack)
+    report, state, total = run_audit(settings, request, pack, store_path, arguments)
     write_output(lambda stream: render(report, stream), output)
     if state.interrupted:
         typer.echo(f"interrupted: {state.interrupted} of {total} model(s) not done; the report "

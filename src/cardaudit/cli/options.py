@@ -103,3 +103,7 @@ LineageDirOption = Annotated[list[Path] | None, typer.Option(
                           "(repeatable).", file_okay=False)]
 LineageHubOption = Annotated[bool, typer.Option(
     "--lineage-hub", help="Look up ancestors of local models on the Hub too.")]
+DbOption = Annotated[Path | None, typer.Option(
+    "--db", help="The audit store (default: CARDAUDIT_DB, else audits.sqlite in the user data "
+                 "folder).", dir_okay=False)]
+NoStoreOption = Annotated[bool, typer.Option("--no-store", help="Do not record this run.")]

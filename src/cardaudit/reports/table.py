@@ -6,12 +6,12 @@ from typing import TextIO
 
 from rich import box
 from rich.console import Console
-from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
 from cardaudit.reports.document import sorted_results, summary
 from cardaudit.reports.escape import plain
+from cardaudit.reports.fit import fit_columns, hidden_note
 from cardaudit.reports.rows import row_of
 from cardaudit.results import AuditReport
 
@@ -51,19 +51,6 @@ def _table(title: str, columns: list[str], keep: list[int], cells: list[list[str
     return table
 
 
-def _fit(console: Console, columns: list[str], cells: list[list[str]]) -> list[int]:
-    """Indexes of the columns to show: drop optional ones until the rows fit unfolded."""
-    keep = list(range(len(columns)))
-    unbounded = console.options.update_width(100_000)
-    for name in _DROP_ORDER:
-        table = _table("", columns, keep, cells)
-        if Measurement.get(console, unbounded, table).maximum <= console.width:
-            break
-        if name in columns:
-            keep.remove(columns.index(name))
-    return keep
-
-
 def render(report: AuditReport, stream: TextIO, width: int | None = None) -> None:
     console = console_for(stream, width)
     results = sorted_results(report)
@@ -83,16 +70,15 @@ def render(report: AuditReport, stream: TextIO, width: int | None = None) -> Non
         if with_status:
             values.insert(1, row.status)
         cells.append([plain(_SHORT.get(v, v)) for v in values])
-    keep = _fit(console, columns, cells)
+    keep = fit_columns(console, columns, _DROP_ORDER,
+                       lambda shown: _table("", columns, shown, cells))
     styles = [{"grade": _GRADE_STYLE.get(row.grade, ""),
                "status": "red" if row.status != "ok" else ""} for row in rows]
     table = _table(f"cardaudit — {len(report.results)} model(s)", columns, keep, cells, styles)
     console.print(table)
-    hidden = [c for i, c in enumerate(columns) if i not in keep]
-    if hidden:
-        console.print(Text(f"(hidden to fit {console.width} columns: {', '.join(hidden)}; "
-                           "widen the terminal, set --width, or use -f markdown/csv/json)",
-                           style="dim"))
+    note = hidden_note(columns, keep, console.width)
+    if note:
+        console.print(Text(note, style="dim"))
     errors = [r for r in rows if r.error]
     if errors:
         console.print(Text("errors:", style="bold red"))

@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cardaudit.cards.document import CardReader
 from cardaudit.cards.record import CardError, HubFacts, ModelRecord
@@ -34,43 +34,55 @@ class DumpRow:
     problem: str | None = None
 
 
-def open_text(path: Path) -> io.TextIOBase:
-    """A text stream over a plain or gzip file (detected by its magic bytes)."""
+def open_text(path: Path) -> tuple[io.TextIOBase, BinaryIO]:
+    """A text stream over a plain or gzip file (detected by its magic bytes), and the raw
+    file under it (whose position tells how far the reading got)."""
     try:
-        with path.open("rb") as probe:
-            magic = probe.read(2)
-        if magic == b"\x1f\x8b":
-            return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace")
-        return path.open("r", encoding="utf-8", errors="replace")
+        raw = path.open("rb")
     except OSError as exc:
         raise UsageError(f"cannot read dump {path}: {exc.strerror or exc}") from None
+    magic = raw.read(2)
+    raw.seek(0)
+    binary: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb") if magic == b"\x1f\x8b" else raw  # type: ignore[assignment]
+    return io.TextIOWrapper(binary, encoding="utf-8", errors="replace"), raw
+
+
+def parse_line(number: int, line: str) -> DumpRow:
+    """One JSONL line as a row, or the reason it is not one."""
+    if len(line) > MAX_LINE_BYTES:
+        return DumpRow(number, None, f"line {number} is larger than {MAX_LINE_BYTES} bytes")
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return DumpRow(number, None, f"line {number} is not JSON: {exc.msg}")
+    if not isinstance(data, dict):
+        return DumpRow(number, None, f"line {number} is not a JSON object")
+    return DumpRow(number, data)
+
+
+def iter_raw(path: Path) -> Iterator[tuple[int, str | dict[str, Any], int]]:
+    """(row number, raw JSON line or Parquet row, bytes of the file read so far), streamed;
+    parsing a line is left to whoever audits it (a worker process)."""
+    if path.suffix == ".parquet":
+        yield from _parquet_rows(path)
+        return
+    stream, raw = open_text(path)
+    with stream:
+        try:
+            for number, line in enumerate(stream, start=1):
+                if line.strip():
+                    yield number, line, raw.tell()
+        except (OSError, EOFError) as exc:  # a truncated or corrupt gzip member
+            raise UsageError(f"cannot read dump {path}: {exc}") from None
 
 
 def iter_rows(path: Path) -> Iterator[DumpRow]:
     """Rows of a JSONL (or .jsonl.gz) or Parquet dump, streamed."""
-    if path.suffix == ".parquet":
-        yield from _parquet_rows(path)
-        return
-    stream = open_text(path)
-    with stream:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            if len(line) > MAX_LINE_BYTES:
-                yield DumpRow(number, None, f"line {number} is larger than {MAX_LINE_BYTES} bytes")
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield DumpRow(number, None, f"line {number} is not JSON: {exc.msg}")
-                continue
-            if not isinstance(data, dict):
-                yield DumpRow(number, None, f"line {number} is not a JSON object")
-                continue
-            yield DumpRow(number, data)
+    for number, raw, _ in iter_raw(path):
+        yield parse_line(number, raw) if isinstance(raw, str) else DumpRow(number, raw)
 
 
-def _parquet_rows(path: Path) -> Iterator[DumpRow]:
+def _parquet_rows(path: Path) -> Iterator[tuple[int, dict[str, Any], int]]:
     try:
         import pyarrow.parquet as pq
     except ImportError:
@@ -81,10 +93,12 @@ def _parquet_rows(path: Path) -> Iterator[DumpRow]:
     except Exception as exc:  # pyarrow raises its own hierarchy
         raise UsageError(f"cannot read Parquet dump {path}: {exc}") from None
     number = 0
+    total = max(parquet.metadata.num_rows, 1)
+    size = path.stat().st_size
     for batch in parquet.iter_batches(batch_size=1024):
         for data in batch.to_pylist():
             number += 1
-            yield DumpRow(number, data)
+            yield number, data, size * number // total
 
 
 def _str(value: Any) -> str | None:
@@ -128,7 +142,7 @@ def hub_facts(data: dict[str, Any], model: str) -> HubFacts:
         downloads_all_time=_int(data.get("downloadsAllTime")),
         likes=_int(data.get("likes")), tags=tags, base_models=bases, base_relation=relation,
         parameters=parameters, library_name=_str(data.get("library_name")),
-        pipeline_tag=_str(data.get("pipeline_tag")))
+        pipeline_tag=_str(data.get("pipeline_tag")), gated_known="gated" in data)
 
 
 def record_from_row(row: DumpRow, reader: CardReader, source_name: str = "dump") -> ModelRecord:

@@ -1,0 +1,5 @@
+"""`python -m cardaudit` runs the CLI."""
+
+from cardaudit.cli.app import main
+
+main()

@@ -1,0 +1,206 @@
+"""Auditing a bulk dump: rows streamed from the file in batches, judged in worker processes,
+written to the store (and optionally to a streamed report) as they come back.
+
+Memory stays bounded whatever the file size: the reader never runs more than a few batches
+ahead of the workers, workers send back only flat rows (never parsed cards), and the parent
+keeps counters, not results. With one job everything runs in this process.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import multiprocessing
+import signal
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cardaudit.cards.document import CardReader
+from cardaudit.pack import load_pack
+from cardaudit.reports.csv_report import COLUMNS as CSV_COLUMNS
+from cardaudit.reports.document import model_data
+from cardaudit.reports.escape import csv_cell
+from cardaudit.reports.rows import row_of
+from cardaudit.runner import Auditor
+from cardaudit.sources import dump
+from cardaudit.store.records import StoredModel, stored_from_result
+
+BATCH_ROWS = 200
+AHEAD_PER_JOB = 2  # batches queued per worker: enough to keep them busy, no more
+STREAMED_FORMATS = ("json", "csv")
+
+Item = tuple[int, str | dict[str, Any]]  # (row number, raw JSON line or Parquet row)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    models: list[StoredModel]
+    lines: list[str]
+    cache_hits: int = 0
+
+
+@dataclass(slots=True)
+class DumpStats:
+    """Counters for the summary; nothing per model is kept."""
+
+    models: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    disclosure: Counter[str] = field(default_factory=Counter)
+    category: Counter[str] = field(default_factory=Counter)
+    with_created_at: int = 0
+
+    def count(self, model: StoredModel) -> None:
+        self.models += 1
+        if model.error_code:
+            self.errors[model.error_code] += 1
+        if model.disclosure:
+            self.disclosure[model.disclosure] += 1
+        if model.category:
+            self.category[model.category] += 1
+        if model.created_at:
+            self.with_created_at += 1
+
+
+# --------------------------------------------------------------------------- worker side
+_worker: tuple[Auditor, CardReader, str | None] | None = None
+
+
+def _init_worker(rule_dirs: list[str], fmt: str | None, ignore_sigint: bool = True) -> None:
+    """Load the rule pack once per worker; the parent alone handles Ctrl-C."""
+    global _worker
+    if ignore_sigint:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    pack = load_pack([Path(d) for d in rule_dirs])
+    _worker = (Auditor(pack), CardReader(pack.knowledge.sections), fmt)
+
+
+def _judge_batch(items: list[Item]) -> BatchResult:
+    assert _worker is not None, "worker not initialised"
+    auditor, reader, fmt = _worker
+    hits_before = auditor.cache_hits
+    models: list[StoredModel] = []
+    lines: list[str] = []
+    for number, raw in items:
+        row = dump.parse_line(number, raw) if isinstance(raw, str) else dump.DumpRow(number, raw)
+        result = auditor.audit(dump.record_from_row(row, reader))
+        models.append(stored_from_result(result))
+        if fmt == "json":
+            lines.append(json.dumps(model_data(result), ensure_ascii=False))
+        elif fmt == "csv":
+            lines.append(_csv_line(result))
+    return BatchResult(models, lines, auditor.cache_hits - hits_before)
+
+
+def _csv_line(result: Any) -> str:
+    row = row_of(result)
+    values = (row.id, row.status, row.license, row.category, row.commercial, row.data, row.gate,
+              *row.areas, row.overall, row.grade, row.error, " ".join(row.failed))
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([csv_cell(v) for v in values])
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- parent side
+def _batches(path: Path) -> Iterator[tuple[list[Item], int]]:
+    """Batches of rows, each with how many bytes of the file had been read by its end."""
+    batch: list[Item] = []
+    position = 0
+    for number, raw, position in dump.iter_raw(path):
+        batch.append((number, raw))
+        if len(batch) >= BATCH_ROWS:
+            yield batch, position
+            batch = []
+    if batch:
+        yield batch, position
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """forkserver where available: workers start clean, without the parent's threads."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+class ReportStream:
+    """Writes the streamed JSON or CSV report as batches arrive."""
+
+    def __init__(self, fmt: str | None, stream: io.TextIOBase | Any | None,
+                 header: dict[str, Any]) -> None:
+        self.fmt = fmt if stream is not None else None
+        self.stream = stream
+        self.first = True
+        if self.fmt == "json":
+            head = json.dumps(header, ensure_ascii=False, indent=2)[:-2]
+            stream.write(head + ',\n  "models": [\n')  # type: ignore[union-attr]
+        elif self.fmt == "csv":
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\n").writerow(CSV_COLUMNS)
+            stream.write(buffer.getvalue())  # type: ignore[union-attr]
+
+    def write(self, lines: list[str]) -> None:
+        if self.fmt is None or self.stream is None:
+            return
+        for line in lines:
+            if self.fmt == "json":
+                self.stream.write(("    " if self.first else ",\n    ") + line)
+                self.first = False
+            else:
+                self.stream.write(line)
+
+    def close(self, summary: dict[str, Any]) -> None:
+        if self.fmt == "json" and self.stream is not None:
+            self.stream.write(('\n  ],\n  "summary": ' if not self.first else '],\n  "summary": ')
+                              + json.dumps(summary) + "\n}\n")
+
+
+def audit_dump(path: Path, *, jobs: int, rule_dirs: list[Path], fmt: str | None,
+               on_batch: Callable[[BatchResult, int], None]) -> None:
+    """Audit every row of `path`; `on_batch(result, bytes_read)` runs in this process for
+    each finished batch (in completion order). KeyboardInterrupt propagates after the
+    workers are stopped; batches already delivered stay delivered."""
+    dirs = [str(d) for d in rule_dirs]
+    if jobs <= 1:
+        _init_worker(dirs, fmt, ignore_sigint=False)
+        for batch, position in _batches(path):
+            on_batch(_judge_batch(batch), position)
+        return
+    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
+                                   initializer=_init_worker, initargs=(dirs, fmt))
+    pending: dict[Future[BatchResult], int] = {}
+
+    def deliver(block: bool) -> None:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED) if block else (set(), None)
+        for future in done:
+            on_batch(future.result(), pending.pop(future))
+
+    try:
+        for batch, position in _batches(path):
+            pending[executor.submit(_judge_batch, batch)] = position
+            if len(pending) >= jobs * AHEAD_PER_JOB:
+                deliver(block=True)
+        while pending:
+            deliver(block=True)
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
+
+
+def file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def describe_rate(models: int, seconds: float) -> str:
+    return f"{models / seconds:,.0f} cards/s" if seconds > 0 else ""
+
+
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()

@@ -1,0 +1,150 @@
+"""`cardaudit audit --dump FILE`: a bulk dump audited in worker processes, recorded as one run,
+with a summary (or a streamed JSON/CSV report) instead of a table of every model."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from cardaudit import __version__
+from cardaudit.bulk import STREAMED_FORMATS, BatchResult, DumpStats, ReportStream, audit_dump
+from cardaudit.cli.output import streamed_output, write_output
+from cardaudit.cli.signals import terminate_as_interrupt
+from cardaudit.errors import UsageError
+from cardaudit.pack import load_pack
+from cardaudit.reports.escape import plain
+from cardaudit.reports.table import console_for
+from cardaudit.settings import Settings
+from cardaudit.store.db import RunInfo
+from cardaudit.store.recorder import Recorder
+
+
+@dataclass(frozen=True, slots=True)
+class DumpJob:
+    path: Path
+    jobs: int
+    rule_dirs: list[Path]
+    fmt: str
+    output: Path | None
+    store_path: Path | None
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class DumpOutcome:
+    stats: DumpStats
+    run_id: int | None
+    seconds: float
+    interrupted: bool
+    duplicates: int
+
+
+@contextmanager
+def _byte_progress(settings: Settings, total: int) -> Iterator[Callable[[int, int], None]]:
+    """A bar over the bytes of the dump read (row counts are unknown until the end)."""
+    if settings.quiet or not sys.stderr.isatty():
+        yield lambda position, models: None
+        return
+    console = Console(file=sys.stderr, no_color=not settings.color)
+    with Progress(TextColumn("auditing dump"), BarColumn(), DownloadColumn(),
+                  TextColumn("{task.fields[models]} model(s)"), TimeRemainingColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("dump", total=total or None, models=0)
+        yield lambda position, models: bar.update(task, completed=position, models=models)
+
+
+def run_dump(settings: Settings, job: DumpJob) -> DumpOutcome:
+    if not job.path.is_file():
+        raise UsageError(f"dump file not found: {job.path}")
+    if job.fmt not in ("table", *STREAMED_FORMATS):
+        raise UsageError(f"--dump writes table (a summary), json or csv, not '{job.fmt}'")
+    pack = load_pack(job.rule_dirs)  # broken rules fail here, before any worker starts
+    recorder = Recorder.start(job.store_path, RunInfo(
+        settings.generated_at, __version__, pack.rules.digest, f"dump:{job.path.name}",
+        job.arguments)) if job.store_path is not None else None
+    stats = DumpStats()
+    started = time.perf_counter()
+    interrupted = False
+    header = {"schema_version": 1, "tool": {"name": "cardaudit", "version": __version__},
+              "rules_digest": pack.rules.digest, "generated_at": settings.generated_at}
+    streamed = job.fmt in STREAMED_FORMATS
+    with terminate_as_interrupt(), _byte_progress(settings, job.path.stat().st_size) as tick, \
+            (streamed_output(job.output) if streamed else _no_stream()) as stream:
+        report = ReportStream(job.fmt if streamed else None, stream, header)
+
+        def on_batch(batch: BatchResult, position: int) -> None:
+            for model in batch.models:
+                stats.count(model)
+                if recorder is not None:
+                    recorder.add(model)
+            report.write(batch.lines)
+            tick(position, stats.models)
+
+        try:
+            audit_dump(job.path, jobs=job.jobs, rule_dirs=job.rule_dirs,
+                       fmt=job.fmt if streamed else None, on_batch=on_batch)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            if recorder is not None:
+                recorder.finish(complete=not interrupted)
+        report.close({"models": stats.models, "errors": sum(stats.errors.values()),
+                      "not_done": "unknown" if interrupted else 0})
+    return DumpOutcome(stats, recorder.run_id if recorder else None,
+                       time.perf_counter() - started, interrupted,
+                       recorder.duplicates if recorder else 0)
+
+
+@contextmanager
+def _no_stream() -> Iterator[TextIO | None]:
+    yield None
+
+
+def render_summary(job: DumpJob, outcome: DumpOutcome, stream: TextIO,
+                   width: int | None = None) -> None:
+    console = console_for(stream, width)
+    stats = outcome.stats
+    rate = stats.models / outcome.seconds if outcome.seconds > 0 else 0.0
+    console.print(f"{plain(job.path.name)}: {stats.models:,} model(s) audited in "
+                  f"{outcome.seconds:,.1f} s ({rate:,.0f} cards/s, {job.jobs} job(s))"
+                  + (" — interrupted" if outcome.interrupted else ""), highlight=False)
+    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
+    table.add_column("data disclosure")
+    table.add_column("models", justify="right")
+    table.add_column("share", justify="right")
+    for level in ("disclosed_available", "disclosed_partial", "not_disclosed"):
+        count = stats.disclosure.get(level, 0)
+        table.add_row(level, f"{count:,}", f"{count / max(stats.models, 1):.1%}")
+    console.print(table)
+    categories = ", ".join(f"{k} {v:,}" for k, v in stats.category.most_common())
+    console.print(f"license categories: {plain(categories) or '—'}", highlight=False)
+    if stats.errors:
+        errors = ", ".join(f"{k} {v:,}" for k, v in stats.errors.most_common())
+        console.print(f"error rows: {plain(errors)}", highlight=False)
+    if outcome.duplicates:
+        console.print(f"{outcome.duplicates:,} row(s) repeated a model id already seen and were "
+                      "not stored again", highlight=False)
+    if stats.models and not stats.with_created_at:
+        console.print("no row has createdAt: trends will use lastModified for cohorts "
+                      "(--cohort modified)", highlight=False)
+    if outcome.run_id is not None:
+        state = "incomplete" if outcome.interrupted else "complete"
+        console.print(f"stored as run {outcome.run_id} ({state}); next: cardaudit trends "
+                      f"--run {outcome.run_id} --by year", highlight=False)
+
+
+def write_summary(job: DumpJob, outcome: DumpOutcome, width: int | None) -> None:
+    """The summary goes to stdout, or to --output when the format is the table."""
+    if job.fmt == "table":
+        write_output(lambda s: render_summary(job, outcome, s, width), job.output)
+    else:
+        render_summary(job, outcome, sys.stderr, width)

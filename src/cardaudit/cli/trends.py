@@ -1,0 +1,75 @@
+"""`cardaudit trends`: disclosure, license and documentation trends over a stored run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cardaudit.cli.options import OutputOption, WidthOption
+from cardaudit.cli.output import write_output
+from cardaudit.cli.storecli import open_store, pick_run
+from cardaudit.errors import UsageError
+from cardaudit.pack import load_pack
+from cardaudit.trends.compute import TrendQuery, compute
+from cardaudit.trends.render import RENDERERS, render_table
+
+TREND_FORMATS = ("table", *RENDERERS)
+
+
+def trends(
+    ctx: typer.Context,
+    run: Annotated[int | None, typer.Option("--run", help="A stored run (default: the latest "
+                                                          "complete run).", min=1)] = None,
+    latest: Annotated[bool, typer.Option("--latest", help="The latest complete run (the "
+                                                          "default).")] = False,
+    by: Annotated[str, typer.Option(
+        "--by", help="year, month, org, country, license-category, base-origin (root country "
+                     "and family of derivatives) or base-country.")] = "year",
+    cohort: Annotated[str, typer.Option(
+        "--cohort", help="Date for year/month: created (createdAt; falls back to "
+                         "lastModified where missing) or modified.")] = "created",
+    weight: Annotated[str, typer.Option(
+        "--weight", help="Main weighting of the shares: none or downloads (both are shown "
+                         "side by side).")] = "none",
+    top: Annotated[int | None, typer.Option(
+        "--top", help="Only the N most downloaded models per group ('popular').", min=1)]
+    = None,
+    relation: Annotated[str, typer.Option(
+        "--relation", help="Only derivatives of this relation: all, finetune, adapter, "
+                           "quantized, merge.")] = "all",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, csv or markdown.")]
+    = "table",
+    output: OutputOption = None,
+    chart: Annotated[Path | None, typer.Option(
+        "--chart", help="Also write a chart: FILE.png, FILE.svg or FILE.html.", dir_okay=False)]
+    = None,
+    db: Annotated[Path | None, typer.Option("--db", help="The audit store.", dir_okay=False)]
+    = None,
+    width: WidthOption = None,
+) -> None:
+    """Trends over a stored run: per group the disclosure levels, permissive, commercial-use
+    and gated shares, section completion, mean scores and median parameters — unweighted and
+    download-weighted."""
+    if run is not None and latest:
+        raise UsageError("--run and --latest exclude each other")
+    if fmt not in TREND_FORMATS:
+        raise UsageError(f"unknown format '{fmt}' (choose from: {', '.join(TREND_FORMATS)})")
+    query = TrendQuery(by=by, cohort=cohort, weight=weight, top=top, relation=relation)
+    query.check()
+    settings = ctx.obj
+    with open_store(db, settings) as store:
+        chosen, warning = pick_run(store, run)
+        if warning:
+            typer.echo(f"warning: {warning}", err=True)
+        table = compute(store.models(chosen.id), query, load_pack().knowledge.origins,
+                        run_id=chosen.id)
+    if chart is not None:
+        from cardaudit.trends.chart import write_chart  # matplotlib loads only when asked
+
+        write_chart(table, chart)
+    if fmt == "table":
+        write_output(lambda s: render_table(table, s, width or settings.width), output)
+    else:
+        write_output(lambda s: RENDERERS[fmt](table, s), output)

@@ -1,0 +1,335 @@
+"""The audit store: one SQLite file recording every run and, per model, what it found.
+
+Safe with two runs at once (WAL journal, a busy timeout, short transactions, one run id each)
+and against crashes: a run is written `running`, rows arrive in committed batches, and only
+the end of the run marks it `complete` (or `incomplete` after Ctrl-C). A run left `running` by
+a process that no longer exists reads as `incomplete`. A file that is not a cardaudit store, or
+one from a newer cardaudit, is refused with a one-line error and never modified.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cardaudit.errors import StoreError
+from cardaudit.store.records import StoredFinding, StoredModel, to_json
+from cardaudit.store.schema import APP_ID, MIGRATIONS, SCHEMA_VERSION
+
+BUSY_TIMEOUT_MS = 30_000
+# A run on another host is presumed dead when it has not written for this long.
+STALE_AFTER_SECONDS = 15 * 60
+
+_MODEL_COLUMNS = (
+    "run_id", "model_id", "source", "location", "revision", "status", "error_code",
+    "error_message", "license", "category", "commercial_use", "disclosure", "disclosure_source",
+    "gate", "score_license", "score_data", "score_access", "score_documentation",
+    "score_overall", "grade", "sections", "author", "created_at", "last_modified", "downloads",
+    "downloads_all_time", "likes", "parameters", "pipeline_tag", "library_name", "hub",
+    "base_models", "relation", "root", "root_family",
+)
+_INSERT_MODEL = (f"INSERT OR IGNORE INTO models ({', '.join(_MODEL_COLUMNS)}) "
+                 f"VALUES ({', '.join('?' for _ in _MODEL_COLUMNS)})")
+_INSERT_FINDING = ("INSERT OR IGNORE INTO findings (run_id, model_id, rule, outcome, severity, "
+                   "message, line) VALUES (?, ?, ?, ?, ?, ?, ?)")
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """What a run records about itself when it starts."""
+
+    started_at: str
+    tool_version: str
+    rules_digest: str
+    source: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRun:
+    id: int
+    started_at: str
+    finished_at: str | None
+    status: str
+    tool_version: str
+    rules_digest: str
+    source: str
+    arguments: dict[str, Any]
+    models: int
+    errors: int
+    not_done: int
+
+    @property
+    def complete(self) -> bool:
+        return self.status == "complete"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    except OSError:
+        return False
+    return True
+
+
+class Store:
+    """An open store. Use `Store.open(path)`; close it (or use `with`) when done."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self._db = connection
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(cls, path: Path, *, create: bool = True) -> Store:
+        """Open (creating or migrating as needed) the store at `path`."""
+        if path.is_dir():
+            raise StoreError(f"{path} is a folder, not an audit store file")
+        exists = path.exists() and path.stat().st_size > 0
+        if not exists and not create:
+            raise StoreError(f"no audit store at {path}",
+                             hint="run `cardaudit audit …` first, or pass --db PATH")
+        if not exists:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the audit store folder {path.parent}: "
+                                 f"{exc.strerror or exc}") from None
+        try:
+            db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                 check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the audit store {path}: {exc}") from None
+        store = cls(path, db)
+        try:
+            store._prepare(exists)
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise StoreError(f"{path} is not a cardaudit audit store ({_reason(exc)})",
+                             hint="pass --db with another path, or move the file away") from None
+        except StoreError:
+            db.close()
+            raise
+        return store
+
+    def _prepare(self, existed: bool) -> None:
+        db = self._db
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        tables = {row[0] for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if existed and tables and "meta" not in tables:
+            raise StoreError(f"{self.path} is a SQLite database but not a cardaudit audit store "
+                             f"(it has tables: {', '.join(sorted(tables)[:5])})",
+                             hint="pass --db with another path")
+        if "meta" in tables:
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            if meta.get("app") != APP_ID:
+                raise StoreError(f"{self.path} is not a cardaudit audit store "
+                                 f"(app '{meta.get('app')}')")
+            version = int(meta.get("schema_version", "0"))
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{self.path} was written by a newer cardaudit (store schema "
+                                 f"{version}; this version reads up to {SCHEMA_VERSION})",
+                                 hint="upgrade cardaudit, or pass --db with another path")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Apply the migrations this file lacks, each atomically; concurrent openers wait."""
+        db = self._db
+        for version, statements in MIGRATIONS:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if version <= self.schema_version():
+                    db.execute("COMMIT")
+                    continue
+                for statement in statements:
+                    db.execute(statement)
+                db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('app', ?)",
+                           (APP_ID,))
+                db.execute("INSERT OR REPLACE INTO meta (key, value) "
+                           "VALUES ('schema_version', ?)", (str(version),))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def schema_version(self) -> int:
+        try:
+            row = self._db.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.OperationalError:  # no meta table yet
+            return 0
+        return int(row[0]) if row else 0
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ writing
+    def begin_run(self, info: RunInfo) -> int:
+        cursor = self._db.execute(
+            "INSERT INTO runs (started_at, status, tool_version, rules_digest, source, "
+            "arguments, host, pid, heartbeat) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)",
+            (info.started_at, info.tool_version, info.rules_digest, info.source,
+             json.dumps(info.arguments, sort_keys=True), socket.gethostname(), os.getpid(),
+             time.time()))
+        return int(cursor.lastrowid or 0)
+
+    def add(self, run_id: int, models: Iterable[StoredModel]) -> int:
+        """Write a batch of models (and their findings) in one transaction; returns how many
+        were new (a model id already in the run is kept once)."""
+        model_rows: list[tuple[Any, ...]] = []
+        finding_rows: list[tuple[Any, ...]] = []
+        for m in models:
+            model_rows.append(_model_row(run_id, m))
+            finding_rows.extend((run_id, m.model_id, f.rule, f.outcome, f.severity, f.message,
+                                 f.line) for f in m.findings)
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            before = db.total_changes
+            db.executemany(_INSERT_MODEL, model_rows)
+            added = db.total_changes - before
+            db.executemany(_INSERT_FINDING, finding_rows)
+            db.execute("UPDATE runs SET heartbeat = ? WHERE id = ?", (time.time(), run_id))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return added
+
+    def finish_run(self, run_id: int, finished_at: str, *, complete: bool,
+                   not_done: int = 0) -> None:
+        db = self._db
+        models, errors = db.execute(
+            "SELECT count(*), count(*) FILTER (WHERE status != 'ok') FROM models "
+            "WHERE run_id = ?", (run_id,)).fetchone()
+        db.execute("UPDATE runs SET status = ?, finished_at = ?, models = ?, errors = ?, "
+                   "not_done = ?, heartbeat = ? WHERE id = ?",
+                   ("complete" if complete else "incomplete", finished_at, models, errors,
+                    not_done, time.time(), run_id))
+
+    # ------------------------------------------------------------------ reading
+    def runs(self, limit: int | None = None) -> list[StoredRun]:
+        query = "SELECT * FROM runs ORDER BY id DESC"
+        rows = self._db.execute(query + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
+        return [self._run(row) for row in rows]
+
+    def run(self, run_id: int) -> StoredRun:
+        row = self._db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no run {run_id} in {self.path}",
+                             hint="`cardaudit runs` lists the stored runs")
+        return self._run(row)
+
+    def latest(self, *, complete: bool = True) -> StoredRun | None:
+        for run in self.runs():
+            if run.complete or not complete:
+                return run
+        return None
+
+    def _run(self, row: tuple[Any, ...]) -> StoredRun:
+        names = [d[0] for d in self._db.execute("SELECT * FROM runs LIMIT 0").description]
+        data = dict(zip(names, row, strict=True))
+        status = data["status"]
+        if status == "running" and self._stale(data):
+            status = "incomplete"
+        models = data["models"]
+        errors = data["errors"]
+        if data["status"] == "running":  # counts are only final at the end of a run
+            models, errors = self._db.execute(
+                "SELECT count(*), count(*) FILTER (WHERE status != 'ok') FROM models "
+                "WHERE run_id = ?", (data["id"],)).fetchone()
+        return StoredRun(data["id"], data["started_at"], data["finished_at"], status,
+                         data["tool_version"], data["rules_digest"], data["source"],
+                         json.loads(data["arguments"]), models, errors, data["not_done"])
+
+    @staticmethod
+    def _stale(data: dict[str, Any]) -> bool:
+        if data["host"] == socket.gethostname():
+            return not _pid_alive(int(data["pid"]))
+        return time.time() - float(data["heartbeat"]) > STALE_AFTER_SECONDS
+
+    def models(self, run_id: int, *, with_findings: bool = False) -> Iterator[StoredModel]:
+        """The run's models in id order, streamed."""
+        findings: dict[str, list[StoredFinding]] = {}
+        if with_findings:
+            for model_id, rule, outcome, severity, message, line in self._db.execute(
+                    "SELECT model_id, rule, outcome, severity, message, line FROM findings "
+                    "WHERE run_id = ? ORDER BY model_id, rule", (run_id,)):
+                findings.setdefault(model_id, []).append(
+                    StoredFinding(rule, outcome, severity, message, line))
+        cursor = self._db.execute(
+            f"SELECT {', '.join(_MODEL_COLUMNS[1:])} FROM models WHERE run_id = ? "
+            "ORDER BY model_id", (run_id,))
+        for row in cursor:
+            yield _stored_model(row, tuple(findings.get(row[0], ())))
+
+    def model_ids(self, run_id: int) -> frozenset[str]:
+        return frozenset(r[0] for r in self._db.execute(
+            "SELECT model_id FROM models WHERE run_id = ?", (run_id,)))
+
+
+def _reason(exc: sqlite3.DatabaseError) -> str:
+    text = str(exc)
+    return "not a SQLite database" if "not a database" in text else text
+
+
+def _bool_or_none(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _model_row(run_id: int, m: StoredModel) -> tuple[Any, ...]:
+    scores = m.scores
+    return (
+        run_id, m.model_id, m.source, m.location, m.revision, m.status, m.error_code,
+        m.error_message, m.license, m.category,
+        None if m.commercial_use is None else int(m.commercial_use), m.disclosure,
+        m.disclosure_source, m.gate, scores.get("license"), scores.get("data"),
+        scores.get("access"), scores.get("documentation"), scores.get("overall"), m.grade,
+        to_json(m.sections) if m.sections else None, m.author, m.created_at, m.last_modified,
+        m.downloads, m.downloads_all_time, m.likes, m.parameters, m.pipeline_tag,
+        m.library_name, to_json(m.hub), to_json(list(m.base_models)) if m.base_models else None,
+        m.relation, m.root, m.root_family,
+    )
+
+
+def _stored_model(row: tuple[Any, ...], findings: tuple[StoredFinding, ...]) -> StoredModel:
+    (model_id, source, location, revision, status, error_code, error_message, license_,
+     category, commercial, disclosure, disclosure_source, gate, s_lic, s_data, s_access, s_doc,
+     s_overall, grade, sections, author, created_at, last_modified, downloads,
+     downloads_all_time, likes, parameters, pipeline_tag, library_name, hub, base_models,
+     relation, root, root_family) = row
+    return StoredModel(
+        model_id=model_id, source=source, location=location, status=status, revision=revision,
+        error_code=error_code, error_message=error_message, license=license_,
+        category=category, commercial_use=_bool_or_none(commercial), disclosure=disclosure,
+        disclosure_source=disclosure_source, gate=gate,
+        scores={"license": s_lic, "data": s_data, "access": s_access,
+                "documentation": s_doc, "overall": s_overall},
+        grade=grade, sections=json.loads(sections) if sections else {}, author=author,
+        created_at=created_at, last_modified=last_modified, downloads=downloads,
+        downloads_all_time=downloads_all_time, likes=likes, parameters=parameters,
+        pipeline_tag=pipeline_tag, library_name=library_name,
+        hub=json.loads(hub) if hub else None,
+        base_models=tuple(json.loads(base_models)) if base_models else (),
+        relation=relation, root=root, root_family=root_family, findings=findings)

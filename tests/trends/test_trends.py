@@ -1,0 +1,178 @@
+"""Trends over a stored run of a small fixture dump: golden outputs in every format, cohorts,
+weights, popular top N, base origin, charts; and the dump reader's formats (JSONL, gzip,
+Parquet) and worker processes giving the same run."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from tests.cli.scenario import ROOT, run_cli
+
+SMALL_DUMP = ROOT / "tests/fixtures/dumps/small.jsonl"
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("store") / "audits.sqlite"
+    run = run_cli("audit", "--dump", str(SMALL_DUMP), "--db", str(path), "--jobs", "1")
+    assert run.code == 0, run.stderr
+    assert "17 model(s) audited" in run.stdout
+    assert "error rows: missing-card 1, bad-row 1" in run.stdout
+    return path
+
+
+def trends(db: Path, *args: str) -> dict:  # type: ignore[type-arg]
+    run = run_cli("trends", "--db", str(db), "-f", "json", *args)
+    assert run.code == 0, run.stderr
+    return json.loads(run.stdout)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(("name", "args"), [
+    ("by-year", ["--by", "year"]),
+    ("by-base-origin", ["--by", "base-origin"]),
+    ("popular-weighted", ["--by", "year", "--top", "2", "--weight", "downloads"]),
+    ("by-country", ["--by", "country"]),
+])
+def test_trend_json_matches_its_golden(db: Path, golden: object, name: str,
+                                       args: list[str]) -> None:
+    run = run_cli("trends", "--db", str(db), "-f", "json", *args)
+    assert run.code == 0, run.stderr
+    golden(f"trends.{name}.json", run.stdout)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "csv"])
+def test_trend_formats_match_their_goldens(db: Path, golden: object, fmt: str) -> None:
+    run = run_cli("trends", "--db", str(db), "-f", fmt, "--width", "150")
+    assert run.code == 0, run.stderr
+    golden(f"trends.by-year.{fmt}", run.stdout)  # type: ignore[operator]
+
+
+def test_cohorts_shares_and_weights_are_computed_as_documented(db: Path) -> None:
+    data = trends(db, "--by", "year")
+    groups = {g["key"]: g for g in data["groups"]}
+    assert list(groups) == ["≤2022", "2023", "2024", "2025"]
+    early = groups["≤2022"]  # the three placeholder-dated models
+    assert early["models"] == 3
+    assert early["disclosure"]["disclosed_available"] == pytest.approx(2 / 3, abs=1e-4)
+    weighted = early["download_weighted"]["disclosure"]["disclosed_available"]
+    assert weighted == pytest.approx((120000 + 5000) / (120000 + 5000 + 300), abs=1e-4)
+    assert data["weight_field"] == "downloadsAllTime"
+    assert data["excluded"] == 1  # the unreadable row
+    assert data["total"]["models"] == 16  # the model without README counts, disclosing nothing
+    shares = data["total"]["disclosure"]
+    assert sum(shares.values()) == pytest.approx(1.0, abs=1e-3)
+    assert groups["2023"]["gated"] == pytest.approx(1 / 3, abs=1e-4)
+    assert groups["2023"]["parameters"]["median"] == 7_000_000_000
+    assert any("placeholder" in n for n in data["notes"])
+
+
+def test_popular_keeps_the_top_n_per_cohort_by_downloads(db: Path) -> None:
+    data = trends(db, "--by", "year", "--top", "1")
+    assert [g["models"] for g in data["groups"]] == [1, 1, 1, 1]
+    early = data["groups"][0]
+    assert early["disclosure"]["disclosed_available"] == 1.0  # bert-lab/tiny-bert
+
+
+def test_base_origin_groups_derivatives_by_root_country_and_family(db: Path) -> None:
+    data = trends(db, "--by", "base-origin")
+    groups = {g["key"]: g for g in data["groups"]}
+    # quant/qwen-ft-GGUF → acme/qwen-ft → Qwen/Qwen-Mini: both count under Qwen
+    assert groups["CN · Qwen"]["models"] == 2
+    assert groups["US · Llama"]["models"] == 1
+    assert groups["international_or_unknown · other"]["models"] == 1  # base not in the run
+    assert sum(g["share"] for g in data["groups"]) == pytest.approx(1.0, abs=1e-3)
+    by_country = {g["key"]: g["models"] for g in trends(db, "--by", "base-country")["groups"]}
+    assert by_country == {"CN": 3, "US": 1, "FR": 1, "international_or_unknown": 1}
+
+
+def test_cohort_modified_and_the_fallback_note(tmp_path: Path) -> None:
+    rows = [json.loads(line) for line in SMALL_DUMP.read_text().splitlines()[:16]]
+    for row in rows:
+        row.pop("createdAt")
+        row["lastModified"] = "2021-06-01T00:00:00.000Z"
+    dump = tmp_path / "no-created.jsonl.gz"
+    with gzip.open(dump, "wt") as out:
+        out.writelines(json.dumps(r) + "\n" for r in rows)
+    db = tmp_path / "s.sqlite"
+    run = run_cli("audit", "--dump", str(dump), "--db", str(db), "--jobs", "1")
+    assert "no row has createdAt" in run.stdout
+    data = trends(db, "--by", "year")
+    assert [g["key"] for g in data["groups"]] == ["2021"]
+    assert any("no createdAt" in n for n in data["notes"])
+    assert trends(db, "--by", "year", "--cohort", "modified")["groups"][0]["models"] == 16
+
+
+def test_parquet_gzip_and_worker_processes_give_the_same_run(db: Path, tmp_path: Path) -> None:
+    rows = [json.loads(line) for line in SMALL_DUMP.read_text().splitlines()[:16]]
+    parquet = tmp_path / "small.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), parquet)
+    gz = tmp_path / "small.jsonl.gz"
+    with SMALL_DUMP.open("rb") as src, gzip.open(gz, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    reference = trends(db, "--by", "year")
+    for source, jobs in ((parquet, "1"), (gz, "2")):
+        other = tmp_path / f"{source.suffix}-{jobs}.sqlite"
+        run = run_cli("audit", "--dump", str(source), "--db", str(other), "--jobs", jobs)
+        assert run.code == 0, run.stderr
+        got = trends(other, "--by", "year")
+        assert got["groups"] == reference["groups"], source.name
+
+
+def test_dump_streams_json_and_csv_reports(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    run = run_cli("audit", "--dump", str(SMALL_DUMP), "--no-store", "-f", "json", "-o", str(out),
+                  "--jobs", "2")
+    assert run.code == 0, run.stderr
+    data = json.loads(out.read_text())
+    assert len(data["models"]) == 17 and data["summary"]["errors"] == 2
+    csv_run = run_cli("audit", "--dump", str(SMALL_DUMP), "--no-store", "-f", "csv")
+    lines = csv_run.stdout.splitlines()
+    assert lines[0].startswith("id,status,license") and len(lines) == 18
+
+
+def test_dump_usage_errors_are_one_line(tmp_path: Path) -> None:
+    missing = run_cli("audit", "--dump", str(tmp_path / "nope.jsonl"))
+    assert missing.code == 2 and "dump file not found" in missing.stderr
+    mixed = run_cli("audit", "examples/models", "--dump", str(SMALL_DUMP))
+    assert mixed.code == 2 and "--dump audits the dump alone" in mixed.stderr
+    fmt = run_cli("audit", "--dump", str(SMALL_DUMP), "-f", "sarif")
+    assert fmt.code == 2 and "--dump writes table" in fmt.stderr
+    bad = run_cli("trends", "--by", "planet", "--db", str(tmp_path / "x.sqlite"))
+    assert bad.code == 2 and "unknown --by 'planet'" in bad.stderr
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".html"])
+def test_charts_are_written_and_reproducible(db: Path, tmp_path: Path, suffix: str) -> None:
+    first, second = tmp_path / f"a{suffix}", tmp_path / f"b{suffix}"
+    for path in (first, second):
+        run = run_cli("trends", "--db", str(db), "--chart", str(path), "-f", "json")
+        assert run.code == 0, run.stderr
+    data = first.read_bytes()
+    if suffix == ".png":
+        assert data.startswith(b"\x89PNG")
+    else:
+        assert b"<svg" in data and b"<script" not in data
+    if suffix != ".png":
+        assert data == second.read_bytes()
+
+
+def test_chart_refuses_unknown_types(db: Path, tmp_path: Path) -> None:
+    run = run_cli("trends", "--db", str(db), "--chart", str(tmp_path / "chart.pdf"))
+    assert run.code == 2 and "--chart writes" in run.stderr
+
+
+def test_trend_json_validates_against_its_schema() -> None:
+    import jsonschema
+
+    schema = json.loads((ROOT / "src/cardaudit/trends/schema/trends-v1.json").read_text())
+    goldens = sorted((ROOT / "tests/golden").glob("trends.*.json"))
+    assert len(goldens) >= 4
+    for path in goldens:
+        jsonschema.validate(json.loads(path.read_text()), schema)
