@@ -6,7 +6,9 @@ Serves, from small fixtures this project writes itself:
   whose URL carries the whole query (the client re-adds nothing);
 - `HEAD|GET /{id}/resolve/{rev}/{file}` — with `X-Repo-Commit`, `ETag` and an exact
   `Content-Length`, which the client requires;
-- `GET /api/datasets/{id}`.
+- `GET /api/datasets/{id}`;
+- `GET /api/models/{id}/commits/{rev}` — the repo's commits, newest first, paginated; files
+  are served at every past commit (`add_commit` records one).
 The commit sha is derived from a repo's content, so changed content means a new commit.
 Errors speak the Hub's dialect (`X-Error-Code: RepoNotFound | GatedRepo | EntryNotFound`).
 Faults are injected per test: status codes with headers (429 + Retry-After), slow replies,
@@ -40,6 +42,26 @@ class Repo:
     private: bool = False
     gated: bool | str = False
     allowed_tokens: set[str] = field(default_factory=set)
+    # Older versions, oldest first: (sha, README bytes or None, date, title).
+    history: list[tuple[str, bytes | None, str, str]] = field(default_factory=list)
+    date: str = "2024-06-01T10:00:00.000Z"
+    title: str = "Upload README.md"
+
+    def commits(self) -> list[dict[str, Any]]:
+        """Newest first, in the Hub's commit-listing shape."""
+        versions = [*self.history, (self.sha, self.readme, self.date, self.title)]
+        return [{"id": sha, "title": title, "message": "", "date": date,
+                 "authors": [{"user": self.id.split("/")[0]}]}
+                for sha, _, date, title in reversed(versions)]
+
+    def readme_at(self, revision: str) -> tuple[bool, bytes | None]:
+        """(whether the revision exists, README at it)."""
+        if revision in ("main", self.sha):
+            return True, self.readme
+        for sha, readme, _, _ in self.history:
+            if sha == revision:
+                return True, readme
+        return False, None
 
     def all_files(self) -> dict[str, bytes]:
         files = dict(self.files)
@@ -122,6 +144,17 @@ class FakeHub:
         repo.info.setdefault("gated", gated)
         self.repos[model_id] = repo
         return repo
+
+    def add_commit(self, model_id: str, readme: str | bytes | None, *, date: str,
+                   title: str = "Update README.md") -> str:
+        """Make `readme` the repo's new head; the previous content stays reachable at its
+        commit. Returns the new commit sha."""
+        repo = self.repos[model_id]
+        repo.history.append((repo.sha, repo.readme, repo.date, repo.title))
+        repo.readme = readme.encode() if isinstance(readme, str) else readme
+        repo.date, repo.title = date, title
+        repo.info["lastModified"] = date
+        return repo.sha
 
     def add_dataset(self, dataset_id: str, *, private: bool = False,
                     gated: bool | str = False) -> None:
@@ -253,6 +286,10 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             if match:
                 self._model(method, match.group(1))
                 return
+            match = re.fullmatch(r"/api/models/([^/]+/[^/]+)/commits/([^/]+)", path)
+            if match:
+                self._commits(method, match.group(1), query)
+                return
             match = re.fullmatch(r"/api/datasets/(.+)", path)
             if match:
                 self._dataset(method, match.group(1))
@@ -308,6 +345,22 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 headers["Link"] = f'<{url}>; rel="next"'
             self._json(method, [r.record() for r in page], headers)
 
+        def _commits(self, method: str, repo_id: str, query: dict[str, list[str]]) -> None:
+            repo = self._visible(method, repo_id)
+            if repo is None:
+                return
+            commits = repo.commits()
+            page = int((query.get("p") or ["0"])[0])
+            size = hub.page_size
+            headers = {}
+            if (page + 1) * size < len(commits):
+                next_query = {k: v for k, v in query.items() if k != "p"}
+                next_query["p"] = [str(page + 1)]
+                url = (f"{hub.url}/api/models/{repo_id}/commits/main?"
+                       f"{urlencode(next_query, doseq=True, quote_via=quote)}")
+                headers["Link"] = f'<{url}>; rel="next"'
+            self._json(method, commits[page * size:(page + 1) * size], headers)
+
         def _dataset(self, method: str, dataset_id: str) -> None:
             data = hub.datasets.get(dataset_id)
             if data is None:
@@ -321,18 +374,25 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             repo = self._visible(method, repo_id)
             if repo is None:
                 return
-            if revision not in ("main", repo.sha):
+            known, readme_then = repo.readme_at(revision)
+            if not known:
                 self._error(method, 404, "RevisionNotFound", "Revision not found")
                 return
             if repo.gated and self._token() not in repo.allowed_tokens:
                 self._error(method, 401, "GatedRepo", "Access to this model is restricted")
                 return
-            content = repo.all_files().get(filename)
+            files = repo.all_files()
+            if filename == "README.md":
+                files.pop("README.md", None)
+                if readme_then is not None:
+                    files["README.md"] = readme_then
+            content = files.get(filename)
             if content is None:
                 self._error(method, 404, "EntryNotFound", "Entry not found")
                 return
             etag = '"' + hashlib.sha1(content).hexdigest() + '"'
-            self._send(method, 200, content, {"X-Repo-Commit": repo.sha, "ETag": etag},
+            commit = repo.sha if revision == "main" else revision
+            self._send(method, 200, content, {"X-Repo-Commit": commit, "ETag": etag},
                        content_type="text/plain; charset=utf-8")
 
     return Handler

@@ -99,7 +99,19 @@ def main_options(
 
 
 def _register() -> None:
-    from cardaudit.cli import audit, bom, check, explain, lineage, report, rules, runs, trends
+    from cardaudit.cli import (
+        audit,
+        bom,
+        check,
+        diff,
+        explain,
+        history,
+        lineage,
+        report,
+        rules,
+        runs,
+        trends,
+    )
 
     app.command("audit")(audit.audit)
     app.command("check")(check.check)
@@ -109,6 +121,8 @@ def _register() -> None:
     app.command("explain")(explain.explain)
     app.command("runs")(runs.runs)
     app.command("trends")(trends.trends)
+    app.command("diff")(diff.diff)
+    app.command("history")(history.history)
     app.add_typer(rules.rules_app, name="rules")
 
 

@@ -212,6 +212,11 @@ class HubClient:
                 limit=limit, expand=EXPAND))  # type: ignore[arg-type, unused-ignore]
         return self.call(what, fetch)
 
+    def list_commits(self, model_id: str, revision: str | None = None) -> list[Any]:
+        """A repo's commits, newest first (GitCommitInfo: commit_id, created_at, title)."""
+        return self.call(f"{model_id} commits", lambda: self.api.list_repo_commits(
+            model_id, repo_type="model", revision=revision))
+
     def cached_file(self, model_id: str, filename: str, sha: str) -> Path | None:
         found = try_to_load_from_cache(model_id, filename, cache_dir=self.hf_dir, revision=sha)
         return Path(found) if isinstance(found, str) else None

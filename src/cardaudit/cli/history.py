@@ -1,0 +1,126 @@
+"""`cardaudit history MODEL`: the card at each Hub commit and what each commit changed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from cardaudit.cards.document import CardReader
+from cardaudit.cli.options import (
+    CacheDirOption,
+    EndpointOption,
+    OfflineOption,
+    OutputOption,
+    RulesOption,
+    TimeoutOption,
+    TokenOption,
+    WidthOption,
+    hub_settings,
+)
+from cardaudit.cli.output import write_output
+from cardaudit.errors import EXIT_USAGE, SourceError, UsageError
+from cardaudit.history.compare import BETTER, WORSE
+from cardaudit.history.timeline import Timeline, card_history
+from cardaudit.pack import load_pack
+from cardaudit.reports.escape import markdown, plain
+from cardaudit.reports.table import console_for
+from cardaudit.runner import Auditor
+from cardaudit.sources.hubclient import HubClient, Throttle
+from cardaudit.sources.targets import is_hub_id
+
+_STYLE = {WORSE: "red", BETTER: "green"}
+
+
+def _changes_text(point: object) -> Text:
+    text = Text()
+    for n, change in enumerate(point.changes):  # type: ignore[attr-defined]
+        if n:
+            text.append("\n")
+        before = "—" if change.before is None else str(change.before)
+        after = "—" if change.after is None else str(change.after)
+        text.append(plain(f"{change.field}: {before} → {after}"
+                          + (f" ({change.note})" if change.note else "")),
+                    style=_STYLE.get(change.direction, ""))
+    return text
+
+
+def render_table(timeline: Timeline, stream: TextIO, width: int | None) -> None:
+    console = console_for(stream, width)
+    table = Table(title=f"history of {plain(timeline.model_id)} (newest first)",
+                  box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+    for column in ("commit", "date", "license", "disclosure", "gate", "score", "changed"):
+        table.add_column(column, no_wrap=column in ("commit", "date", "score"),
+                         overflow="fold")
+    for point in timeline.points:
+        m = point.model
+        license_ = f"{m.license} ({m.category})" if m.license else (m.error_code or "—")
+        score = "—" if m.scores.get("overall") is None else str(m.scores["overall"])
+        table.add_row(point.commit[:10], (point.date or "")[:10], Text(plain(license_)),
+                      Text(m.disclosure or "—"), Text(m.gate or "—"), score,
+                      _changes_text(point) if point.changes else Text(
+                          "first commit shown" if point is timeline.points[-1] else "—",
+                          style="dim"))
+    console.print(table)
+    more = timeline.total_commits - len(timeline.points)
+    if more > 0:
+        console.print(Text(f"{more} older commit(s) not shown (--limit)", style="dim"))
+
+
+def render_markdown(timeline: Timeline, stream: TextIO) -> None:
+    stream.write(f"# History of {markdown(timeline.model_id)}\n\n| commit | date | license | "
+                 "disclosure | gate | score | changed |\n|---|---|---|---|---|---:|---|\n")
+    for point in timeline.points:
+        m = point.model
+        changes = "<br>".join(markdown(f"{c.field}: {c.before} → {c.after}") for c in
+                              point.changes) or "—"
+        stream.write(f"| `{point.commit[:10]}` | {(point.date or '')[:10]} | "
+                     f"{markdown(str(m.license or m.error_code))} | {m.disclosure or '—'} | "
+                     f"{m.gate or '—'} | {m.scores.get('overall', '—')} | {changes} |\n")
+
+
+def history(
+    ctx: typer.Context,
+    model: Annotated[str, typer.Argument(help="A Hub model id (org/name).", show_default=False)],
+    limit: Annotated[int, typer.Option("--limit", help="Newest N commits.", min=1)] = 20,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or markdown.")]
+    = "table",
+    output: OutputOption = None,
+    rules: RulesOption = None,
+    width: WidthOption = None,
+    endpoint: EndpointOption = None,
+    token: TokenOption = None,
+    offline: OfflineOption = False,
+    cache_dir: CacheDirOption = None,
+    timeout: TimeoutOption = None,
+) -> None:
+    """Audit a model card at each of its Hub commits (newest first) and show what each commit
+    changed: license, disclosure, gate, score.
+
+    Exit 0, or 2 when the model's commits cannot be listed (missing, private, offline)."""
+    if fmt not in ("table", "json", "markdown"):
+        raise UsageError(f"unknown format '{fmt}' (choose from: table, json, markdown)")
+    if not is_hub_id(model):
+        raise UsageError(f"'{model}' is not a Hub model id (org/name)")
+    settings = hub_settings(ctx.obj, endpoint, token, offline, cache_dir, timeout)
+    if settings.offline:
+        raise UsageError("history needs the Hub's commit list; it is not available offline")
+    pack = load_pack([Path(p) for p in rules or []])
+    client = HubClient(settings, Throttle(8), retries=settings.retries, backoff=settings.backoff)
+    try:
+        timeline = card_history(client, CardReader(pack.knowledge.sections), Auditor(pack),
+                                model, limit)
+    except SourceError as exc:
+        typer.echo(f"error: {model}: {exc.message}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    if fmt == "json":
+        write_output(lambda s: print(json.dumps(timeline.as_json(), indent=2), file=s), output)
+    elif fmt == "markdown":
+        write_output(lambda s: render_markdown(timeline, s), output)
+    else:
+        write_output(lambda s: render_table(timeline, s, width or settings.width), output)

@@ -1,0 +1,93 @@
+"""`cardaudit diff`: what changed per model between two stored runs, and the regression gate."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from tests.cli.scenario import ROOT, run_cli
+
+
+def registry(tmp_path: Path) -> Path:
+    folder = tmp_path / "registry"
+    shutil.copytree(ROOT / "examples/models", folder)
+    return folder
+
+
+def edit(folder: Path, model: str, old: str, new: str) -> None:
+    readme = folder / model / "README.md"
+    text = readme.read_text()
+    assert old in text, (model, old)
+    readme.write_text(text.replace(old, new, 1))
+
+
+def audit(folder: Path, db: Path) -> None:
+    run = run_cli("audit", str(folder), "--db", str(db))
+    assert run.code == 0, run.stderr
+
+
+def test_diff_names_each_change_and_gates_on_regressions(tmp_path: Path) -> None:
+    folder, db = registry(tmp_path), tmp_path / "audits.sqlite"
+    audit(folder, db)
+    edit(folder, "acme__sentiment-bert", "license: apache-2.0", "license: cc-by-nc-4.0")
+    edit(folder, "acme__llama-chat-ft", "extra_gated_prompt", "old_gated_prompt")
+    edit(folder, "acme__llama-chat-ft", "extra_gated_fields", "old_gated_fields")
+    audit(folder, db)
+    run = run_cli("diff", "--db", str(db), "-f", "json")
+    assert run.code == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert (data["before"]["run"], data["after"]["run"]) == (1, 2)
+    changes = {m["id"]: {c["field"]: c for c in m["changes"]} for m in data["models"]}
+    bert = changes["acme/sentiment-bert"]["license"]
+    assert (bert["before"], bert["after"]) == ("apache-2.0 (permissive)",
+                                               "cc-by-nc-4.0 (non_commercial)")
+    assert bert["direction"] == "worse" and bert["note"] == "more restrictive"
+    gate = changes["acme/llama-chat-ft"]["gate"]
+    assert (gate["before"], gate["after"], gate["direction"]) == ("click_through", "open",
+                                                                   "better")
+    assert data["summary"] == {"changed": 2, "worse": 1, "better": 1, "unchanged": 4,
+                               "added": 0, "removed": 0}
+    gated = run_cli("diff", "--db", str(db), "--fail-on-regression")
+    assert gated.code == 1 and "1 model(s) got worse" in gated.stderr
+    assert "acme/sentiment-bert" in gated.stdout and "more restrictive" in gated.stdout
+
+
+def test_diff_of_identical_runs_passes_the_gate(tmp_path: Path) -> None:
+    folder, db = registry(tmp_path), tmp_path / "audits.sqlite"
+    audit(folder, db)
+    audit(folder, db)
+    run = run_cli("diff", "1", "2", "--db", str(db), "--fail-on-regression")
+    assert run.code == 0, run.stderr
+    assert "0 changed (0 worse, 0 better), 6 unchanged" in run.stdout
+
+
+def test_default_pair_skips_runs_over_other_models(tmp_path: Path) -> None:
+    folder, db = registry(tmp_path), tmp_path / "audits.sqlite"
+    audit(folder, db)  # run 1: the registry
+    run_cli("audit", str(ROOT / "examples/models/acme__bare-card"), "--db", str(db))  # run 2
+    edit(folder, "acme__broken-card", "license: mit", "license: other")
+    audit(folder, db)  # run 3: the registry again
+    data = json.loads(run_cli("diff", "--db", str(db), "-f", "json").stdout)
+    assert (data["before"]["run"], data["after"]["run"]) == (1, 3)
+    assert [m["id"] for m in data["models"]] == ["acme/broken-card"]
+
+
+def test_added_and_removed_models_are_listed(tmp_path: Path) -> None:
+    folder, db = registry(tmp_path), tmp_path / "audits.sqlite"
+    audit(folder, db)
+    shutil.rmtree(folder / "acme__bare-card")
+    (folder / "acme__new-model").mkdir()
+    (folder / "acme__new-model" / "README.md").write_text("---\nlicense: mit\n---\n# New\n")
+    audit(folder, db)
+    data = json.loads(run_cli("diff", "1", "2", "--db", str(db), "-f", "json").stdout)
+    assert data["added"] == ["acme/new-model"] and data["removed"] == ["acme/bare-card"]
+
+
+def test_diff_needs_two_runs(tmp_path: Path) -> None:
+    folder, db = registry(tmp_path), tmp_path / "audits.sqlite"
+    audit(folder, db)
+    run = run_cli("diff", "--db", str(db))
+    assert run.code == 2 and "diff needs two complete runs" in run.stderr
+    missing = run_cli("diff", "1", "7", "--db", str(db))
+    assert missing.code == 2 and "no run 7" in missing.stderr

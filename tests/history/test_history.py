@@ -1,0 +1,78 @@
+"""`cardaudit history` over the fake Hub: the card at each commit, what each commit changed,
+and a bounded number of requests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.fakehub.server import FakeHub
+from tests.sources.hubrun import hub_cli
+
+V1 = ("---\nlicense: apache-2.0\ndatasets:\n- squad\n---\n# Model\n\n## Training data\n\n"
+      "Fine-tuned on SQuAD.\n")
+V2 = "---\nlicense: apache-2.0\n---\n# Model\n\nA question answering model.\n"
+V3 = ("---\nlicense: llama3.1\nextra_gated_prompt: Accept the Llama license.\n---\n# Model\n\n"
+      "A question answering model.\n")
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Path:
+    return tmp_path / "cache"
+
+
+def test_history_shows_what_each_commit_changed(fakehub: FakeHub, cache: Path) -> None:
+    fakehub.add_model("acme/qa", V1)
+    fakehub.repos["acme/qa"].date = "2024-01-01T00:00:00.000Z"
+    fakehub.add_commit("acme/qa", V2, date="2024-03-01T00:00:00.000Z", title="Trim card")
+    head = fakehub.add_commit("acme/qa", V3, date="2024-06-01T00:00:00.000Z",
+                              title="Relicense")
+    run = hub_cli(fakehub, cache, "history", "acme/qa", "-f", "json")
+    assert run.code == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["commits"] == 3
+    newest, middle, oldest = data["timeline"]
+    assert newest["commit"] == head and newest["title"] == "Relicense"
+    assert (newest["license"], newest["gate"]) == ("llama3.1", "click_through")
+    fields = {c["field"]: c for c in newest["changes"]}
+    assert fields["license"]["direction"] == "worse"
+    assert fields["gate"]["note"] == "gate added"
+    disclosure = {c["field"]: c for c in middle["changes"]}["disclosure"]
+    assert (disclosure["before"], disclosure["after"]) == ("disclosed_available",
+                                                           "not_disclosed")
+    assert oldest["changes"] == [] and oldest["disclosure"] == "disclosed_available"
+    # one commit listing + one README per commit, no per-commit metadata calls
+    assert fakehub.count("GET", r"/commits/") == 1
+    assert fakehub.count("GET", r"^/acme/qa/resolve/") == 3
+    fakehub.reset_log()
+    again = hub_cli(fakehub, cache, "history", "acme/qa", "-f", "json")
+    assert json.loads(again.stdout)["timeline"] == data["timeline"]
+    assert fakehub.count("GET", r"^/acme/qa/resolve/") == 0  # cached by commit sha
+
+
+def test_history_table_and_limit(fakehub: FakeHub, cache: Path) -> None:
+    fakehub.add_model("acme/qa", V1)
+    for n in range(4):
+        fakehub.add_commit("acme/qa", V1 + f"\nRevision {n}.\n", date=f"2024-0{n + 2}-01T00:00:00Z")
+    run = hub_cli(fakehub, cache, "history", "acme/qa", "--limit", "2", "--width", "160")
+    assert run.code == 0, run.stderr
+    assert "history of acme/qa (newest first)" in run.stdout
+    assert "3 older commit(s) not shown (--limit)" in run.stdout
+    assert fakehub.count("GET", r"^/acme/qa/resolve/") == 2
+
+
+def test_history_of_a_missing_model_is_one_line(fakehub: FakeHub, cache: Path) -> None:
+    run = hub_cli(fakehub, cache, "history", "ghost/model")
+    assert run.code == 2
+    assert run.stderr.startswith("error: ghost/model:") and len(run.stderr.splitlines()) == 1
+    bad = hub_cli(fakehub, cache, "history", "not a model id")
+    assert bad.code == 2 and "not a Hub model id" in bad.stderr
+
+
+def test_history_of_a_gated_model_keeps_a_row_per_commit(fakehub: FakeHub, cache: Path) -> None:
+    fakehub.add_model("acme/gated", V1, gated="manual")
+    fakehub.add_commit("acme/gated", V2, date="2024-03-01T00:00:00Z")
+    data = json.loads(hub_cli(fakehub, cache, "history", "acme/gated", "-f", "json").stdout)
+    assert [p["status"] for p in data["timeline"]] == ["gated", "gated"]
