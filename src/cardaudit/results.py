@@ -48,6 +48,9 @@ class ModelResult:
     def findings(self) -> tuple[Finding, ...]:
         return self.judgement.findings if self.judgement is not None else ()
 
+    def findings_with(self, outcomes: tuple[Outcome, ...]) -> tuple[Finding, ...]:
+        return self.judgement.findings_with(outcomes) if self.judgement is not None else ()
+
     def failed(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.outcome is Outcome.FAIL)
 

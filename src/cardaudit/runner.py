@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 class Auditor:
     """Judges records with one rule pack."""
 
-    CACHE_ENTRIES = 4096
+    CACHE_ENTRIES = 1024
 
     def __init__(self, pack: RulePack, lineage: Any = None) -> None:
         self.pack = pack

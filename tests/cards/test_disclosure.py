@@ -63,3 +63,18 @@ def test_evidence_points_at_the_named_dataset(card: Card, pack: RulePack) -> Non
     doc = card("# M\n\n## Training data\n\nIntro line.\nWe used LAION-5B image-text pairs.\n")
     result = assess_disclosure(doc, pack.knowledge.datasets)
     assert result.evidence.line == 6 and "LAION" in result.evidence.excerpt
+
+
+@pytest.mark.parametrize(("line", "level"), [
+    # a negation in another clause of the line leaves the named dataset disclosed
+    ("**Link:** [chat-prompts](https://huggingface.co/datasets/acme/chat-prompts), only the "
+     "prompts were used (the original answers were not used for training).", AVAILABLE),
+    # the dataset itself negated: not training data
+    ("The [acme/chat-prompts](https://huggingface.co/datasets/acme/chat-prompts) set was "
+     "excluded from training.", NONE),
+])
+def test_negation_applies_to_the_clause_naming_the_dataset(card: Card, pack: RulePack,
+                                                           line: str,
+                                                           level: DisclosureLevel) -> None:
+    text = f"# M\n\n## Training Dataset\n\n{line}\n"
+    assert assess_disclosure(card(text), pack.knowledge.datasets).level is level

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from cardaudit.store.db import RunInfo, Store
-from cardaudit.store.records import StoredModel
+from cardaudit.store.records import StoredFinding, StoredModel
 from cardaudit.store.schema import MIGRATIONS, SCHEMA_VERSION
 from tests.cli.scenario import ROOT, run_cli
 
@@ -152,13 +152,18 @@ def test_an_old_store_is_migrated_and_keeps_its_runs(tmp_path: Path) -> None:
                 "'0.0.9', 'sha256:old', 'local', '{}', 'h', 1, 0)")
     raw.execute("INSERT INTO models (run_id, model_id, source, location, status, license) "
                 "VALUES (1, 'old/model', 'local', 'x', 'ok', 'mit')")
+    raw.execute("INSERT INTO findings VALUES (1, 'old/model', 'CA-DATA-001', 'fail', 'high', "
+                "'The card does not say what the model was trained on.', 12)")
     raw.commit()
     raw.close()
     with Store.open(db) as store:
         assert store.schema_version() == SCHEMA_VERSION
-        [model] = list(store.models(1))
+        [model] = list(store.models(1, with_findings=True))
         assert model.model_id == "old/model" and model.license == "mit"
         assert model.base_models == () and model.relation is None
+        assert model.findings == (StoredFinding(
+            "CA-DATA-001", "fail", "high",
+            "The card does not say what the model was trained on.", 12),)
 
 
 @pytest.mark.parametrize(("content", "message"), [

@@ -72,6 +72,7 @@ _SKIP_SENTENCE_RE = re.compile(
 _NEGATED_RE = re.compile(r"\b(?:removed|excluded|not (?:include|used|publicly)|filtered out|"
                          r"never released|not released|contaminat\w*|not (?:been )?trained)\b",
                          re.I)
+_CLAUSE_BREAK_RE = re.compile(r"[.;:!?]\s|\(|\)|,\s+(?:but|while|whereas|and|only)\b")
 _QUANT_PARAGRAPH = FastPattern.compile(r"\b(?:quantiz\w*|quantis\w*|calibrat\w*|imatrix)\b", re.I)
 _EVAL_ONLY_RE = re.compile(r"\b(?:evaluat\w*|benchmark\w*|test set|tested|leaderboard|"
                            r"dev(?:elopment)? (?:set|results)|results on|accuracy|f1)\b", re.I)
@@ -286,9 +287,10 @@ class _TextScan:
             return DisclosureLevel.PARTIAL, (), words, doc.body_evidence(specific_at)
         return DisclosureLevel.NOT_DISCLOSED, (), words, NO_EVIDENCE
 
-    def _usable(self, prose: str, offset: int, *, in_data_section: bool) -> bool:
+    def _usable(self, prose: str, offset: int, *, in_data_section: bool,
+                negation: bool = True) -> bool:
         """Context filters: reader guidance, calibration data, negations, evaluation only."""
-        if _SKIP_SENTENCE_RE.search(prose) or _NEGATED_RE.search(prose):
+        if _SKIP_SENTENCE_RE.search(prose) or (negation and _NEGATED_RE.search(prose)):
             return False
         if not in_data_section and _EVAL_ONLY_RE.search(prose) \
                 and not _TRAINED_ON_RE.search(prose):
@@ -351,9 +353,19 @@ class _TextScan:
             line_start = self.body.rfind("\n", start, offset) + 1 or start
             line_end = self.body.find("\n", offset, end)
             line_end = end if line_end < 0 else line_end
-            if self._usable(self.prose[line_start:line_end], offset, in_data_section=True):
+            if self._usable(self.prose[line_start:line_end], offset, in_data_section=True,
+                            negation=False) \
+                    and not _NEGATED_RE.search(self._clause(line_start, line_end, offset)):
                 return name, offset
         return None
+
+    def _clause(self, line_start: int, line_end: int, offset: int) -> str:
+        """The clause of a line around a dataset name: a negation elsewhere on the line ("the
+        original responses were not used") does not unname the dataset."""
+        before = self.prose[line_start:offset]
+        cut = max((m.end() for m in _CLAUSE_BREAK_RE.finditer(before)), default=0)
+        after = _CLAUSE_BREAK_RE.search(self.prose, offset, line_end)
+        return self.prose[line_start + cut:after.start() if after else line_end]
 
     def _hits(self, start: int, end: int, headed: bool) -> Iterator[tuple[str, int]]:
         text = self.body[start:end]

@@ -152,8 +152,8 @@ class CardReader:
     so identical text can share one. Only cards under CACHE_MAX_CHARS are kept, and at most
     CACHE_ENTRIES of them."""
 
-    CACHE_ENTRIES = 4096
-    CACHE_MAX_CHARS = 64 * 1024
+    CACHE_ENTRIES = 1024  # repeated cards are templates: recent ones are what repeats
+    CACHE_MAX_CHARS = 16 * 1024
 
     def __init__(self, vocab: CompiledVocabulary) -> None:
         self.vocab = vocab

@@ -190,6 +190,14 @@ class Judgement:
                                                                                strict=True))
         return self._findings
 
+    def findings_with(self, outcomes: tuple[Outcome, ...]) -> tuple[Finding, ...]:
+        """Only the findings with these outcomes — the store keeps fail/unknown, and building
+        every finding's message and evidence for ~30k cards is most of a bulk run's cost."""
+        if self._findings is not None:
+            return tuple(f for f in self._findings if f.outcome in outcomes)
+        return tuple(_finding(c, self.ctx, r) for c, r in zip(self.rules, self.raw, strict=True)
+                     if r[0] in outcomes)
+
 
 class Evaluator:
     """Runs a rule set over models."""

@@ -38,7 +38,7 @@ _MODEL_COLUMNS = (
 _INSERT_MODEL = (f"INSERT OR IGNORE INTO models ({', '.join(_MODEL_COLUMNS)}) "
                  f"VALUES ({', '.join('?' for _ in _MODEL_COLUMNS)})")
 _INSERT_FINDING = ("INSERT OR IGNORE INTO findings (run_id, model_id, rule, outcome, severity, "
-                   "message, line) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                   "message_id, line) VALUES (?, ?, ?, ?, ?, ?, ?)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +209,9 @@ class Store:
             before = db.total_changes
             db.executemany(_INSERT_MODEL, model_rows)
             added = db.total_changes - before
-            db.executemany(_INSERT_FINDING, finding_rows)
+            ids = self._message_ids({row[5] for row in finding_rows})
+            db.executemany(_INSERT_FINDING, [row[:5] + (ids[row[5]],) + row[6:]
+                                             for row in finding_rows])
             db.execute("UPDATE runs SET heartbeat = ? WHERE id = ?", (time.time(), run_id))
             db.execute("COMMIT")
         except BaseException:
@@ -269,13 +271,24 @@ class Store:
             return not _pid_alive(int(data["pid"]))
         return time.time() - float(data["heartbeat"]) > STALE_AFTER_SECONDS
 
+    def _message_ids(self, texts: set[str]) -> dict[str, int]:
+        """Ids of finding messages, adding new texts; called inside the write transaction so
+        two runs at once agree on ids."""
+        ids: dict[str, int] = {}
+        for text in texts:
+            self._db.execute("INSERT OR IGNORE INTO messages (text) VALUES (?)", (text,))
+            row = self._db.execute("SELECT id FROM messages WHERE text = ?", (text,)).fetchone()
+            ids[text] = int(row[0])
+        return ids
+
     def models(self, run_id: int, *, with_findings: bool = False) -> Iterator[StoredModel]:
         """The run's models in id order, streamed."""
         findings: dict[str, list[StoredFinding]] = {}
         if with_findings:
             for model_id, rule, outcome, severity, message, line in self._db.execute(
-                    "SELECT model_id, rule, outcome, severity, message, line FROM findings "
-                    "WHERE run_id = ? ORDER BY model_id, rule", (run_id,)):
+                    "SELECT f.model_id, f.rule, f.outcome, f.severity, m.text, f.line "
+                    "FROM findings f JOIN messages m ON m.id = f.message_id "
+                    "WHERE f.run_id = ? ORDER BY f.model_id, f.rule", (run_id,)):
                 findings.setdefault(model_id, []).append(
                     StoredFinding(rule, outcome, severity, message, line))
         cursor = self._db.execute(

@@ -83,7 +83,7 @@ def stored_from_result(result: ModelResult) -> StoredModel:
     lineage = result.lineage if isinstance(result.lineage, Lineage) else None
     findings = tuple(
         StoredFinding(f.rule, f.outcome.value, f.severity.value, f.message, f.evidence.line)
-        for f in result.findings if f.outcome in KEPT_OUTCOMES)
+        for f in result.findings_with(KEPT_OUTCOMES))
     common: dict[str, Any] = {
         "model_id": result.id, "source": result.source, "location": result.location,
         "status": result.status.value, "revision": result.revision,
