@@ -210,7 +210,7 @@ class Store:
             db.executemany(_INSERT_MODEL, model_rows)
             added = db.total_changes - before
             ids = self._message_ids({row[5] for row in finding_rows})
-            db.executemany(_INSERT_FINDING, [row[:5] + (ids[row[5]],) + row[6:]
+            db.executemany(_INSERT_FINDING, [(*row[:5], ids[row[5]], *row[6:])
                                              for row in finding_rows])
             db.execute("UPDATE runs SET heartbeat = ? WHERE id = ?", (time.time(), run_id))
             db.execute("COMMIT")
