@@ -92,6 +92,23 @@ def test_base_origin_groups_derivatives_by_root_country_and_family(db: Path) -> 
     assert by_country == {"CN": 3, "US": 1, "FR": 1, "international_or_unknown": 1}
 
 
+def test_each_cohort_reports_the_root_country_of_its_derivatives(db: Path) -> None:
+    """Reference §4.3's "share of new fine-tunes built on Chinese bases", per period."""
+    groups = {g["key"]: g["base_origin"] for g in trends(db, "--by", "year")["groups"]}
+    assert groups["≤2022"] == {"derivatives": 0, "root_countries": {}}
+    assert groups["2023"] == {"derivatives": 1, "root_countries": {"US": 1.0}}
+    # quant/qwen-ft-GGUF's root is Qwen/Qwen-Mini through acme/qwen-ft
+    assert groups["2024"] == {"derivatives": 2, "root_countries": {"CN": 1.0}}
+    assert groups["2025"]["derivatives"] == 3
+    assert groups["2025"]["root_countries"] == pytest.approx(
+        {"CN": 1 / 3, "FR": 1 / 3, "international_or_unknown": 1 / 3}, abs=1e-4)
+    finetunes = {g["key"]: g["base_origin"]
+                 for g in trends(db, "--by", "year", "--relation", "finetune")["groups"]}
+    # the GGUF quantization is not a fine-tune: 2024 keeps acme/qwen-ft alone
+    assert finetunes["2024"] == {"derivatives": 1, "root_countries": {"CN": 1.0}}
+    assert finetunes["2023"] == {"derivatives": 1, "root_countries": {"US": 1.0}}
+
+
 def test_cohort_modified_and_the_fallback_note(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in SMALL_DUMP.read_text().splitlines()[:16]]
     for row in rows:

@@ -52,6 +52,8 @@ class Group:
     parameters: dict[str, float | None]
     share_of_scope: float | None = None
     finetunes: int = 0
+    derivatives: int = 0
+    base_countries: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,8 @@ class TrendTable:
             if g.share_of_scope is not None:
                 data["share"] = round(g.share_of_scope, 4)
                 data["finetunes"] = g.finetunes
+            data["base_origin"] = {"derivatives": g.derivatives,
+                                   "root_countries": g.base_countries}
             data[other_name] = g.other.as_json()
             return data
 
@@ -117,9 +121,7 @@ def compute(models: Iterable[StoredModel], query: TrendQuery, origins: Origins,
         return float(value or 0)
 
     notes = CohortNotes()
-    roots = None
-    if query.by in ("base-origin", "base-country"):
-        roots = RootFinder({m.model_id: m.base_models for m in audited})
+    roots = RootFinder({m.model_id: m.base_models for m in audited})
     groups: dict[str, list[StoredModel]] = {}
     for m in audited:
         if query.relation != "all" and m.relation != query.relation:
@@ -136,13 +138,31 @@ def compute(models: Iterable[StoredModel], query: TrendQuery, origins: Origins,
     scope = sum(len(v) for v in groups.values())
     share_groups = query.by in ("base-origin", "base-country")
 
+    def root_countries(members: list[StoredModel]) -> tuple[int, dict[str, float]]:
+        """Country of the root base of the group's derivatives (reference §4.3: the share of
+        new fine-tunes built on Chinese bases is `--by month --relation finetune`)."""
+        weights: dict[str, float] = {}
+        derivatives = 0
+        for m in members:
+            country = group_key(m, "base-country", cohort=query.cohort, notes=CohortNotes(),
+                                origins=origins, roots=roots)
+            if country is not None:
+                derivatives += 1
+                weights[country] = weights.get(country, 0.0) + weigh_primary(m)
+        total = sum(weights.values())
+        shares = {c: round(w / total, 4) for c, w in
+                  sorted(weights.items(), key=lambda cw: (-cw[1], cw[0]))} if total else {}
+        return derivatives, shares
+
     def make(key: str, members: list[StoredModel]) -> Group:
+        derivatives, countries = root_countries(members)
         return Group(
             key=key, models=len(members), downloads=int(sum(downloads(m) for m in members)),
             primary=measure(members, weigh_primary), other=measure(members, weigh_other),
             parameters=parameters(members, downloads),
             share_of_scope=len(members) / scope if share_groups and scope else None,
-            finetunes=sum(1 for m in members if m.relation == "finetune"))
+            finetunes=sum(1 for m in members if m.relation == "finetune"),
+            derivatives=derivatives, base_countries=countries)
 
     counts = {k: len(v) for k, v in groups.items()}
     ordered = [make(k, groups[k]) for k in sort_keys(list(groups), query.by, counts)]

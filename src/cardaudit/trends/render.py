@@ -19,7 +19,7 @@ from cardaudit.trends.metrics import AREAS, LEVELS, SECTIONS
 
 BAR_WIDTH = 8
 # Dropped first when the terminal is narrow.
-_TREND_DROP_ORDER = ("params", "score", "gated", "commercial", "partial")
+_TREND_DROP_ORDER = ("params", "base root", "score", "gated", "commercial", "partial")
 
 
 def _pct(value: float | None) -> str:
@@ -45,6 +45,18 @@ def _params(value: float | None) -> str:
     return f"{value:.0f}"
 
 
+def _top_root(group: Group) -> str:
+    """The most common root-base country of the group's derivatives: "CN 63% of 40"."""
+    if not group.base_countries:
+        return "—"
+    country, share = next(iter(group.base_countries.items()))
+    return f"{country} {share * 100:.0f}% of {group.derivatives:,}"
+
+
+def _root_shares(group: Group) -> str:
+    return "; ".join(f"{c}={v:.4f}" for c, v in group.base_countries.items())
+
+
 def _weighted(table: TrendTable, group: Group) -> tuple[float | None, float | None]:
     """(unweighted, weighted) disclosed_available whatever --weight chose as primary."""
     a = group.primary.disclosure["disclosed_available"]
@@ -63,7 +75,7 @@ def render_table(table: TrendTable, stream: TextIO, width: int | None = None) ->
     share = table.query.by in ("base-origin", "base-country")
     columns = ["group", "models"] + (["share"] if share else []) + [
         "available", "dl-weighted", "partial", "none", "permissive", "commercial", "gated",
-        "score", "params"]
+        "score", "params", "base root"]
     rows = [*table.groups, *([table.total] if table.total is not None else [])]
     cells: list[list[str]] = []
     for group in rows:
@@ -78,7 +90,7 @@ def render_table(table: TrendTable, stream: TextIO, width: int | None = None) ->
                    _pct(metrics.commercial_use), _pct(metrics.gated),
                    "—" if metrics.scores["overall"] is None
                    else f"{metrics.scores['overall']:.0f}",
-                   _params(group.parameters["median"])]
+                   _params(group.parameters["median"]), plain(_top_root(group))]
         cells.append(values)
     bold = len(rows) - 1 if table.total is not None else -1
 
@@ -97,7 +109,7 @@ def render_table(table: TrendTable, stream: TextIO, width: int | None = None) ->
     others = "unweighted" if table.query.weight == "none" else "download-weighted"
     legend = ("· available / dl-weighted: share disclosed and available, unweighted / "
               f"download-weighted; other shares {others}; score: mean overall; "
-              "params: median")
+              "params: median; base root: commonest country of the derivatives' root bases")
     for note in (legend, *table.notes, hidden_note(columns, keep, console.width)):
         if note:
             console.print(Text(note if note.startswith(("·", "(")) else f"· {note}",
@@ -115,13 +127,15 @@ def _flat(table: TrendTable, group: Group) -> list[object]:
             *(m.disclosure[level] for level in LEVELS), unweighted, weighted,
             m.permissive, m.commercial_use, m.gated, *(m.sections[s] for s in SECTIONS),
             *(m.scores[a] for a in AREAS), group.parameters["mean"], group.parameters["median"],
-            group.parameters["weighted_median"], group.share_of_scope]
+            group.parameters["weighted_median"], group.share_of_scope, group.derivatives,
+            _root_shares(group)]
 
 
 CSV_HEADER = ["group", "models", "downloads", *LEVELS, "available_unweighted",
               "available_download_weighted", "permissive", "commercial_use", "gated",
               *(f"section_{s}" for s in SECTIONS), *(f"score_{a}" for a in AREAS),
-              "parameters_mean", "parameters_median", "parameters_weighted_median", "share"]
+              "parameters_mean", "parameters_median", "parameters_weighted_median", "share",
+              "derivatives", "base_root_countries"]
 
 
 def _cell(value: object) -> str:
@@ -142,8 +156,8 @@ def render_csv(table: TrendTable, stream: TextIO) -> None:
 def render_markdown(table: TrendTable, stream: TextIO) -> None:
     stream.write(f"# {markdown(_title(table))}\n\n")
     stream.write("| group | models | available | dl-weighted | partial | none | permissive | "
-                 "commercial | gated | score | params (median) |\n")
-    stream.write("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+                 "commercial | gated | score | params (median) | base root |\n")
+    stream.write("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
     for group in [*table.groups, *([table.total] if table.total else [])]:
         m = group.primary
         unweighted, weighted = _weighted(table, group)
@@ -152,7 +166,7 @@ def render_markdown(table: TrendTable, stream: TextIO) -> None:
                      f"{_pct(weighted)} | {_pct(m.disclosure['disclosed_partial'])} | "
                      f"{_pct(m.disclosure['not_disclosed'])} | {_pct(m.permissive)} | "
                      f"{_pct(m.commercial_use)} | {_pct(m.gated)} | {score} | "
-                     f"{_params(group.parameters['median'])} |\n")
+                     f"{_params(group.parameters['median'])} | {markdown(_top_root(group))} |\n")
     stream.write("\n### Section completion\n\n| group | "
                  + " | ".join(s.replace("_", " ") for s in SECTIONS) + " |\n|---|"
                  + "---:|" * len(SECTIONS) + "\n")
