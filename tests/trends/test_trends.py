@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from cardaudit.pack import load_pack
 from tests.cli.scenario import ROOT, run_cli
 
 SMALL_DUMP = ROOT / "tests/fixtures/dumps/small.jsonl"
@@ -107,6 +108,15 @@ def test_each_cohort_reports_the_root_country_of_its_derivatives(db: Path) -> No
     # the GGUF quantization is not a fine-tune: 2024 keeps acme/qwen-ft alone
     assert finetunes["2024"] == {"derivatives": 1, "root_countries": {"CN": 1.0}}
     assert finetunes["2023"] == {"derivatives": 1, "root_countries": {"US": 1.0}}
+
+
+def test_intermediary_share_counts_quantizations_and_known_repackagers(db: Path) -> None:
+    groups = {g["key"]: g for g in trends(db, "--by", "year")["groups"]}
+    assert groups["2024"]["intermediaries"] == pytest.approx(1 / 5, abs=1e-4)  # the GGUF repo
+    assert groups["2023"]["intermediaries"] == 0.0
+    origins = load_pack().knowledge.origins
+    assert origins.is_intermediary("TheBloke") and origins.is_intermediary("mlx-community")
+    assert not origins.is_intermediary("Qwen") and not origins.is_intermediary(None)
 
 
 def test_cohort_modified_and_the_fallback_note(tmp_path: Path) -> None:

@@ -31,9 +31,15 @@ class Family:
 class Origins:
     """Country of an organization and family of a model id."""
 
-    def __init__(self, orgs: dict[str, Org], families: list[Family]) -> None:
+    def __init__(self, orgs: dict[str, Org], families: list[Family],
+                 intermediaries: frozenset[str] = frozenset()) -> None:
         self._orgs = {k.lower(): v for k, v in orgs.items()}
         self.families = families
+        self.intermediaries = frozenset(i.lower() for i in intermediaries)
+
+    def is_intermediary(self, org: str | None) -> bool:
+        """A known re-packager of other makers' models (lists.yaml `intermediaries`)."""
+        return bool(org) and (org or "").lower() in self.intermediaries
 
     def org_of(self, model_id: str) -> str | None:
         return model_id.split("/")[0] if "/" in model_id else None
@@ -86,4 +92,9 @@ def load_origins(root: Path) -> Origins:
                 raise fam_file.fail(where, f"bad regex: {exc}") from None
         families.append(Family(str(entry["family"]),
                                frozenset(o.lower() for o in entry.get("orgs") or []), pattern))
-    return Origins(orgs, families)
+    lists_file = read_data_file(root / "reference" / "lists.yaml", "rules/reference/lists.yaml")
+    lists = (lists_file.data or {}).get("lists") if isinstance(lists_file.data, dict) else None
+    repackagers = (lists or {}).get("intermediaries") or []
+    if not isinstance(repackagers, list):
+        raise lists_file.fail("lists.intermediaries", "expected a list of organizations")
+    return Origins(orgs, families, frozenset(str(r) for r in repackagers))

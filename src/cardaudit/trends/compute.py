@@ -138,6 +138,10 @@ def compute(models: Iterable[StoredModel], query: TrendQuery, origins: Origins,
     scope = sum(len(v) for v in groups.values())
     share_groups = query.by in ("base-origin", "base-country")
 
+    def intermediary(m: StoredModel) -> bool:
+        """Re-packaged: a known re-packager's repo, or a quantization of another model."""
+        return origins.is_intermediary(m.org) or m.relation == "quantized"
+
     def root_countries(members: list[StoredModel]) -> tuple[int, dict[str, float]]:
         """Country of the root base of the group's derivatives (reference §4.3: the share of
         new fine-tunes built on Chinese bases is `--by month --relation finetune`)."""
@@ -158,7 +162,8 @@ def compute(models: Iterable[StoredModel], query: TrendQuery, origins: Origins,
         derivatives, countries = root_countries(members)
         return Group(
             key=key, models=len(members), downloads=int(sum(downloads(m) for m in members)),
-            primary=measure(members, weigh_primary), other=measure(members, weigh_other),
+            primary=measure(members, weigh_primary, intermediary),
+            other=measure(members, weigh_other, intermediary),
             parameters=parameters(members, downloads),
             share_of_scope=len(members) / scope if share_groups and scope else None,
             finetunes=sum(1 for m in members if m.relation == "finetune"),

@@ -33,6 +33,7 @@ class Metrics:
     sections: dict[str, float | None]
     scores: dict[str, float | None]
     license_categories: dict[str, float]
+    intermediaries: float | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -43,6 +44,7 @@ class Metrics:
             "sections": {k: _round(v) for k, v in self.sections.items()},
             "scores": {k: _round(v, 1) for k, v in self.scores.items()},
             "license_categories": {k: _round(v) for k, v in self.license_categories.items()},
+            "intermediaries": _round(self.intermediaries),
         }
 
 
@@ -71,8 +73,10 @@ def _filled(section: str) -> Callable[[StoredModel], bool]:
     return lambda m: bool(m.sections.get(section))
 
 
-def measure(models: Sequence[StoredModel], weigh: Weigh) -> Metrics:
-    """Every metric for one group under one weighting (`weigh` returns 1 for unweighted)."""
+def measure(models: Sequence[StoredModel], weigh: Weigh,
+            intermediary: Callable[[StoredModel], bool] | None = None) -> Metrics:
+    """Every metric for one group under one weighting (`weigh` returns 1 for unweighted);
+    `intermediary` tells re-packaged models (reference §4.3) apart."""
     with_card = [m for m in models if m.sections]
     categories: dict[str, float] = {}
     total = sum(weigh(m) for m in models)
@@ -92,6 +96,7 @@ def measure(models: Sequence[StoredModel], weigh: Weigh) -> Metrics:
         sections={s: _share(with_card, weigh, _filled(s)) for s in SECTIONS},
         scores=scores,
         license_categories=dict(sorted(categories.items(), key=lambda kv: -kv[1])),
+        intermediaries=_share(models, weigh, intermediary) if intermediary else None,
     )
 
 

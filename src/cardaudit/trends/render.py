@@ -125,7 +125,8 @@ def _flat(table: TrendTable, group: Group) -> list[object]:
     unweighted, weighted = _weighted(table, group)
     return [group.key, group.models, group.downloads,
             *(m.disclosure[level] for level in LEVELS), unweighted, weighted,
-            m.permissive, m.commercial_use, m.gated, *(m.sections[s] for s in SECTIONS),
+            m.permissive, m.commercial_use, m.gated, m.intermediaries,
+            *(m.sections[s] for s in SECTIONS),
             *(m.scores[a] for a in AREAS), group.parameters["mean"], group.parameters["median"],
             group.parameters["weighted_median"], group.share_of_scope, group.derivatives,
             _root_shares(group)]
@@ -133,7 +134,8 @@ def _flat(table: TrendTable, group: Group) -> list[object]:
 
 CSV_HEADER = ["group", "models", "downloads", *LEVELS, "available_unweighted",
               "available_download_weighted", "permissive", "commercial_use", "gated",
-              *(f"section_{s}" for s in SECTIONS), *(f"score_{a}" for a in AREAS),
+              "intermediaries", *(f"section_{s}" for s in SECTIONS),
+              *(f"score_{a}" for a in AREAS),
               "parameters_mean", "parameters_median", "parameters_weighted_median", "share",
               "derivatives", "base_root_countries"]
 
@@ -156,8 +158,8 @@ def render_csv(table: TrendTable, stream: TextIO) -> None:
 def render_markdown(table: TrendTable, stream: TextIO) -> None:
     stream.write(f"# {markdown(_title(table))}\n\n")
     stream.write("| group | models | available | dl-weighted | partial | none | permissive | "
-                 "commercial | gated | score | params (median) | base root |\n")
-    stream.write("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+                 "commercial | gated | re-packaged | score | params (median) | base root |\n")
+    stream.write("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
     for group in [*table.groups, *([table.total] if table.total else [])]:
         m = group.primary
         unweighted, weighted = _weighted(table, group)
@@ -165,7 +167,8 @@ def render_markdown(table: TrendTable, stream: TextIO) -> None:
         stream.write(f"| {markdown(group.key)} | {group.models:,} | {_pct(unweighted)} | "
                      f"{_pct(weighted)} | {_pct(m.disclosure['disclosed_partial'])} | "
                      f"{_pct(m.disclosure['not_disclosed'])} | {_pct(m.permissive)} | "
-                     f"{_pct(m.commercial_use)} | {_pct(m.gated)} | {score} | "
+                     f"{_pct(m.commercial_use)} | {_pct(m.gated)} | {_pct(m.intermediaries)} | "
+                     f"{score} | "
                      f"{_params(group.parameters['median'])} | {markdown(_top_root(group))} |\n")
     stream.write("\n### Section completion\n\n| group | "
                  + " | ".join(s.replace("_", " ") for s in SECTIONS) + " |\n|---|"
