@@ -39,7 +39,7 @@ class Origins:
 
     def is_intermediary(self, org: str | None) -> bool:
         """A known re-packager of other makers' models (lists.yaml `intermediaries`)."""
-        return bool(org) and (org or "").lower() in self.intermediaries
+        return org is not None and org.lower() in self.intermediaries
 
     def org_of(self, model_id: str) -> str | None:
         return model_id.split("/")[0] if "/" in model_id else None
@@ -92,9 +92,11 @@ def load_origins(root: Path) -> Origins:
                 raise fam_file.fail(where, f"bad regex: {exc}") from None
         families.append(Family(str(entry["family"]),
                                frozenset(o.lower() for o in entry.get("orgs") or []), pattern))
+    # lists.yaml is validated by the rule loader; here only the re-packagers are read (the
+    # loader imports this module, so it cannot be used from here).
     lists_file = read_data_file(root / "reference" / "lists.yaml", "rules/reference/lists.yaml")
-    lists = (lists_file.data or {}).get("lists") if isinstance(lists_file.data, dict) else None
-    repackagers = (lists or {}).get("intermediaries") or []
+    lists = lists_file.data.get("lists") if isinstance(lists_file.data, dict) else None
+    repackagers = lists.get("intermediaries") if isinstance(lists, dict) else None
     if not isinstance(repackagers, list):
         raise lists_file.fail("lists.intermediaries", "expected a list of organizations")
     return Origins(orgs, families, frozenset(str(r) for r in repackagers))
