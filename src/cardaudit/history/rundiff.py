@@ -69,20 +69,29 @@ def default_pair(store: Store) -> tuple[StoredRun, StoredRun, str | None]:
 
 def diff_runs(store: Store, before: StoredRun, after: StoredRun,
               note: str | None = None) -> RunDiff:
-    old = {m.model_id: m for m in store.models(before.id, with_findings=True)}
+    """Both runs are streamed in model-id order and paired as they go, so a diff of two
+    million-model runs holds only the changed models."""
     diffs: list[ModelDiff] = []
-    seen: set[str] = set()
+    added: list[str] = []
+    removed: list[str] = []
     unchanged = 0
-    for model in store.models(after.id, with_findings=True):
-        seen.add(model.model_id)
-        previous = old.get(model.model_id)
-        if previous is None:
-            continue
-        result = compare(previous, model)
-        if result.changes:
-            diffs.append(result)
+    old_models = store.models(before.id, with_findings=True)
+    new_models = store.models(after.id, with_findings=True)
+    previous = next(old_models, None)
+    current = next(new_models, None)
+    while previous is not None or current is not None:
+        if current is None or (previous is not None and previous.model_id < current.model_id):
+            assert previous is not None
+            removed.append(previous.model_id)
+            previous = next(old_models, None)
+        elif previous is None or current.model_id < previous.model_id:
+            added.append(current.model_id)
+            current = next(new_models, None)
         else:
-            unchanged += 1
-    added = tuple(sorted(seen - set(old)))
-    removed = tuple(sorted(set(old) - seen))
-    return RunDiff(before, after, tuple(diffs), added, removed, unchanged, note)
+            result = compare(previous, current)
+            if result.changes:
+                diffs.append(result)
+            else:
+                unchanged += 1
+            previous, current = next(old_models, None), next(new_models, None)
+    return RunDiff(before, after, tuple(diffs), tuple(added), tuple(removed), unchanged, note)

@@ -282,20 +282,29 @@ class Store:
         return ids
 
     def models(self, run_id: int, *, with_findings: bool = False) -> Iterator[StoredModel]:
-        """The run's models in id order, streamed."""
-        findings: dict[str, list[StoredFinding]] = {}
-        if with_findings:
-            for model_id, rule, outcome, severity, message, line in self._db.execute(
-                    "SELECT f.model_id, f.rule, f.outcome, f.severity, m.text, f.line "
-                    "FROM findings f JOIN messages m ON m.id = f.message_id "
-                    "WHERE f.run_id = ? ORDER BY f.model_id, f.rule", (run_id,)):
-                findings.setdefault(model_id, []).append(
-                    StoredFinding(rule, outcome, severity, message, line))
+        """The run's models in id order, streamed: models and findings are read side by side
+        in the same order, so memory does not grow with the run."""
         cursor = self._db.execute(
             f"SELECT {', '.join(_MODEL_COLUMNS[1:])} FROM models WHERE run_id = ? "
             "ORDER BY model_id", (run_id,))
+        if not with_findings:
+            for row in cursor:
+                yield _stored_model(row, ())
+            return
+        findings = self._db.execute(
+            "SELECT f.model_id, f.rule, f.outcome, f.severity, m.text, f.line "
+            "FROM findings f JOIN messages m ON m.id = f.message_id "
+            "WHERE f.run_id = ? ORDER BY f.model_id, f.rule", (run_id,))
+        pending = findings.fetchone()
         for row in cursor:
-            yield _stored_model(row, tuple(findings.get(row[0], ())))
+            model_id = row[0]
+            while pending is not None and pending[0] < model_id:
+                pending = findings.fetchone()  # a finding without its model: not ours to show
+            own: list[StoredFinding] = []
+            while pending is not None and pending[0] == model_id:
+                own.append(StoredFinding(*pending[1:]))
+                pending = findings.fetchone()
+            yield _stored_model(row, tuple(own))
 
     def model_ids(self, run_id: int) -> frozenset[str]:
         return frozenset(r[0] for r in self._db.execute(
