@@ -158,6 +158,20 @@ class FastPattern:
         return self.regex.flags
 
 
+_LEADING_BOUNDARY_RE = re.compile(r"\\b([A-Za-z0-9])(?![*+?{])")
+
+
+def literal_led(alternative: str) -> str:
+    r"""`\bword…` rewritten as `w(?<=\bw)ord…`: the same matches, but an alternation whose
+    branches all start with a character lets `re` jump between candidate first characters,
+    where a branch starting with an assertion is tried at every position (7x on placeholders)."""
+    match = _LEADING_BOUNDARY_RE.match(alternative)
+    if match is None:
+        return alternative
+    first = match.group(1)
+    return f"{first}(?<=\\b{first}){alternative[match.end():]}"
+
+
 def trie_pattern(words: list[str]) -> re.Pattern[str]:
     """One regex matching any of `words` (lowercase literals), built as a trie so each position
     costs a few steps instead of one try per word."""

@@ -141,26 +141,47 @@ class DatasetVocabulary:
         self._triggers = trie_pattern(sorted(self._by_literal))
 
     def corpus_hits(self, text: str, lower: str) -> Iterator[tuple[str, int]]:
-        """Every well-known corpus named in `text` (with its offset)."""
-        candidates = set(self._always)
-        for literal in self._triggers.findall(lower):
-            candidates.update(self._by_literal.get(literal, ()))
-        for index in sorted(candidates):
+        """Every well-known corpus named in `text` (with its offset).
+
+        A corpus pattern runs only on the lines around an occurrence of one of its literals
+        (the line before and after too, for names broken across a line), not over the whole
+        text: literals such as `all` or `common` occur in most cards."""
+        for index in self._always:
             for match in self.corpora[index].pattern.finditer(text):
                 yield self.corpora[index].name, match.start()
+        if len(lower) != len(text):  # lower() grew ('İ' → 'i̇'): offsets differ, scan it all
+            candidates = {i for t in self._triggers.findall(lower)
+                          for i in self._by_literal.get(t, ())}
+            for index in sorted(candidates):
+                for match in self.corpora[index].pattern.finditer(text):
+                    yield self.corpora[index].name, match.start()
+            return
+        tried: set[tuple[int, int]] = set()
+        found: set[tuple[int, int]] = set()
+        for trigger in self._triggers.finditer(lower):
+            indexes = self._by_literal.get(trigger.group(1))
+            if not indexes:
+                continue
+            start, end = _lines_around(lower, trigger.start())
+            for index in indexes:
+                if (index, start) in tried:
+                    continue
+                tried.add((index, start))
+                for match in self.corpora[index].pattern.finditer(text, start, end):
+                    if (index, match.start()) not in found:
+                        found.add((index, match.start()))
+                        yield self.corpora[index].name, match.start()
 
-    def named_corpus(self, text: str, lower: str | None = None) -> tuple[str, int] | None:
-        """The first well-known corpus named in `text`, with its offset."""
-        lower = text.lower() if lower is None else lower
-        candidates = set(self._always)
-        for literal in self._triggers.findall(lower):
-            candidates.update(self._by_literal.get(literal, ()))
-        best: tuple[str, int] | None = None
-        for index in sorted(candidates):
-            match = self.corpora[index].pattern.search(text)
-            if match and (best is None or match.start() < best[1]):
-                best = (self.corpora[index].name, match.start())
-        return best
+
+def _lines_around(text: str, offset: int) -> tuple[int, int]:
+    """Start of the line before `offset`'s line and end of the line after it."""
+    line_start = text.rfind("\n", 0, offset)
+    start = text.rfind("\n", 0, line_start) + 1 if line_start > 0 else 0
+    line_end = text.find("\n", offset)
+    if line_end < 0:
+        return start, len(text)
+    end = text.find("\n", line_end + 1)
+    return start, len(text) if end < 0 else end
 
 
 @dataclass(frozen=True, slots=True)

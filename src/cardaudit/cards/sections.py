@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from cardaudit.textsearch import FastPattern
+from cardaudit.textsearch import FastPattern, literal_led
 
 _MARKER_LINE_RE = re.compile(r"\n {0,3}[#`~<=|\-]")
 _MARKER_FIRST_RE = re.compile(r" {0,3}[#`~<=|\-]")
@@ -67,7 +67,7 @@ class CompiledVocabulary:
         self._keyword_re = re.compile(
             r"(?<![\w-])(?:" + "|".join(re.escape(k) for k in alternatives) + r")(?![\w-])")
         self.placeholders = FastPattern.compile(
-            "|".join(f"(?:{p})" for p in vocabulary.placeholders) or "(?!)", re.I)
+            "|".join(f"(?:{literal_led(p)})" for p in vocabulary.placeholders) or "(?!)", re.I)
         self._cache: dict[str, str | None] = {}
         self.names = tuple(vocabulary.families)
 

@@ -1,0 +1,41 @@
+"""Speed rewrites of card-text searches must find exactly what the plain regexes find."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cardaudit.pack import RulePack
+from cardaudit.textsearch import literal_led
+
+WORDS = ["todo", "tbd", "to be added", "coming soon", "Todo", "xtodo", "todos", "wikipedia",
+         "English Wikipedia", "English\nWikipedia", "common crawl", "Common\nCrawl", "c4", "C4",
+         "the pile", "bookcorpus", "all", "imagenet", "-", "_", " ", "\n", ".", "(", ")", "é",
+         "ſ", "İ", "[more information needed]"]
+card_text = st.lists(st.sampled_from(WORDS), max_size=60).map("".join) | st.text(max_size=200)
+
+
+@given(card_text)
+@settings(max_examples=300, deadline=None)
+def test_literal_led_alternatives_match_the_same_spans(text: str) -> None:
+    patterns = [r"\btodo\b", r"\btbd\b", r"\bto be (?:added|announced)\b", r"\bcoming soon\b"]
+    plain = re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+    fast = re.compile("|".join(f"(?:{literal_led(p)})" for p in patterns), re.I)
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_literal_led_leaves_other_patterns_alone() -> None:
+    assert literal_led(r"\btodo\b") == r"t(?<=\bt)odo\b"
+    for pattern in (r"more information", r"\b(?:x)", r"\bt?x", r"\bt*x", r"\b\d+"):
+        assert literal_led(pattern) == pattern
+
+
+@given(card_text)
+@settings(max_examples=300, deadline=None)
+def test_corpus_hits_equal_a_full_scan_of_every_corpus_pattern(pack: RulePack,
+                                                               text: str) -> None:
+    vocab = pack.knowledge.datasets
+    full = {(c.name, m.start()) for c in vocab.corpora for m in c.pattern.finditer(text)}
+    assert set(vocab.corpus_hits(text, text.lower())) == full
