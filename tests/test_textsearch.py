@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cardaudit.pack import RulePack
-from cardaudit.textsearch import literal_led
+from cardaudit.cards.sections import _prose_view, blank
+from cardaudit.errors import RuleError
+from cardaudit.pack import RulePack, load_pack
+from cardaudit.textsearch import literal_led, uppercase_literal
+from tests.cli.scenario import ROOT
 
 WORDS = ["todo", "tbd", "to be added", "coming soon", "Todo", "xtodo", "todos", "wikipedia",
          "English Wikipedia", "English\nWikipedia", "common crawl", "Common\nCrawl", "c4", "C4",
@@ -39,3 +45,29 @@ def test_corpus_hits_equal_a_full_scan_of_every_corpus_pattern(pack: RulePack,
     vocab = pack.knowledge.datasets
     full = {(c.name, m.start()) for c in vocab.corpora for m in c.pattern.finditer(text)}
     assert set(vocab.corpus_hits(text, text.lower())) == full
+
+
+@given(card_text.filter(lambda t: "<" not in t and "](" not in t))
+@settings(max_examples=300, deadline=None)
+def test_placeholders_blanked_on_lowercased_text_as_case_insensitively(pack: RulePack,
+                                                                       text: str) -> None:
+    vocab = pack.knowledge.sections
+    assert _prose_view(text, text.lower(), [], vocab) == blank(text, vocab.placeholders.regex)
+
+
+@pytest.mark.parametrize(("pattern", "upper"), [
+    (r"\btodo\b", None), (r"To do", "T"), (r"[A-Z]+", "A"), (r"\S+ tbd", None),
+    (r"(?:Ab)+", "A"), (r"[^A]", "A"), (r"\{\{[^}]*\}\}", None),
+])
+def test_uppercase_literals_are_found_for_the_lowercase_rule(pattern: str,
+                                                             upper: str | None) -> None:
+    assert uppercase_literal(pattern) == upper
+
+
+def test_a_placeholder_with_upper_case_is_refused_with_its_line(tmp_path: Path) -> None:
+    root = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", root)
+    sections = root / "reference" / "sections.yaml"
+    sections.write_text(sections.read_text().replace("'\\btodo\\b'", "'\\bTODO\\b'"))
+    with pytest.raises(RuleError, match=r"sections\.yaml:\d+.*lower case \(found 'T'\)"):
+        load_pack(root=root)

@@ -15,7 +15,7 @@ from cardaudit.cards.sections import CompiledVocabulary, Vocabulary
 from cardaudit.errors import RuleError
 from cardaudit.lineage.origin import Origins, load_origins
 from cardaudit.refdata import DataFile, read_data_file, shipped_rules_dir
-from cardaudit.textsearch import required_literals
+from cardaudit.textsearch import required_literals, uppercase_literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +57,11 @@ def _sections(data_file: DataFile) -> CompiledVocabulary:
     placeholders = data.get("placeholders") or []
     for index, pattern in enumerate(placeholders):
         _compile(data_file, f"placeholders[{index}]", pattern, re.I)
+        upper = uppercase_literal(pattern)
+        if upper is not None:  # they run on lowercased text (sections.py, _prose_view)
+            raise data_file.fail(f"placeholders[{index}]",
+                                 f"write placeholders in lower case (found '{upper}'): they "
+                                 "are matched case-insensitively")
     return Vocabulary(clean, tuple(placeholders)).compile()
 
 

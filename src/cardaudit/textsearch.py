@@ -123,9 +123,10 @@ class FastPattern:
 
     __slots__ = ("literals", "regex")
 
-    def __init__(self, regex: re.Pattern[str]) -> None:
+    def __init__(self, regex: re.Pattern[str], literals_of: str | None = None) -> None:
+        """`literals_of`: the pattern to take the literals from when `regex` is a rewrite."""
         self.regex = regex
-        self.literals = required_literals(regex.pattern, regex.flags)
+        self.literals = required_literals(literals_of or regex.pattern, regex.flags)
 
     @classmethod
     def compile(cls, pattern: str, flags: int = 0) -> FastPattern:
@@ -170,6 +171,26 @@ def literal_led(alternative: str) -> str:
         return alternative
     first = match.group(1)
     return f"{first}(?<=\\b{first}){alternative[match.end():]}"
+
+
+def uppercase_literal(pattern: str) -> str | None:
+    """An upper-case letter the pattern matches literally (None if none), for patterns that are
+    run on lowercased text."""
+    stack: list[Any] = list(_sre_parse.parse(pattern))
+    c = _sre_constants
+    opcode = type(c.LITERAL)
+    while stack:  # breadth first from the left: the first letter of the pattern is named
+        item = stack.pop(0)
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], opcode):
+            op, av = item
+            if op in (c.LITERAL, c.NOT_LITERAL) and chr(av).isupper():
+                return chr(av)
+            if op is c.RANGE and any(chr(x).isupper() for x in range(av[0], av[1] + 1)):
+                return chr(av[0])
+            stack.append(av)
+        elif isinstance(item, list | tuple | _sre_parse.SubPattern):
+            stack.extend(item)
+    return None
 
 
 def trie_pattern(words: list[str]) -> re.Pattern[str]:

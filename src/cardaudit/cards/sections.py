@@ -66,8 +66,12 @@ class CompiledVocabulary:
         alternatives = sorted(self.family_of, key=len, reverse=True)
         self._keyword_re = re.compile(
             r"(?<![\w-])(?:" + "|".join(re.escape(k) for k in alternatives) + r")(?![\w-])")
-        self.placeholders = FastPattern.compile(
-            "|".join(f"(?:{literal_led(p)})" for p in vocabulary.placeholders) or "(?!)", re.I)
+        plain = "|".join(f"(?:{p})" for p in vocabulary.placeholders) or "(?!)"
+        fast = "|".join(f"(?:{literal_led(p)})" for p in vocabulary.placeholders) or "(?!)"
+        self.placeholders = FastPattern(re.compile(fast, re.I), literals_of=plain)
+        # Placeholders are lower case (checked at load): on lowercased text they need no
+        # re.IGNORECASE, which would keep `re` from skipping to candidate first characters.
+        self.placeholders_lower = re.compile(fast)
         self._cache: dict[str, str | None] = {}
         self.names = tuple(vocabulary.families)
 
@@ -104,6 +108,23 @@ def spaces(text: str) -> str:
 def blank(text: str, pattern: re.Pattern[str]) -> str:
     """Replace every match with spaces (newlines kept) so offsets and line numbers survive."""
     return pattern.sub(lambda m: spaces(m.group()), text)
+
+
+def blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """Replace the given spans (sorted by start; overlaps allowed) with spaces, newlines kept."""
+    if not spans:
+        return text
+    parts: list[str] = []
+    last = 0
+    for a, b in spans:
+        a = max(a, last)
+        if b <= a:
+            continue
+        parts.append(text[last:a])
+        parts.append(spaces(text[a:b]))
+        last = b
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,25 +253,16 @@ def _inside(offset: int, spans: Iterable[tuple[int, int]]) -> bool:
 def _prose_view(body: str, lower: str, spans: list[tuple[int, int]],
                 vocab: CompiledVocabulary) -> str:
     """The body with code, tables, comments, tags, link targets and placeholders blanked."""
-    if spans:
-        parts: list[str] = []
-        last = 0
-        for a, b in spans:
-            if a < last:
-                a = last
-            if b <= a:
-                continue
-            parts.append(body[last:a])
-            parts.append(spaces(body[a:b]))
-            last = b
-        parts.append(body[last:])
-        text = "".join(parts)
-    else:
-        text = body
+    text = blank_spans(body, spans)
     if "<" in text or "](" in text:
         text = blank(text, _MARKUP_RE)
     if vocab.placeholders.possible(lower):
-        text = blank(text, vocab.placeholders.regex)
+        folded = text.lower()
+        if len(folded) == len(text):
+            text = blank_spans(text, [m.span() for m in
+                                      vocab.placeholders_lower.finditer(folded)])
+        else:  # lower() changed the length ('İ'): offsets differ, match case-insensitively
+            text = blank(text, vocab.placeholders.regex)
     return text
 
 
