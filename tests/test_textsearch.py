@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from cardaudit.cards.sections import _prose_view, blank
 from cardaudit.errors import RuleError
 from cardaudit.pack import RulePack, load_pack
-from cardaudit.textsearch import literal_led, uppercase_literal
+from cardaudit.textsearch import literal_led, uppercase_literal, word_bounded
 from tests.cli.scenario import ROOT
 
 WORDS = ["todo", "tbd", "to be added", "coming soon", "Todo", "xtodo", "todos", "wikipedia",
@@ -71,3 +71,14 @@ def test_a_placeholder_with_upper_case_is_refused_with_its_line(tmp_path: Path) 
     sections.write_text(sections.read_text().replace("'\\btodo\\b'", "'\\bTODO\\b'"))
     with pytest.raises(RuleError, match=r"sections\.yaml:\d+.*lower case \(found 'T'\)"):
         load_pack(root=root)
+
+
+@given(card_text)
+@settings(max_examples=300, deadline=None)
+def test_word_bounded_corpus_patterns_match_like_the_plain_wrapper(text: str) -> None:
+    for pattern in ("ty ?di", "pg-?19", "c4|the pile", "english wikipedia", "(?:a|b)ll",
+                    "wikipedia|common\\s+crawl"):
+        plain = re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.I)
+        fast = re.compile(word_bounded(pattern), re.I)
+        assert [m.span() for m in fast.finditer(text)] == \
+            [m.span() for m in plain.finditer(text)], pattern

@@ -15,7 +15,7 @@ from cardaudit.cards.sections import CompiledVocabulary, Vocabulary
 from cardaudit.errors import RuleError
 from cardaudit.lineage.origin import Origins, load_origins
 from cardaudit.refdata import DataFile, read_data_file, shipped_rules_dir
-from cardaudit.textsearch import required_literals, uppercase_literal
+from cardaudit.textsearch import required_literals, uppercase_literal, word_bounded
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +75,9 @@ def _datasets(data_file: DataFile) -> DatasetVocabulary:
         if not isinstance(entry, dict) or not entry.get("name") or not entry.get("pattern"):
             raise data_file.fail(where, "expected {name, pattern[, case]}")
         flags = 0 if entry.get("case") else re.I
-        pattern = _compile(data_file, where, rf"(?<![\w-])(?:{entry['pattern']})(?![\w-])", flags)
+        raw = entry["pattern"]
+        pattern = _compile(data_file, where, word_bounded(raw) if isinstance(raw, str) else raw,
+                           flags)
         literals = required_literals(entry["pattern"], flags)
         corpora.append(CorpusName(str(entry["name"]), pattern,
                                   literals if _selective(literals) else None))

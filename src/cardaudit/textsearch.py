@@ -173,6 +173,20 @@ def literal_led(alternative: str) -> str:
     return f"{first}(?<=\\b{first}){alternative[match.end():]}"
 
 
+_LEADING_CHAR_RE = re.compile(r"[A-Za-z0-9](?![*+?{])")
+
+
+def word_bounded(pattern: str) -> str:
+    r"""`pattern` as a whole word: `(?<![\w-])(?:pattern)(?![\w-])`, but with the boundary
+    check moved behind each branch's first character where every branch starts with one
+    (`ty ?di` → `t(?<![\w-]t)y ?di`), so `re` can jump to candidate first characters."""
+    alternatives = _top_level_alternatives(pattern)
+    if all(_LEADING_CHAR_RE.match(a) for a in alternatives):
+        led = "|".join(f"{a[0]}(?<![\\w-]{a[0]}){a[1:]}" for a in alternatives)
+        return f"(?:{led})(?![\\w-])"
+    return f"(?<![\\w-])(?:{pattern})(?![\\w-])"
+
+
 def uppercase_literal(pattern: str) -> str | None:
     """An upper-case letter the pattern matches literally (None if none), for patterns that are
     run on lowercased text."""
