@@ -267,6 +267,7 @@ class _TextScan:
         self.body = doc.body
         self.prose = doc.prose
         self.lower = doc.lower
+        self._mentions_quantization = _QUANT_PARAGRAPH.possible(doc.lower)
 
     def run(self) -> tuple[DisclosureLevel, tuple[str, ...], int, Evidence]:
         doc = self.doc
@@ -320,7 +321,7 @@ class _TextScan:
 
     def _in_quantization_paragraph(self, offset: int) -> bool:
         """Calibration data of a quantization is not training data."""
-        if not _QUANT_PARAGRAPH.possible(self.lower):
+        if not self._mentions_quantization:
             return False
         start = self.prose.rfind("\n\n", max(0, offset - 1500), offset)
         end = self.prose.find("\n\n", offset, offset + 1500)
