@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -148,3 +150,13 @@ def test_internal_errors_are_one_line_without_traceback(monkeypatch: pytest.Monk
     run = run_cli("audit", "examples/models")
     assert run.code == 2
     assert run.stderr == "internal error: ZeroDivisionError: boom; rerun with --debug\n"
+
+
+def test_commands_start_without_loading_the_bom_libraries() -> None:
+    """spdx-tools, spdx-python-model and cyclonedx take 1.5 s to import: only `bom` pays."""
+    code = ("import sys, cardaudit.cli.app; "
+            "print(sorted(m for m in ('cyclonedx', 'spdx_tools', 'spdx_python_model', "
+            "'jsonschema') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"

@@ -281,11 +281,14 @@ class Store:
             ids[text] = int(row[0])
         return ids
 
-    def models(self, run_id: int, *, with_findings: bool = False) -> Iterator[StoredModel]:
+    def models(self, run_id: int, *, with_findings: bool = False,
+               with_hub: bool = True) -> Iterator[StoredModel]:
         """The run's models in id order, streamed: models and findings are read side by side
-        in the same order, so memory does not grow with the run."""
+        in the same order, so memory does not grow with the run. `with_hub=False` leaves out
+        the raw Hub record (trends need only the columns; it is most of a model's size)."""
+        columns = [c if with_hub or c != "hub" else "NULL" for c in _MODEL_COLUMNS[1:]]
         cursor = self._db.execute(
-            f"SELECT {', '.join(_MODEL_COLUMNS[1:])} FROM models WHERE run_id = ? "
+            f"SELECT {', '.join(columns)} FROM models WHERE run_id = ? "
             "ORDER BY model_id", (run_id,))
         if not with_findings:
             for row in cursor:
