@@ -63,8 +63,8 @@ def trends(
         chosen, warning = pick_run(store, run)
         if warning:
             typer.echo(f"warning: {warning}", err=True)
-        table = compute(store.models(chosen.id, with_hub=False), query, load_pack().knowledge.origins,
-                        run_id=chosen.id)
+        table = compute(store.models(chosen.id, with_hub=False), query,
+                        load_pack().knowledge.origins, run_id=chosen.id)
     if chart is not None:
         from cardaudit.trends.chart import write_chart  # matplotlib loads only when asked
 

@@ -141,7 +141,7 @@ def _compile_any(children: tuple[Check, ...]) -> Check:
 class CompiledRule:
     """A rule with its `when` and `check` compiled and its message templates parsed."""
 
-    __slots__ = ("check", "fail_template", "pass_template", "rule", "when")
+    __slots__ = ("check", "fail_template", "names_model", "pass_template", "rule", "when")
 
     def __init__(self, rule: Rule, sections: tuple[str, ...]) -> None:
         self.rule = rule
@@ -149,6 +149,9 @@ class CompiledRule:
         self.check = compile_node(rule.check, sections)
         self.fail_template = Template(rule.message)
         self.pass_template = Template(rule.pass_message)
+        # A message naming the model differs between models that share a judgement.
+        self.names_model = any("model" in t.get_identifiers()
+                               for t in (self.fail_template, self.pass_template))
 
     def run(self, ctx: Context) -> Raw:
         """The raw outcome; a `when` that fails gives not_applicable."""
@@ -167,17 +170,20 @@ class CompiledRule:
 class Judgement:
     """The outcomes of every rule for one model; Findings are built on first access."""
 
-    __slots__ = ("_findings", "ctx", "raw", "rules")
+    __slots__ = ("_findings", "_shared", "ctx", "raw", "rules")
 
-    def __init__(self, rules: tuple[CompiledRule, ...], ctx: Context, raw: list[Raw]) -> None:
+    def __init__(self, rules: tuple[CompiledRule, ...], ctx: Context, raw: list[Raw],
+                 shared: dict[tuple[Outcome, ...], tuple[Finding, ...]] | None = None) -> None:
         self.rules = rules
         self.ctx = ctx
         self.raw = raw
         self._findings: tuple[Finding, ...] | None = None
+        # findings_with results, shared by the judgements for_record makes from this one
+        self._shared = {} if shared is None else shared
 
     def for_record(self, record: ModelRecord) -> Judgement:
         """The same outcomes for another record with the same card and Hub facts."""
-        return Judgement(self.rules, Context(record, self.ctx.facts), self.raw)
+        return Judgement(self.rules, Context(record, self.ctx.facts), self.raw, self._shared)
 
     @property
     def outcomes(self) -> list[Outcome]:
@@ -195,8 +201,13 @@ class Judgement:
         every finding's message and evidence for ~30k cards is most of a bulk run's cost."""
         if self._findings is not None:
             return tuple(f for f in self._findings if f.outcome in outcomes)
-        return tuple(_finding(c, self.ctx, r) for c, r in zip(self.rules, self.raw, strict=True)
-                     if r[0] in outcomes)
+        kept = [(c, r) for c, r in zip(self.rules, self.raw, strict=True) if r[0] in outcomes]
+        if any(c.names_model for c, _ in kept):
+            return tuple(_finding(c, self.ctx, r) for c, r in kept)
+        found = self._shared.get(outcomes)
+        if found is None:
+            found = self._shared[outcomes] = tuple(_finding(c, self.ctx, r) for c, r in kept)
+        return found
 
 
 class Evaluator:
@@ -205,8 +216,20 @@ class Evaluator:
     def __init__(self, rules: tuple[Rule, ...], sections: tuple[str, ...]) -> None:
         self.rules = rules
         self.compiled = tuple(CompiledRule(rule, sections) for rule in rules)
-        self.hub_names = tuple(sorted({leaf.name for rule in rules
-                                       for leaf in _leaves(rule) if leaf.target == "hub"}))
+        # Hub fields the rules read, by value; those only tested for presence in a `when`
+        # (`{hub: id, present: true}`: "is this a Hub source?") matter only as present or not,
+        # so models that differ there alone can share a judgement (Auditor's cache).
+        gating: set[str] = set()
+        by_value: set[str] = set()
+        for rule in rules:
+            for leaf in _node_leaves(rule.check):
+                if leaf.target == "hub":
+                    by_value.add(leaf.name)
+            for leaf in _node_leaves(rule.when) if rule.when is not None else []:
+                if leaf.target == "hub":
+                    (gating if leaf.operator == "present" else by_value).add(leaf.name)
+        self.hub_names = tuple(sorted(by_value))
+        self.hub_presence = tuple(sorted(gating - by_value))
 
     def judge(self, record: ModelRecord, facts: CardFacts) -> Judgement:
         ctx = Context(record, facts)
@@ -217,8 +240,12 @@ class Evaluator:
 
 
 def _leaves(rule: Rule) -> list[Leaf]:
+    return _node_leaves(rule.check) + (_node_leaves(rule.when) if rule.when is not None else [])
+
+
+def _node_leaves(root: Node) -> list[Leaf]:
     out: list[Leaf] = []
-    stack: list[Node] = [rule.check] + ([rule.when] if rule.when is not None else [])
+    stack: list[Node] = [root]
     while stack:
         node = stack.pop()
         if isinstance(node, Leaf):
