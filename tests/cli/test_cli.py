@@ -21,7 +21,10 @@ def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_help_on_every_command() -> None:
     for args in (["--help"], ["audit", "--help"], ["explain", "--help"], ["rules", "--help"],
                  ["rules", "list", "--help"], ["rules", "show", "--help"],
-                 ["rules", "validate", "--help"]):
+                 ["rules", "validate", "--help"], ["merge", "--help"], ["runs", "--help"],
+                 ["trends", "--help"], ["diff", "--help"], ["history", "--help"],
+                 ["check", "--help"], ["report", "--help"], ["bom", "--help"],
+                 ["lineage", "--help"]):
         run = run_cli(*args)
         assert run.code == 0 and "Usage" in run.stdout, args
 

@@ -107,6 +107,7 @@ def _register() -> None:
         explain,
         history,
         lineage,
+        merge,
         report,
         rules,
         runs,
@@ -120,6 +121,7 @@ def _register() -> None:
     app.command("lineage")(lineage.lineage)
     app.command("explain")(explain.explain)
     app.command("runs")(runs.runs)
+    app.command("merge")(merge.merge_command)
     app.command("trends")(trends.trends)
     app.command("diff")(diff.diff)
     app.command("history")(history.history)

@@ -230,6 +230,50 @@ class Store:
                    ("complete" if complete else "incomplete", finished_at, models, errors,
                     not_done, time.time(), run_id))
 
+    def copy_run(self, shard: Path, shard_run: int, run_id: int) -> tuple[int, int]:
+        """Copy one run of another store file (a shard) into run `run_id`, in one transaction.
+        Returns (models copied, model ids skipped because the run already has them); a
+        skipped model keeps the findings of its first copy only."""
+        db = self._db
+        db.execute("ATTACH DATABASE ? AS shard", (str(shard),))
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS merge_skip "
+                           "(model_id TEXT PRIMARY KEY)")
+                db.execute("DELETE FROM merge_skip")
+                db.execute("INSERT INTO merge_skip SELECT model_id FROM shard.models "
+                           "WHERE run_id = ? AND model_id IN "
+                           "(SELECT model_id FROM main.models WHERE run_id = ?)",
+                           (shard_run, run_id))
+                skipped = db.execute("SELECT count(*) FROM merge_skip").fetchone()[0]
+                db.execute("INSERT OR IGNORE INTO main.messages (text) "
+                           "SELECT text FROM shard.messages")
+                columns = ", ".join(_MODEL_COLUMNS[1:])
+                before = db.total_changes
+                db.execute(f"INSERT INTO main.models (run_id, {columns}) "
+                           f"SELECT ?, {columns} FROM shard.models WHERE run_id = ? "
+                           "AND model_id NOT IN (SELECT model_id FROM merge_skip)",
+                           (run_id, shard_run))
+                copied = db.total_changes - before
+                db.execute("INSERT INTO main.findings (run_id, model_id, rule, outcome, severity, "
+                           "message_id, line) "
+                           "SELECT ?, f.model_id, f.rule, f.outcome, f.severity, mine.id, f.line "
+                           "FROM shard.findings f "
+                           "JOIN shard.messages theirs ON theirs.id = f.message_id "
+                           "JOIN main.messages mine ON mine.text = theirs.text "
+                           "WHERE f.run_id = ? "
+                           "AND f.model_id NOT IN (SELECT model_id FROM merge_skip)",
+                           (run_id, shard_run))
+                db.execute("UPDATE runs SET heartbeat = ? WHERE id = ?", (time.time(), run_id))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        finally:
+            db.execute("DETACH DATABASE shard")
+        return copied, skipped
+
     # ------------------------------------------------------------------ reading
     def runs(self, limit: int | None = None) -> list[StoredRun]:
         query = "SELECT * FROM runs ORDER BY id DESC"
