@@ -11,7 +11,7 @@ import pytest
 from cardaudit.store.db import Store
 from tests.cli.scenario import ROOT, run_cli
 
-SMALL_DUMP = ROOT / "tests/fixtures/dumps/small.jsonl"
+SMALL_DUMP = ROOT / "examples/dumps/sample.jsonl"
 
 
 def audit_dump(lines: list[str], folder: Path, name: str, *extra: str) -> Path:

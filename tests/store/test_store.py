@@ -20,7 +20,7 @@ from cardaudit.store.records import StoredFinding, StoredModel
 from cardaudit.store.schema import MIGRATIONS, SCHEMA_VERSION
 from tests.cli.scenario import ROOT, run_cli
 
-SMALL_DUMP = ROOT / "tests/fixtures/dumps/small.jsonl"
+SMALL_DUMP = ROOT / "examples/dumps/sample.jsonl"
 
 
 def runs_json(db: Path) -> list[dict]:  # type: ignore[type-arg]

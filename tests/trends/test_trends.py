@@ -16,7 +16,7 @@ import pytest
 from cardaudit.pack import load_pack
 from tests.cli.scenario import ROOT, run_cli
 
-SMALL_DUMP = ROOT / "tests/fixtures/dumps/small.jsonl"
+SMALL_DUMP = ROOT / "examples/dumps/sample.jsonl"
 
 
 @pytest.fixture(scope="module")
