@@ -198,3 +198,18 @@ def test_reading_commands_never_create_a_store(tmp_path: Path) -> None:
     run = run_cli("trends", "--db", str(db))
     assert run.code == 2 and "no audit store" in run.stderr
     assert not db.exists()
+
+
+def test_a_model_without_card_keeps_its_failures_not_one_unknown_per_rule(
+        tmp_path: Path) -> None:
+    db = tmp_path / "audits.sqlite"
+    run = run_cli("audit", "--dump", str(ROOT / "examples/dumps/sample.jsonl"), "--db", str(db),
+                  "--quiet")
+    assert run.code == 0, run.stderr
+    with Store.open(db, create=False) as store:
+        models = {m.model_id: m for m in store.models(1, with_findings=True)}
+    nocard = models["nocard/model"]
+    assert nocard.error_code == "missing-card"
+    assert nocard.findings and {f.outcome for f in nocard.findings} == {"fail"}
+    assert any(f.outcome == "unknown" for m in models.values() if m.status == "ok"
+               for f in m.findings)
