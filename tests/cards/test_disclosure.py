@@ -78,3 +78,23 @@ def test_negation_applies_to_the_clause_naming_the_dataset(card: Card, pack: Rul
                                                            level: DisclosureLevel) -> None:
     text = f"# M\n\n## Training Dataset\n\n{line}\n"
     assert assess_disclosure(card(text), pack.knowledge.datasets).level is level
+
+
+@pytest.mark.parametrize(("text", "level"), [
+    # a link in "Training Data" nested under "Training Details" names the dataset
+    ("# M\n\n## Training Details\n\n### Training Data\n\nRecorded speech and the "
+     "[Acme speech corpus](https://corpus.acme.example/speech) were used.\n", AVAILABLE),
+    # a link that names nothing, on a line that does not speak of data, is not a dataset
+    ("# M\n\n## Training Data\n\nThe team scraped web pages linked "
+     "from a forum; the resulting text was never released to the public in any form. A list "
+     "of the top domains is [here](https://example.org/domains.txt).\n", PARTIAL),
+    # ...but it is when the line says it is the data
+    ("# M\n\n## Training Data\n\n- Data: the data provided [here](https://acme.example/para), "
+     "500K sentence pairs.\n", AVAILABLE),
+    # evaluation data is not training data
+    ("# M\n\n## Testing Data\n\nWe report results on [SQuAD](https://example.org/squad).\n",
+     NONE),
+])
+def test_links_in_data_sections(card: Card, pack: RulePack, text: str,
+                                level: DisclosureLevel) -> None:
+    assert assess_disclosure(card(text), pack.knowledge.datasets).level is level

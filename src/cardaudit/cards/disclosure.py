@@ -84,6 +84,9 @@ _POINTER_RE = re.compile(
     r"\b(?:paper|report|blog|technical report|model card|repository|website|github)\b", re.I)
 _DATA_HEADING_RE = re.compile(r"\b(?:data|dataset|datasets|corpus|corpora)\b", re.I)
 _HOWTO_HEADING_RE = re.compile(r"\b(?:how to|guide|script|example|your own|usage)\b", re.I)
+# "Testing Data", "Evaluation data": data the model was measured on, not trained on
+_EVAL_DATA_HEADING_RE = re.compile(r"\b(?:test(?:ing)?|eval(?:uation)?|validation|benchmarks?)\b",
+                                   re.I)
 _SENTENCE_END_RE = re.compile(
     r"(?<=[.!?。！？])(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!\bal\.)(?<!vs\.)(?<!\bFig\.)(?<!\bNo\.)"
     r"[ \t\n]{1,8}(?=[A-Z\[(\"'*0-9])|\n[ \t]*\n|\n(?=[ \t]*(?:[-*+|#>]|\d+\.\s))|(?<=[。！？])")
@@ -101,6 +104,10 @@ _NOT_DATASET_LINK_RE = re.compile(r"arxiv\.org|/abs/|\.pdf\b|paper|blog|report|d
                                   r"aclanthology|"
                                   r"openreview|huggingface\.co/(?!datasets)|twitter\.com|"
                                   r"x\.com|discord|wandb|license", re.I)
+# A link that names nothing ("guidelines can be found [here](…)") is a dataset only on a line
+# that speaks of data ("Data: the data provided [here](…)").
+_POINTER_LINK_RE = re.compile(r"^\[\W*(?:here|this|link|this link|see|more)\W*\]", re.I)
+_DATA_WORD_RE = re.compile(r"\b(?:data|datasets?|corpus|corpora)\b", re.I)
 _NOT_A_DATASET = {"none", "an", "a", "unknown", "our", "custom", "private", "internal",
                   "proprietary", "generator", "imagefolder", "audiofolder", "json", "csv", "own",
                   "this", "that", "same", "new", "following", "above", "my", "your", "their",
@@ -271,8 +278,12 @@ class _TextScan:
 
     def run(self) -> tuple[DisclosureLevel, tuple[str, ...], int, Evidence]:
         doc = self.doc
-        data_sections = _outermost([s for s in doc.sections if self._is_data_section(s)])
+        all_data = [s for s in doc.sections if self._is_data_section(s)]
+        data_sections = _outermost(all_data)
         headed = [s for s in data_sections if _DATA_HEADING_RE.search(s.heading)]
+        # "Training Data" nested in "Training Details": its links name datasets too
+        nested_headed = [s for s in all_data if s not in data_sections
+                         and _DATA_HEADING_RE.search(s.heading)]
         found: tuple[str, int] | None = None
         words = 0
         specific_at: int | None = None
@@ -289,6 +300,10 @@ class _TextScan:
                 specific = _SPECIFIC_RE.search(prose)
                 if specific:
                     specific_at = section.start + specific.start()
+        for section in nested_headed:
+            hit = self._named(section.start, section.end, line_context=True, headed=True)
+            if hit and (found is None or hit[1] < found[1]):
+                found = hit
         for start, end in self._outside_sentences(data_sections):
             prose = self.prose[start:end]
             if not self._usable(prose, start, in_data_section=False):
@@ -334,6 +349,8 @@ class _TextScan:
             return False
         heading = section.heading
         if _HOWTO_HEADING_RE.search(heading):
+            return False
+        if _EVAL_DATA_HEADING_RE.search(heading) and "train" not in heading.lower():
             return False
         if "tun" in heading.lower() and not _DATA_HEADING_RE.search(heading):
             return self._describes_past_training(section)
@@ -408,8 +425,13 @@ class _TextScan:
                 yield link.group(1), start + match.start(1)
         if headed and "/" in text:
             for link in _MD_LINK_RE.finditer(text):
-                if not _NOT_DATASET_LINK_RE.search(link.group(0)):
-                    yield link.group(1), start + link.start()
+                if _NOT_DATASET_LINK_RE.search(link.group(0)):
+                    continue
+                if _POINTER_LINK_RE.search(link.group(0)):
+                    line_start, _ = line_bounds(text, link.start())
+                    if not _DATA_WORD_RE.search(text, line_start, link.start()):
+                        continue
+                yield link.group(1), start + link.start()
             if "dataset" in lower:
                 for match in _HUB_ID_RE.finditer(text):
                     context = lower[max(0, match.start() - 80):match.end() + 80]
