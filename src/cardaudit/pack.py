@@ -11,13 +11,13 @@ from pathlib import Path
 
 from cardaudit.engine.loader import (
     RuleSet,
-    load_lists,
     load_rules,
     rule_files,
     shipped_rule_files,
 )
 from cardaudit.errors import RuleError
 from cardaudit.knowledge import Knowledge, load_knowledge
+from cardaudit.refdata import load_lists
 from cardaudit.scoring import ScoringModel, load_scoring
 
 

@@ -71,3 +71,17 @@ def read_data_file(path: Path, display: str | None = None) -> DataFile:
     if loaded.used_aliases:
         raise RuleError(f"{shown}: YAML aliases are not allowed in cardaudit data files")
     return DataFile(path, shown, loaded.value, {k: v + 1 for k, v in loaded.lines.items()})
+
+
+def load_lists(path: Path) -> dict[str, tuple[Any, ...]]:
+    """The named lists of rules/reference/lists.yaml (`in_list` operands, re-packagers)."""
+    data_file = read_data_file(path, "rules/reference/lists.yaml")
+    lists = data_file.data.get("lists") if isinstance(data_file.data, dict) else None
+    if not isinstance(lists, dict):
+        raise RuleError(f"{data_file.display}: expected a 'lists' mapping")
+    out: dict[str, tuple[Any, ...]] = {}
+    for name, values in lists.items():
+        if not isinstance(values, list):
+            raise data_file.fail(f"lists.{name}", "expected a list")
+        out[str(name)] = tuple(values)
+    return out

@@ -48,19 +48,6 @@ class RuleSet:
         return next((r for r in self.rules if r.id == rule_id), None)
 
 
-def load_lists(path: Path) -> dict[str, tuple[Any, ...]]:
-    data_file = read_data_file(path, "rules/reference/lists.yaml")
-    lists = data_file.data.get("lists") if isinstance(data_file.data, dict) else None
-    if not isinstance(lists, dict):
-        raise RuleError(f"{data_file.display}: expected a 'lists' mapping")
-    out: dict[str, tuple[Any, ...]] = {}
-    for name, values in lists.items():
-        if not isinstance(values, list):
-            raise data_file.fail(f"lists.{name}", "expected a list")
-        out[str(name)] = tuple(values)
-    return out
-
-
 def rule_files(folder: Path) -> list[Path]:
     """Rule files in a folder, recursively, in a stable order."""
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())

@@ -80,14 +80,13 @@ def diff_runs(store: Store, before: StoredRun, after: StoredRun,
     previous = next(old_models, None)
     current = next(new_models, None)
     while previous is not None or current is not None:
-        if current is None or (previous is not None and previous.model_id < current.model_id):
-            assert previous is not None
+        if previous is not None and (current is None or previous.model_id < current.model_id):
             removed.append(previous.model_id)
             previous = next(old_models, None)
-        elif previous is None or current.model_id < previous.model_id:
+        elif current is not None and (previous is None or current.model_id < previous.model_id):
             added.append(current.model_id)
             current = next(new_models, None)
-        else:
+        elif previous is not None and current is not None:  # the same model in both runs
             result = compare(previous, current)
             if result.changes:
                 diffs.append(result)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cardaudit.errors import RuleError
-from cardaudit.refdata import read_data_file
+from cardaudit.refdata import load_lists, read_data_file
 
 UNMAPPED = "international_or_unknown"
 
@@ -92,11 +92,5 @@ def load_origins(root: Path) -> Origins:
                 raise fam_file.fail(where, f"bad regex: {exc}") from None
         families.append(Family(str(entry["family"]),
                                frozenset(o.lower() for o in entry.get("orgs") or []), pattern))
-    # lists.yaml is validated by the rule loader; here only the re-packagers are read (the
-    # loader imports this module, so it cannot be used from here).
-    lists_file = read_data_file(root / "reference" / "lists.yaml", "rules/reference/lists.yaml")
-    lists = lists_file.data.get("lists") if isinstance(lists_file.data, dict) else None
-    repackagers = lists.get("intermediaries") if isinstance(lists, dict) else None
-    if not isinstance(repackagers, list):
-        raise lists_file.fail("lists.intermediaries", "expected a list of organizations")
+    repackagers = load_lists(root / "reference" / "lists.yaml").get("intermediaries", ())
     return Origins(orgs, families, frozenset(str(r) for r in repackagers))
