@@ -10,10 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cardaudit.cards import disclosure
 from cardaudit.cards.sections import _prose_view, blank
 from cardaudit.errors import RuleError
 from cardaudit.pack import RulePack, load_pack
-from cardaudit.textsearch import literal_led, uppercase_literal, word_bounded
+from cardaudit.textsearch import (
+    CaseFreePattern,
+    literal_led,
+    uppercase_literal,
+    word_bounded,
+    word_led,
+)
 from tests.cli.scenario import ROOT
 
 WORDS = ["todo", "tbd", "to be added", "coming soon", "Todo", "xtodo", "todos", "wikipedia",
@@ -82,3 +89,38 @@ def test_word_bounded_corpus_patterns_match_like_the_plain_wrapper(text: str) ->
         fast = re.compile(word_bounded(pattern), re.I)
         assert [m.span() for m in fast.finditer(text)] == \
             [m.span() for m in plain.finditer(text)], pattern
+
+
+CASE_FREE = [value for value in vars(disclosure).values() if isinstance(value, CaseFreePattern)]
+PROSE_WORDS = ["Trained", "on", "DATA", "datasets", "Corpus", "web pages", "webpages", "3.5M",
+               "10 hours", "1B tokens", "we", "You", "removed", "not used", "see", "the paper",
+               "please refer to", "Evaluated", "f1", "English", "Wikipedia", "-", "_", " ", "\n",
+               ".", ",", "(", "2", "é", "ſ", "K", "İ", "calibration", "data-set"]
+prose_text = st.lists(st.sampled_from(PROSE_WORDS), max_size=50).map(" ".join) \
+    | st.lists(st.sampled_from(PROSE_WORDS), max_size=50).map("".join) | st.text(max_size=200)
+
+
+def test_the_disclosure_filters_are_case_free_patterns() -> None:
+    assert len(CASE_FREE) >= 7
+
+
+@given(prose_text)
+@settings(max_examples=400, deadline=None)
+def test_case_free_patterns_find_what_the_ignorecase_regex_finds(text: str) -> None:
+    lower = text.lower() if text.isascii() else None
+    for pattern in CASE_FREE:
+        fast = pattern.search(text, lower)
+        plain = pattern.regex.search(text)
+        assert (fast and fast.span()) == (plain and plain.span()), pattern.regex.pattern
+
+
+def test_word_led_moves_boundaries_behind_first_letters_and_keeps_other_shapes() -> None:
+    assert word_led(r"\b(?:data|corpus)\b") == r"(?:d(?<=\bd)ata|c(?<=\bc)orpus)\b"
+    assert word_led(r"\d+ tokens|\bweb\b") == r"\d+ tokens|w(?<=\bw)eb\b"
+    for pattern in (r"\b(?:please )?(?:see)\b", r"\b(?:a|b)?x", r"\b(?:\d|x)y"):
+        assert word_led(pattern) == pattern
+
+
+def test_a_case_free_pattern_must_be_written_in_lowercase() -> None:
+    with pytest.raises(ValueError, match="lowercase"):
+        CaseFreePattern(r"\bData\b")

@@ -245,3 +245,68 @@ def line_bounds(text: str, offset: int, lo: int = 0, hi: int | None = None) -> t
     start = text.rfind("\n", lo, offset) + 1 or lo
     end = text.find("\n", offset, hi)
     return max(start, lo), (hi if end < 0 else end)
+
+
+def word_led(pattern: str) -> str:
+    r"""`pattern` with the word boundary before each leading word moved behind its first letter
+    (`\b(?:data|corpus)\b` → `(?:d(?<=\bd)ata|c(?<=\bc)orpus)\b`): the same matches, but `re`
+    can jump between candidate first letters. Alternatives of other shapes are kept as written."""
+    return "|".join(_led_alternative(a) for a in _top_level_alternatives(pattern))
+
+
+def _led_alternative(alternative: str) -> str:
+    if not alternative.startswith("\\b(?:"):
+        return literal_led(alternative)
+    close = _group_end(alternative, 2)
+    if close is None or alternative[close + 1:close + 2] in ("*", "+", "?", "{"):
+        return alternative
+    branches = _top_level_alternatives(alternative[5:close])
+    if not all(_LEADING_CHAR_RE.match(b) for b in branches):
+        return alternative
+    led = "|".join(literal_led("\\b" + b) for b in branches)
+    return f"(?:{led}){alternative[close + 1:]}"
+
+
+def _group_end(pattern: str, open_at: int) -> int | None:
+    """Index of the `)` closing the group opened at `open_at` (None if unbalanced)."""
+    depth = 0
+    in_class = False
+    index = open_at
+    while index < len(pattern):
+        ch = pattern[index]
+        if ch == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return None
+
+
+class CaseFreePattern:
+    """A case-insensitive regex that, on ASCII text, runs on the lowercased text without
+    re.IGNORECASE and with its word boundaries behind first letters (`word_led`): 3-5x faster
+    on card prose, since `re` cannot skip ahead under IGNORECASE. For ASCII text, lowercasing
+    and IGNORECASE agree, so the matches are the same; other text gets the original regex."""
+
+    __slots__ = ("lowered", "regex")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        if uppercase_literal(pattern) is not None:
+            raise ValueError(f"a case-free pattern must be written in lowercase: {pattern!r}")
+        self.regex = re.compile(pattern, flags | re.IGNORECASE)
+        self.lowered = re.compile(word_led(pattern), flags & ~re.IGNORECASE)
+
+    def search(self, text: str, lower: str | None) -> re.Match[str] | None:
+        """Search `text`; `lower` is text.lower() when text is ASCII, else None."""
+        if lower is None:
+            return self.regex.search(text)
+        return self.lowered.search(lower)

@@ -19,6 +19,7 @@ from cardaudit.cards.document import CardDocument
 from cardaudit.cards.evidence import NO_EVIDENCE, Evidence, Where, excerpt
 from cardaudit.cards.sections import Section, count_words
 from cardaudit.textsearch import (
+    CaseFreePattern,
     FastPattern,
     line_bounds,
     literal_positions,
@@ -53,11 +54,11 @@ _TRAIN = FastPattern.compile(
 _TRAIN_RE = _TRAIN.regex
 _TRAIN_WORDS = ("train", "tun", "distill", "corpus", "corpora", "learned from")
 _LABEL_WORDS = ("data", "corpus", "corpora")
-_DATA_NOUN_RE = re.compile(
+_DATA_NOUN_RE = CaseFreePattern(
     r"\b(?:data(?:sets?)?|corpus|corpora|examples|samples|documents|pairs|conversations|"
     r"dialogues|images|recordings|texts|articles|papers|books|tweets|reviews|transcripts|"
-    r"captions|videos|web ?pages|utterances|hours of)\b", re.I)
-_SPECIFIC_RE = re.compile(
+    r"captions|videos|web ?pages|utterances|hours of)\b")
+_SPECIFIC_RE = CaseFreePattern(
     r"\d[\d.,]*[ \t]?(?:[kmbt]\b|thousand|million|billion|trillion|gb|tb|pb)?[ \t-]?(?:hours?|"
     r"tokens?|images?|pairs|examples|samples|documents|conversations|languages|sentences|"
     r"words|utterances|files|papers|articles|videos|clips|gb|tb)\b|\b(?:web|wikipedia|books?|"
@@ -65,23 +66,22 @@ _SPECIFIC_RE = re.compile(
     r"publicly available|licensed|proprietary|multilingual|english|chinese|french|german|"
     r"japanese|korean|spanish|math(?:ematics)?|reviews|tweets|conversations|dialogues|"
     r"textbooks?|encyclopedia|internet|domains?|sources?|human[- ]annotated|annotated|"
-    r"labell?ed|collected)\b", re.I)
-_SKIP_SENTENCE_RE = re.compile(
+    r"labell?ed|collected)\b")
+_SKIP_SENTENCE_RE = CaseFreePattern(
     r"\b(?:calibrat\w*|imatrix|quantiz\w*|quantis\w*|gptq|awq|exl2|you|your|scripts?|"
-    r"notebooks?|colab|tutorials?)\b", re.I)
-_NEGATED_RE = re.compile(r"\b(?:removed|excluded|not (?:include|used|publicly)|filtered out|"
-                         r"never released|not released|contaminat\w*|not (?:been )?trained)\b",
-                         re.I)
+    r"notebooks?|colab|tutorials?)\b")
+_NEGATED_RE = CaseFreePattern(r"\b(?:removed|excluded|not (?:include|used|publicly)|filtered out|"
+                         r"never released|not released|contaminat\w*|not (?:been )?trained)\b")
 _CLAUSE_BREAK_RE = re.compile(r"[.;:!?]\s|\(|\)|,\s+(?:but|while|whereas|and|only)\b")
 _QUANT_PARAGRAPH = FastPattern.compile(r"\b(?:quantiz\w*|quantis\w*|calibrat\w*|imatrix)\b", re.I)
-_EVAL_ONLY_RE = re.compile(r"\b(?:evaluat\w*|benchmark\w*|test set|tested|leaderboard|"
-                           r"dev(?:elopment)? (?:set|results)|results on|accuracy|f1)\b", re.I)
-_TRAINED_ON_RE = re.compile(r"\b(?:trained|fine-?tuned|pre-?trained|training data|"
-                            r"finetuned)\b", re.I)
-_POINTER_RE = re.compile(
+_EVAL_ONLY_RE = CaseFreePattern(r"\b(?:evaluat\w*|benchmark\w*|test set|tested|leaderboard|"
+                           r"dev(?:elopment)? (?:set|results)|results on|accuracy|f1)\b")
+_TRAINED_ON_RE = CaseFreePattern(r"\b(?:trained|fine-?tuned|pre-?trained|training data|"
+                            r"finetuned)\b")
+_POINTER_RE = CaseFreePattern(
     r"\b(?:please )?(?:refer to|see|check(?: out)?|described in|details? (?:are|can be found) "
     r"in|more (?:details|information) (?:in|at|on)|available in)\b.{0,40}"
-    r"\b(?:paper|report|blog|technical report|model card|repository|website|github)\b", re.I)
+    r"\b(?:paper|report|blog|technical report|model card|repository|website|github)\b")
 _DATA_HEADING_RE = re.compile(r"\b(?:data|dataset|datasets|corpus|corpora)\b", re.I)
 _HOWTO_HEADING_RE = re.compile(r"\b(?:how to|guide|script|example|your own|usage)\b", re.I)
 # "Testing Data", "Evaluation data": data the model was measured on, not trained on
@@ -275,6 +275,11 @@ class _TextScan:
         self.prose = doc.prose
         self.lower = doc.lower
         self._mentions_quantization = _QUANT_PARAGRAPH.possible(doc.lower)
+        # CaseFreePattern runs fast on lowercased ASCII text (same offsets as the prose)
+        self._prose_lower = doc.prose.lower() if doc.body.isascii() else None
+
+    def _lower(self, start: int, end: int) -> str | None:
+        return None if self._prose_lower is None else self._prose_lower[start:end]
 
     def run(self) -> tuple[DisclosureLevel, tuple[str, ...], int, Evidence]:
         doc = self.doc
@@ -293,11 +298,12 @@ class _TextScan:
             if hit and (found is None or hit[1] < found[1]):
                 found = hit
             prose = self.prose[section.start:section.end]
-            if _POINTER_RE.search(prose) and section.prose_words <= 40:
+            lower = self._lower(section.start, section.end)
+            if section.prose_words <= 40 and _POINTER_RE.search(prose, lower):
                 continue
             words += section.prose_words
             if specific_at is None:
-                specific = _SPECIFIC_RE.search(prose)
+                specific = _SPECIFIC_RE.search(prose, lower)
                 if specific:
                     specific_at = section.start + specific.start()
         for section in nested_headed:
@@ -306,15 +312,16 @@ class _TextScan:
                 found = hit
         for start, end in self._outside_sentences(data_sections):
             prose = self.prose[start:end]
-            if not self._usable(prose, start, in_data_section=False):
+            lower = self._lower(start, end)
+            if not self._usable(prose, lower, start, in_data_section=False):
                 continue
             if found is None:
                 hit = self._named(start, end, line_context=False, headed=False)
                 if hit:
                     found = hit
-            if _DATA_NOUN_RE.search(prose) and not _POINTER_RE.search(prose):
+            if _DATA_NOUN_RE.search(prose, lower) and not _POINTER_RE.search(prose, lower):
                 words += count_words(prose)
-                if specific_at is None and _SPECIFIC_RE.search(prose):
+                if specific_at is None and _SPECIFIC_RE.search(prose, lower):
                     specific_at = start
         if found is not None:
             return (DisclosureLevel.AVAILABLE, (found[0],), words, doc.body_evidence(found[1]))
@@ -324,13 +331,15 @@ class _TextScan:
             return DisclosureLevel.PARTIAL, (), words, doc.body_evidence(specific_at)
         return DisclosureLevel.NOT_DISCLOSED, (), words, NO_EVIDENCE
 
-    def _usable(self, prose: str, offset: int, *, in_data_section: bool,
+    def _usable(self, prose: str, lower: str | None, offset: int, *, in_data_section: bool,
                 negation: bool = True) -> bool:
-        """Context filters: reader guidance, calibration data, negations, evaluation only."""
-        if _SKIP_SENTENCE_RE.search(prose) or (negation and _NEGATED_RE.search(prose)):
+        """Context filters: reader guidance, calibration data, negations, evaluation only.
+        `lower` is prose.lower() for ASCII text, else None (see CaseFreePattern)."""
+        if _SKIP_SENTENCE_RE.search(prose, lower) \
+                or (negation and _NEGATED_RE.search(prose, lower)):
             return False
-        if not in_data_section and _EVAL_ONLY_RE.search(prose) \
-                and not _TRAINED_ON_RE.search(prose):
+        if not in_data_section and _EVAL_ONLY_RE.search(prose, lower) \
+                and not _TRAINED_ON_RE.search(prose, lower):
             return False
         return not self._in_quantization_paragraph(offset)
 
@@ -392,19 +401,23 @@ class _TextScan:
             line_start = self.body.rfind("\n", start, offset) + 1 or start
             line_end = self.body.find("\n", offset, end)
             line_end = end if line_end < 0 else line_end
-            if self._usable(self.prose[line_start:line_end], offset, in_data_section=True,
-                            negation=False) \
-                    and not _NEGATED_RE.search(self._clause(line_start, line_end, offset)):
+            if not self._usable(self.prose[line_start:line_end],
+                                self._lower(line_start, line_end), offset,
+                                in_data_section=True, negation=False):
+                continue
+            clause_start, clause_end = self._clause(line_start, line_end, offset)
+            if not _NEGATED_RE.search(self.prose[clause_start:clause_end],
+                                      self._lower(clause_start, clause_end)):
                 return name, offset
         return None
 
-    def _clause(self, line_start: int, line_end: int, offset: int) -> str:
+    def _clause(self, line_start: int, line_end: int, offset: int) -> tuple[int, int]:
         """The clause of a line around a dataset name: a negation elsewhere on the line ("the
         original responses were not used") does not unname the dataset."""
         before = self.prose[line_start:offset]
         cut = max((m.end() for m in _CLAUSE_BREAK_RE.finditer(before)), default=0)
         after = _CLAUSE_BREAK_RE.search(self.prose, offset, line_end)
-        return self.prose[line_start + cut:after.start() if after else line_end]
+        return line_start + cut, after.start() if after else line_end
 
     def _hits(self, start: int, end: int, headed: bool) -> Iterator[tuple[str, int]]:
         text = self.body[start:end]
