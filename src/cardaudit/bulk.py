@@ -16,12 +16,13 @@ import signal
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cardaudit.cards.document import CardReader
+from cardaudit.interrupts import deferred_interrupts, wait_first
 from cardaudit.pack import load_pack
 from cardaudit.reports.csv_report import COLUMNS as CSV_COLUMNS
 from cardaudit.reports.document import model_data
@@ -169,26 +170,27 @@ def audit_dump(path: Path, *, jobs: int, rule_dirs: list[Path], fmt: str | None,
         for batch, position in _batches(path):
             on_batch(_judge_batch(batch), position)
         return
-    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
-                                   initializer=_init_worker, initargs=(dirs, fmt))
-    pending: dict[Future[BatchResult], int] = {}
+    with deferred_interrupts() as check:
+        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
+                                       initializer=_init_worker, initargs=(dirs, fmt))
+        pending: dict[Future[BatchResult], int] = {}
 
-    def deliver(block: bool) -> None:
-        done, _ = wait(pending, return_when=FIRST_COMPLETED) if block else (set(), None)
-        for future in done:
-            on_batch(future.result(), pending.pop(future))
+        def deliver() -> None:
+            for future in wait_first(pending, check):
+                on_batch(future.result(), pending.pop(future))
 
-    try:
-        for batch, position in _batches(path):
-            pending[executor.submit(_judge_batch, batch)] = position
-            if len(pending) >= jobs * AHEAD_PER_JOB:
-                deliver(block=True)
-        while pending:
-            deliver(block=True)
-    except BaseException:
-        executor.shutdown(wait=False, cancel_futures=True)
-        raise
-    executor.shutdown(wait=True)
+        try:
+            for batch, position in _batches(path):
+                check()
+                pending[executor.submit(_judge_batch, batch)] = position
+                if len(pending) >= jobs * AHEAD_PER_JOB:
+                    deliver()
+            while pending:
+                deliver()
+        except BaseException:
+            executor.shutdown(wait=False, cancel_futures=True)
+            raise
+        executor.shutdown(wait=True)
 
 
 def file_size(path: Path) -> int:

@@ -8,7 +8,6 @@ that commit: the Hub's gating setting has no history.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +16,7 @@ from cardaudit.cards.document import CardReader
 from cardaudit.cards.record import CardError, ModelRecord
 from cardaudit.errors import SourceError
 from cardaudit.history.compare import Change, compare
+from cardaudit.interrupts import map_threads
 from cardaudit.runner import Auditor
 from cardaudit.sources.hubclient import HubClient
 from cardaudit.store.records import StoredModel, stored_from_result
@@ -77,8 +77,7 @@ def card_history(client: HubClient, reader: CardReader, auditor: Auditor, model_
                                  card_error=CardError(code, exc.message))
         return stored_from_result(auditor.audit(record))
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        models = list(pool.map(audit_at, shown))
+    models = map_threads(audit_at, shown, jobs)
     points = []
     for index, (commit, model) in enumerate(zip(shown, models, strict=True)):
         older = models[index + 1] if index + 1 < len(models) else None

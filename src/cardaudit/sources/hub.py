@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from cardaudit.cards.document import CardDocument, CardReader
 from cardaudit.cards.licenses import LICENSE_FILE_NAMES, LicenseFile
 from cardaudit.cards.record import CardError, HubFacts, ModelRecord
 from cardaudit.errors import SourceError, UsageError
+from cardaudit.interrupts import deferred_interrupts, wait_first
 from cardaudit.sources.base import Target
 from cardaudit.sources.hubcache import HubCache
 from cardaudit.sources.hubclient import HubClient
@@ -95,6 +96,17 @@ def facts_from_json(data: dict[str, Any], model_id: str) -> HubFacts:
         library_name=data.get("library_name"), pipeline_tag=data.get("pipeline_tag"))
 
 
+def _loaded(target: Target, future: Future[ModelRecord]) -> ModelRecord | SourceError:
+    """A finished load: its record, or its error as a SourceError (one row, never lost)."""
+    error = future.exception()
+    if isinstance(error, SourceError):
+        return error
+    if error is not None:
+        return SourceError(f"{target.id}: internal error: {type(error).__name__}: {error}",
+                           code="internal")
+    return future.result()
+
+
 class HubSource:
     """Fetches records from the Hub through HubClient, caching per (model id, commit sha)."""
 
@@ -160,29 +172,23 @@ class HubSource:
     def records(self, targets: list[Target]
                 ) -> Iterator[tuple[Target, ModelRecord | SourceError]]:
         """Load targets with `jobs` workers; results arrive as they finish. Stopping the
-        iteration (Ctrl-C) cancels what has not started."""
-        executor = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="cardaudit-hub")
-        pending: dict[Future[ModelRecord], Target] = {}
-        queue = list(reversed(targets))
-        try:
-            while queue or pending:
-                while queue and len(pending) < self.jobs * 2:
-                    target = queue.pop()
-                    pending[executor.submit(self.load, target)] = target
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    target = pending.pop(future)
-                    error = future.exception()
-                    if isinstance(error, SourceError):
-                        yield target, error
-                    elif error is not None:
-                        yield target, SourceError(
-                            f"{target.id}: internal error: {type(error).__name__}: {error}",
-                            code="internal")
-                    else:
-                        yield target, future.result()
-        finally:
-            executor.shutdown(wait=False, cancel_futures=True)
+        iteration (Ctrl-C, SIGTERM: see cardaudit.interrupts) cancels what has not started."""
+        with deferred_interrupts() as check:
+            executor = ThreadPoolExecutor(max_workers=self.jobs,
+                                          thread_name_prefix="cardaudit-hub")
+            pending: dict[Future[ModelRecord], Target] = {}
+            queue = list(reversed(targets))
+            try:
+                while queue or pending:
+                    while queue and len(pending) < self.jobs * 2:
+                        target = queue.pop()
+                        pending[executor.submit(self.load, target)] = target
+                    for future in wait_first(pending, check):
+                        target = pending.pop(future)
+                        yield target, _loaded(target, future)
+                        check()
+            finally:
+                executor.shutdown(wait=False, cancel_futures=True)
 
     def load(self, target: Target) -> ModelRecord:
         model_id = target.id

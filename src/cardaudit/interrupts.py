@@ -1,0 +1,82 @@
+"""Ctrl-C and SIGTERM while a pool of threads or worker processes runs.
+
+Python raises KeyboardInterrupt wherever the main thread happens to be. Inside
+`concurrent.futures` (wait, submit, result) that can be between taking a future's lock and
+releasing it; the lock stays held, the pool's manager thread blocks on it when the next
+result arrives, and the interpreter then waits for that thread at exit forever: a cancelled
+CI job whose audit never ends. So while a pool runs, the signals only note the request, and
+the waiting loop raises KeyboardInterrupt at a point where it holds no lock.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any, TypeVar
+
+POLL_SECONDS = 0.2
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+T = TypeVar("T")
+Check = Callable[[], None]
+
+
+def _no_check() -> None:
+    return None
+
+
+@contextmanager
+def deferred_interrupts() -> Iterator[Check]:
+    """Within the block SIGINT and SIGTERM are noted, not raised; the `check` it yields raises
+    KeyboardInterrupt once one arrived. A request still pending at the end is raised then.
+    Outside the main thread (where signals cannot be handled) it changes nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield _no_check
+        return
+    requested = threading.Event()
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        requested.set()
+
+    def check() -> None:
+        if requested.is_set():
+            raise KeyboardInterrupt
+
+    previous = [(number, signal.signal(number, note)) for number in _SIGNALS]
+    try:
+        yield check
+    finally:
+        for number, handler in previous:
+            if handler is not None:  # None: set outside Python, cannot be restored
+                signal.signal(number, handler)
+    check()
+
+
+def wait_first(pending: Iterable[Future[Any]], check: Check) -> set[Future[Any]]:
+    """The futures done, waiting until at least one is; calls `check` between short waits."""
+    while True:
+        check()
+        done, _ = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+        if done:
+            return done
+
+
+def map_threads(function: Callable[[Any], T], items: list[Any], jobs: int) -> list[T]:
+    """`function` over `items` in `jobs` threads, results in order; Ctrl-C cancels what has
+    not started and raises KeyboardInterrupt."""
+    with deferred_interrupts() as check:
+        pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+        try:
+            futures = [pool.submit(function, item) for item in items]
+            pending = set(futures)
+            while pending:
+                pending -= wait_first(pending, check)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        return [future.result() for future in futures]
