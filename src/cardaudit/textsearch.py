@@ -51,13 +51,12 @@ def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
     return found
 
 
-def _top_level_alternatives(pattern: str) -> list[str]:
-    """Split a regex at `|` outside groups and character classes."""
-    parts: list[str] = []
+def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, character, depth after it) for each `(`, `)` and `|` of a regex from `start`,
+    skipping escapes and character classes."""
     depth = 0
     in_class = False
-    start = 0
-    index = 0
+    index = start
     while index < len(pattern):
         ch = pattern[index]
         if ch == "\\":
@@ -69,14 +68,20 @@ def _top_level_alternatives(pattern: str) -> list[str]:
             in_class = True
             if pattern[index + 1:index + 2] == "]":
                 index += 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
+        elif ch in "()|":
+            depth += 1 if ch == "(" else -1 if ch == ")" else 0
+            yield index, ch, depth
+        index += 1
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """Split a regex at `|` outside groups and character classes."""
+    parts: list[str] = []
+    start = 0
+    for index, ch, depth in _structure(pattern):
+        if ch == "|" and depth == 0:
             parts.append(pattern[start:index])
             start = index + 1
-        index += 1
     parts.append(pattern[start:])
     return parts
 
@@ -269,26 +274,8 @@ def _led_alternative(alternative: str) -> str:
 
 def _group_end(pattern: str, open_at: int) -> int | None:
     """Index of the `)` closing the group opened at `open_at` (None if unbalanced)."""
-    depth = 0
-    in_class = False
-    index = open_at
-    while index < len(pattern):
-        ch = pattern[index]
-        if ch == "\\":
-            index += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return None
+    return next((index for index, ch, depth in _structure(pattern, open_at)
+                 if ch == ")" and depth == 0), None)
 
 
 class CaseFreePattern:
