@@ -57,3 +57,26 @@ def test_tables_count_as_content_but_not_as_prose(card: Card) -> None:
     doc = card("## Results\n\n| task | score |\n|---|---|\n| glue | 80 |\n")
     section = doc.sections[0]
     assert section.prose_words == 0 and section.filled
+
+
+def test_a_tuning_guide_or_tuned_results_is_not_a_training_section(card: Card) -> None:
+    doc = card("## Fine-tuning\n\nWe recommend fine-tuning the model on your own use cases; see "
+               "the notebook.\n\n## Fine-tuning on NLU tasks\n\nWe present the dev results on "
+               "two tasks.\n\n| task | acc |\n|---|---|\n| a | 90 |\n")
+    assert [s.canonical for s in doc.sections] == [None, None]
+    assert doc.sections[0].filled  # still a section with text, just not about training
+
+
+def test_a_tuning_section_that_says_how_the_model_was_trained_stays_training(card: Card) -> None:
+    doc = card("## Fine-tuning\n\nThe model was fine-tuned for three days; see the paper.\n\n"
+               "## Instruction Fine-Tuning Strategy\n\nWe used a mixture of public datasets, as "
+               "the results show.\n\n## Finetuning\n\nThe checkpoint came out of two epochs; "
+               "you can redo it.\n\n## Fine-tuning data\n\nSee the notebook for the list.\n")
+    assert [s.canonical for s in doc.sections] == ["training"] * 4
+
+
+def test_tool_use_is_how_to_call_the_model_not_its_intended_uses(card: Card) -> None:
+    doc = card("## Tool Use\n\nPass a JSON list of tools in the system prompt.\n\n"
+               "## Function calling\n\nThe model emits one call per turn.\n\n"
+               "## Intended use\n\nResearch on sentiment classification.\n")
+    assert [s.canonical for s in doc.sections] == ["how_to_start", "how_to_start", "uses"]

@@ -19,6 +19,20 @@ _MARKUP_RE = re.compile(r"<!--.*?(?:-->|\Z)|<[^>\n]{1,400}>|\]\([^)\n]{0,500}\)"
 _WORD_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\W\d_][\w'’-]*")
 _HEADING_NOISE_RE = re.compile(r"[*_`~]|\[|\]\([^)]*\)|\]|<[^>]*>|^[\W\d_]+|[\s:.\-–—]+$")
 _NOT_PARAGRAPH_RE = re.compile(r"^\s*(?:$|[-*+>|#]|\d+[.)]\s)")
+# A heading that names tuning but no data ("Fine-tuning", "Fine-tuning on NLU tasks") is not a
+# training section when its text guides the reader ("refer to this notebook", "we recommend
+# fine-tuning on your use cases") or reports fine-tuned results, and never says how this model
+# was trained ("was fine-tuned on", "we used", epochs, learning rate, "the training script").
+_DATA_HEADING_RE = re.compile(r"\b(?:data|dataset|datasets|corpus|corpora)\b", re.I)
+_GUIDE_RE = re.compile(
+    r"\b(?:you|your|refer to|see|check (?:out )?(?:this|the|our)|notebooks?|colab|blog|guide|"
+    r"tutorials?|how to|examples?|instructions|follow|can be fine-?tuned|recommend\w*|"
+    r"results)\b", re.I)
+_HOW_TRAINED_RE = re.compile(
+    r"\b(?:was|were|has been|have been)\b[^.\n]{0,60}\b(?:fine-?tuned|trained)\b|"
+    r"\bwe (?:fine-?tuned?|finetuned?|trained?|pre-?trained?|used|use|utili[sz]ed?)\b|"
+    r"\b(?:epochs?|learning[ _]rate|batch[ _]size|hyper-?parameters?|optimizer|setup|"
+    r"set-up|parameters|details|procedure|strategy|recipe|stage|training script)\b", re.I)
 
 MAX_HEADINGS = 2_000
 MAX_SECTION_NAME_WORDS = 8
@@ -157,11 +171,23 @@ def analyse_body(body: str, first_line: int, vocab: CompiledVocabulary) -> BodyL
                 end = headings[later_index][3]
                 last = later_index
                 break
+        canonical = vocab.canonical(text)
+        if canonical == "training" and _tuning_guide(text, prose[content_start:end]):
+            canonical = None
         sections.append(Section(
-            heading=text, level=level, line=line, canonical=vocab.canonical(text),
+            heading=text, level=level, line=line, canonical=canonical,
             start=content_start, end=end, prose_words=sum(segment_words[index:last]),
             has_structure=any(content_start <= a < end for a, _ in structured_spans)))
     return BodyLayout(tuple(sections), prose, tuple(code_spans), lower)
+
+
+def _tuning_guide(heading: str, prose: str) -> bool:
+    """A tuning heading without data words over a guide or results, not over how the model
+    was trained."""
+    if "tun" not in heading.lower() or _DATA_HEADING_RE.search(heading):
+        return False
+    text = f"{heading}\n{prose}"
+    return bool(_GUIDE_RE.search(text)) and not _HOW_TRAINED_RE.search(text)
 
 
 def count_words(text: str) -> int:
