@@ -6,6 +6,7 @@ each fact brings the evidence for itself, so a finding can always say where it c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -64,7 +65,8 @@ def analyse(record: ModelRecord, knowledge: Knowledge, lineage: Any = None) -> C
         metadata = doc.metadata
         if metadata.get("model-index"):
             sections["evaluation"] = True
-        if metadata.get("co2_eq_emissions") not in (None, "", {}, []):
+        if metadata.get("co2_eq_emissions") not in (None, "", {}, []) \
+                or emissions_offset(doc) is not None:
             sections["environmental_impact"] = True
     bases = base_models_of(doc.metadata) if doc is not None else ()
     if not bases and hub is not None:
@@ -97,6 +99,20 @@ def _section_value(name: str) -> Callable[[CardFacts], Any]:
     return lambda f: f.sections.get(name, False) if f.doc is not None else None
 
 
+# Emissions reported in the text ("emissions were 420 tons CO2eq", "Total Emissions (tCO2e) =
+# 0.81"), under whatever heading ("Hardware and Software"), report the environmental impact.
+_EMISSIONS_RE = re.compile(r"\d[\d.,]*\s*(?:k?g|kilograms?|t|tons?|tonnes?|mt)\s*(?:of\s+)?co2|"
+                           r"\bemissions?\b[^.\n]{0,40}co2[^.\n]{0,12}\d", re.I)
+
+
+def emissions_offset(doc: CardDocument) -> int | None:
+    """Body offset of a stated amount of CO2 emitted, or None."""
+    if "co2" not in doc.lower:
+        return None
+    match = _EMISSIONS_RE.search(doc.prose)
+    return match.start() if match else None
+
+
 def _section_evidence(name: str) -> Callable[[CardFacts], Evidence]:
     def get(facts: CardFacts) -> Evidence:
         doc = facts.doc
@@ -107,7 +123,11 @@ def _section_evidence(name: str) -> Callable[[CardFacts], Evidence]:
             section = next((s for s in found if s.filled), found[0])
             return Evidence(Where.BODY, None, section.line, excerpt(doc.readme_line(section.line)))
         if facts.sections.get(name):
-            return doc.field_evidence("model-index" if name == "evaluation" else "co2_eq_emissions")
+            if name == "evaluation":
+                return doc.field_evidence("model-index")
+            offset = emissions_offset(doc) if "co2_eq_emissions" not in doc.metadata else None
+            return doc.body_evidence(offset) if offset is not None \
+                else doc.field_evidence("co2_eq_emissions")
         return Evidence(Where.BODY, None, None, f"no '{name}' section in the card")
     return get
 
