@@ -59,11 +59,11 @@ def test_tables_count_as_content_but_not_as_prose(card: Card) -> None:
     assert section.prose_words == 0 and section.filled
 
 
-def test_a_tuning_guide_or_tuned_results_is_not_a_training_section(card: Card) -> None:
+def test_a_tuning_guide_is_no_training_section_and_tuned_results_are_evaluation(card: Card) -> None:
     doc = card("## Fine-tuning\n\nWe recommend fine-tuning the model on your own use cases; see "
                "the notebook.\n\n## Fine-tuning on NLU tasks\n\nWe present the dev results on "
                "two tasks.\n\n| task | acc |\n|---|---|\n| a | 90 |\n")
-    assert [s.canonical for s in doc.sections] == [None, None]
+    assert [s.canonical for s in doc.sections] == [None, "evaluation"]
     assert doc.sections[0].filled  # still a section with text, just not about training
 
 

@@ -21,15 +21,18 @@ _HEADING_NOISE_RE = re.compile(r"[*_`~]|\[|\]\([^)]*\)|\]|<[^>]*>|^[\W\d_]+|[\s:
 _NOT_PARAGRAPH_RE = re.compile(r"^\s*(?:$|[-*+>|#]|\d+[.)]\s)")
 # A heading that names tuning but no data ("Fine-tuning", "Fine-tuning on NLU tasks") is not a
 # training section when its text guides the reader ("refer to this notebook", "we recommend
-# fine-tuning on your use cases") or reports fine-tuned results, and never says how this model
-# was trained ("was fine-tuned on", "we used", epochs, learning rate, "the training script").
+# fine-tuning on your use cases") or reports fine-tuned results (an evaluation section then),
+# and never says how this model was trained ("was fine-tuned on", "we used", epochs, learning
+# rate, "the training script").
 _DATA_HEADING_RE = re.compile(r"\b(?:data|dataset|datasets|corpus|corpora)\b", re.I)
 _GUIDE_RE = re.compile(
     r"\b(?:you|your|refer to|see|check (?:out )?(?:this|the|our)|notebooks?|colab|blog|guide|"
     r"tutorials?|how to|examples?|instructions|follow|can be fine-?tuned|recommend\w*|"
     r"results)\b", re.I)
+_RESULTS_RE = re.compile(r"\bresults?\b", re.I)
 _HOW_TRAINED_RE = re.compile(
-    r"\b(?:was|were|has been|have been)\b[^.\n]{0,60}\b(?:fine-?tuned|trained)\b|"
+    r"\b(?:is|are|was|were|has been|have been)\b[^.\n]{0,60}\b(?:fine-?tuned|finetuned|"
+    r"trained)\b|"
     r"\bwe (?:fine-?tuned?|finetuned?|trained?|pre-?trained?|used|use|utili[sz]ed?)\b|"
     r"\b(?:epochs?|learning[ _]rate|batch[ _]size|hyper-?parameters?|optimizer|setup|"
     r"set-up|parameters|details|procedure|strategy|recipe|stage|training script)\b", re.I)
@@ -172,8 +175,9 @@ def analyse_body(body: str, first_line: int, vocab: CompiledVocabulary) -> BodyL
                 last = later_index
                 break
         canonical = vocab.canonical(text)
-        if canonical == "training" and _tuning_guide(text, prose[content_start:end]):
-            canonical = None
+        if canonical == "training":  # judged on its own text, not its subsections'
+            own_end = headings[index + 1][3] if index + 1 < len(headings) else len(body)
+            canonical = _tuning_section(text, prose[content_start:own_end])
         sections.append(Section(
             heading=text, level=level, line=line, canonical=canonical,
             start=content_start, end=end, prose_words=sum(segment_words[index:last]),
@@ -181,13 +185,17 @@ def analyse_body(body: str, first_line: int, vocab: CompiledVocabulary) -> BodyL
     return BodyLayout(tuple(sections), prose, tuple(code_spans), lower)
 
 
-def _tuning_guide(heading: str, prose: str) -> bool:
-    """A tuning heading without data words over a guide or results, not over how the model
-    was trained."""
+def _tuning_section(heading: str, prose: str) -> str | None:
+    """What a heading mapped to training is: still training, unless it names tuning but no
+    data and its text guides the reader (None) or reports results (evaluation) without
+    saying how this model was trained."""
     if "tun" not in heading.lower() or _DATA_HEADING_RE.search(heading):
-        return False
+        return "training"
     text = f"{heading}\n{prose}"
-    return bool(_GUIDE_RE.search(text)) and not _HOW_TRAINED_RE.search(text)
+    guide = _GUIDE_RE.search(text)
+    if guide is None or _HOW_TRAINED_RE.search(text):
+        return "training"
+    return "evaluation" if _RESULTS_RE.search(text) else None
 
 
 def count_words(text: str) -> int:
