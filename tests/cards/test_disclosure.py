@@ -80,6 +80,19 @@ def test_negation_applies_to_the_clause_naming_the_dataset(card: Card, pack: Rul
     assert assess_disclosure(card(text), pack.knowledge.datasets).level is level
 
 
+@pytest.mark.parametrize(("sentence", "level"), [
+    # outside any data section too: the negation is about opt-outs, not the dataset
+    ("The models were trained on the Python subset of [The Code Pile](https://huggingface.co/"
+     "datasets/acme/code-pile) (which excluded opt-out requests).", AVAILABLE),
+    ("The [acme/code-pile](https://huggingface.co/datasets/acme/code-pile) set was excluded "
+     "from what the models were trained on.", NONE),
+])
+def test_a_negated_sentence_outside_data_sections_still_names_its_clause_s_dataset(
+        card: Card, pack: RulePack, sentence: str, level: DisclosureLevel) -> None:
+    text = f"# M\n\n## Model Summary\n\nA small code model. {sentence}\n"
+    assert assess_disclosure(card(text), pack.knowledge.datasets).level is level
+
+
 @pytest.mark.parametrize(("text", "level"), [
     # a link in "Training Data" nested under "Training Details" names the dataset
     ("# M\n\n## Training Details\n\n### Training Data\n\nRecorded speech and the "

@@ -313,12 +313,17 @@ class _TextScan:
         for start, end in self._outside_sentences(data_sections):
             prose = self.prose[start:end]
             lower = self._lower(start, end)
-            if not self._usable(prose, lower, start, in_data_section=False):
+            if not self._usable(prose, lower, start, in_data_section=False, negation=False):
                 continue
+            # a negation names no dataset in its own clause only ("trained on [The Stack](…)
+            # (which excluded opt-out requests)" names The Stack); its sentence adds no words
+            negated = _NEGATED_RE.search(prose, lower) is not None
             if found is None:
-                hit = self._named(start, end, line_context=False, headed=False)
+                hit = self._named(start, end, line_context=False, headed=False, negated=negated)
                 if hit:
                     found = hit
+            if negated:
+                continue
             if _DATA_NOUN_RE.search(prose, lower) and not _POINTER_RE.search(prose, lower):
                 words += count_words(prose)
                 if specific_at is None and _SPECIFIC_RE.search(prose, lower):
@@ -392,12 +397,15 @@ class _TextScan:
                 seen.add(start)
                 yield start, end
 
-    def _named(self, start: int, end: int, *, line_context: bool, headed: bool
-               ) -> tuple[str, int] | None:
-        """The first obtainable dataset named in body[start:end] whose context passes."""
+    def _named(self, start: int, end: int, *, line_context: bool, headed: bool,
+               negated: bool = False) -> tuple[str, int] | None:
+        """The first obtainable dataset named in body[start:end] whose context passes: its
+        line's (with `line_context`), or, in a sentence with a negation, its clause's."""
         for name, offset in sorted(self._hits(start, end, headed), key=lambda h: h[1]):
             if not line_context:
-                return name, offset
+                if not negated or not self._clause_negated(start, end, offset):
+                    return name, offset
+                continue
             line_start = self.body.rfind("\n", start, offset) + 1 or start
             line_end = self.body.find("\n", offset, end)
             line_end = end if line_end < 0 else line_end
@@ -405,11 +413,14 @@ class _TextScan:
                                 self._lower(line_start, line_end), offset,
                                 in_data_section=True, negation=False):
                 continue
-            clause_start, clause_end = self._clause(line_start, line_end, offset)
-            if not _NEGATED_RE.search(self.prose[clause_start:clause_end],
-                                      self._lower(clause_start, clause_end)):
+            if not self._clause_negated(line_start, line_end, offset):
                 return name, offset
         return None
+
+    def _clause_negated(self, line_start: int, line_end: int, offset: int) -> bool:
+        clause_start, clause_end = self._clause(line_start, line_end, offset)
+        return _NEGATED_RE.search(self.prose[clause_start:clause_end],
+                                  self._lower(clause_start, clause_end)) is not None
 
     def _clause(self, line_start: int, line_end: int, offset: int) -> tuple[int, int]:
         """The clause of a line around a dataset name: a negation elsewhere on the line ("the
