@@ -124,3 +124,22 @@ def test_shipped_policies_load(registry: Path) -> None:
     for name in ("permissive-only", "commercial-use", "research-ok", "eu-gpai-transparency"):
         run = run_cli("check", "models", "--policy", name, "-q")
         assert run.code in (0, 1), (name, run.stderr)
+
+
+@pytest.mark.parametrize("policy", ["permissive-only", "commercial-use"])
+def test_an_apache_license_that_covers_only_the_code_fails_the_license_policies(
+        registry: Path, policy: str) -> None:
+    _apache_only(registry)
+    split = registry / "acme__split-license"
+    split.mkdir()
+    (split / "README.md").write_text(
+        "---\nlicense: apache-2.0\n---\n# Split\n\n## License\n\nThe code is released under "
+        "the Apache-2.0 license. The model weights are licensed under the Acme Model License "
+        "(registration required for commercial use).\n")
+    run = run_cli("check", "models", "--policy", policy, "-f", "json")
+    assert run.code == 1
+    failed = [m for m in json.loads(run.stdout)["models"] if m["verdict"] == "fail"]
+    assert [m["id"] for m in failed] == ["acme/split-license"]
+    (violation,) = failed[0]["violations"]
+    assert violation["clause"] == "rules.require" and violation["rule"] == "CA-LIC-015"
+    assert violation["evidence"]["line"] == 8

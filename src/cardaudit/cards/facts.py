@@ -208,6 +208,9 @@ FACTS: dict[str, Fact] = {
     "license.hub_tag_agrees": Fact(lambda f: f.hub_tag_agrees, _license_evidence),
     "license.body_statement": Fact(lambda f: f.license.body_key is not None, _body_evidence),
     "license.body_agrees": Fact(lambda f: f.license.body_agrees, _body_evidence),
+    "license.code_only": Fact(lambda f: f.license.code_only if f.doc is not None else None,
+                              lambda f: f.license.code_only_evidence if f.license.code_only
+                              else f.license.evidence),
     "data.level": Fact(lambda f: f.disclosure.level.value, _data_evidence),
     "data.source": _data(lambda x: x.source),
     "data.words": _data(lambda x: x.words),

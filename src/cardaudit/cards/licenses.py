@@ -32,6 +32,13 @@ _CODE_ONLY_RE = re.compile(r"\b(?:code|codebase|repository|repo|software|scripts
                            re.I)
 _MODEL_RE = re.compile(r"\b(?:weights?|models?|checkpoints?)\b|模型|权重", re.I)
 _EXPRESSION_RE = re.compile(r"\s(?:or|and|with)\s|[()]", re.I)
+# "the use of the models is subject to the Model License", "[license](MODEL_LICENSE)",
+# "weights … under …", "模型的权重…遵循": the weights have a license of their own
+_WEIGHTS_LICENSE_RE = re.compile(
+    r"model[_ -]?licen[sc]e|licen[sc]e[_-]model|model[_ ]agreement|"
+    r"\b(?:use of|weights?)\b[^.\n]{0,60}\b(?:subject to|governed by|under|licen[sc]ed|follow)|"
+    r"(?:模型|权重)[^。\n]{0,30}(?:许可|协议|license)", re.I)
+_CLAUSE_SPLIT_RE = re.compile(r"[,;.，。；]\s*|\bwhile\b|\bwhereas\b|\bbut\b")
 _LOCAL_LINK_RE = re.compile(r"^(?:\./)?[\w.\-]*licen[sc]e[\w.\-]*$|/blob/[^/]+/[\w.\-]*licen[sc]e",
                             re.I)
 FILE_HEAD_CHARS = 3_000
@@ -64,6 +71,8 @@ class LicenseResolution:
     body_key: str | None = None
     body_agrees: bool | None = None
     body_evidence: Evidence = field(default=NO_EVIDENCE)
+    code_only: bool = False  # the card says this license covers the code, not the weights
+    code_only_evidence: Evidence = field(default=NO_EVIDENCE)
     file_present: bool = False
     file_key: str | None = None
     file_agrees: bool | None = None
@@ -124,7 +133,55 @@ def resolve_license(doc: CardDocument | None, license_file: LicenseFile | None,
                          for t in resolution.terms)
             resolution = replace(resolution, body_key=key, body_agrees=agrees,
                                  body_evidence=statement.evidence)
+    if doc is not None and resolution.source != "body":
+        weights_line = _code_only(doc, resolution, kb)
+        if weights_line is not None:
+            resolution = replace(resolution, code_only=True,
+                                 code_only_evidence=doc.body_evidence(weights_line))
     return resolution
+
+
+def _code_only(doc: CardDocument, resolution: LicenseResolution, kb: LicenseBase
+               ) -> int | None:
+    """Where the card says the weights have their own license, when it also says the resolved
+    license is the code's ("The code is Apache-2.0 … the weights follow the Model License").
+    None otherwise."""
+    keys = {t.key for t in resolution.terms} | {t.spdx for t in resolution.terms}
+    code_stated = False
+    weights_at: int | None = None
+    for offset in _license_lines(doc)[:200]:
+        line = doc.line_text(offset)
+        if not line or _inside_code(doc, offset):
+            continue
+        for clause in _CLAUSE_SPLIT_RE.split(_LINK_RE.sub(_link_words, line)):
+            if _CODE_ONLY_RE.search(clause) and not _MODEL_RE.search(clause):
+                named = kb.by_title(clause)
+                code_stated = code_stated or (named is not None and (
+                    named.key in keys or named.spdx in keys))
+            elif weights_at is None and _WEIGHTS_LICENSE_RE.search(clause):
+                named = kb.by_title(clause)
+                if named is None or not (named.key in keys or named.spdx in keys):
+                    weights_at = offset
+    return weights_at if code_stated else None
+
+
+def _link_words(match: re.Match[str]) -> str:
+    """A link's target reduced to its file name ("MODEL_LICENSE"), which can say what it is."""
+    url = match.group(1) or match.group(2) or ""
+    return " " + url.rstrip("/").rsplit("/", 1)[-1] + " "
+
+
+def _license_lines(doc: CardDocument) -> list[int]:
+    """Offsets of the lines of License sections, then of every line with a license word."""
+    offsets: list[int] = []
+    for section in doc.sections:
+        if _LICENSE_HEADING_RE.search(section.heading):
+            offsets.extend(_line_offsets(doc.body, section.start, section.end))
+    for match in _LICENSE_WORD.finditer(doc.body, doc.lower):
+        start = doc.body.rfind("\n", 0, match.start()) + 1
+        if start not in offsets:
+            offsets.append(start)
+    return offsets
 
 
 def _only_other(found: _Found) -> bool:
@@ -225,15 +282,7 @@ def _from_file(license_file: LicenseFile, kb: LicenseBase) -> _Found | None:
 
 def _from_body(doc: CardDocument, kb: LicenseBase) -> _Found | None:
     """A clear license statement: first in a License section, then any line naming one."""
-    candidates: list[int] = []
-    for section in doc.sections:
-        if _LICENSE_HEADING_RE.search(section.heading):
-            candidates.extend(_line_offsets(doc.body, section.start, section.end))
-    for match in _LICENSE_WORD.finditer(doc.body, doc.lower):
-        start = doc.body.rfind("\n", 0, match.start()) + 1
-        if start not in candidates:
-            candidates.append(start)
-    for offset in candidates[:200]:
+    for offset in _license_lines(doc)[:200]:
         line = doc.line_text(offset)
         if not line or _inside_code(doc, offset):
             continue
