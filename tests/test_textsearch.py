@@ -124,3 +124,34 @@ def test_word_led_moves_boundaries_behind_first_letters_and_keeps_other_shapes()
 def test_a_case_free_pattern_must_be_written_in_lowercase() -> None:
     with pytest.raises(ValueError, match="lowercase"):
         CaseFreePattern(r"\bData\b")
+
+
+def _rule_patterns() -> list[str]:
+    from cardaudit.engine.evaluate import _leaves
+
+    pack = load_pack()
+    return sorted({leaf.argument.pattern for rule in pack.rules.rules for leaf in _leaves(rule)
+                   if leaf.operator in ("matches", "not_matches")})
+
+
+RULE_PATTERNS = _rule_patterns()
+
+
+def test_shipped_case_insensitive_rule_regexes_get_the_lowercase_path() -> None:
+    from cardaudit.textsearch import FastPattern
+
+    lowered = [p for p in RULE_PATTERNS if FastPattern.case_free(p, re.M).lowered is not None]
+    assert len(lowered) >= 2  # the base-model and placeholder rules
+    assert FastPattern.case_free(r"(?i)\bLlama\b", re.M).lowered is None  # not lowercase
+    assert FastPattern.case_free(r"\bllama\b", re.M).lowered is None  # case-sensitive
+
+
+@given(prose_text)
+@settings(max_examples=300, deadline=None)
+def test_rule_regexes_find_the_same_span_on_either_path(text: str) -> None:
+    from cardaudit.textsearch import FastPattern
+
+    for pattern in RULE_PATTERNS:
+        fast = FastPattern.case_free(pattern, re.M).search(text, text.lower())
+        plain = re.compile(pattern, re.M).search(text)
+        assert (fast and fast.span()) == (plain and plain.span()), pattern

@@ -126,16 +126,26 @@ def _required(seq: list[Any]) -> frozenset[str] | None:
 class FastPattern:
     """A compiled regex plus the literals it needs."""
 
-    __slots__ = ("literals", "regex")
+    __slots__ = ("literals", "lowered", "regex")
 
     def __init__(self, regex: re.Pattern[str], literals_of: str | None = None) -> None:
         """`literals_of`: the pattern to take the literals from when `regex` is a rewrite."""
         self.regex = regex
         self.literals = required_literals(literals_of or regex.pattern, regex.flags)
+        self.lowered: re.Pattern[str] | None = None
 
     @classmethod
     def compile(cls, pattern: str, flags: int = 0) -> FastPattern:
         return cls(re.compile(pattern, flags))
+
+    @classmethod
+    def case_free(cls, pattern: str, flags: int = 0) -> FastPattern:
+        """Like `compile`; a pattern written in lowercase after a leading `(?i)` also gets the
+        CaseFreePattern treatment in `search` (lowercased ASCII text, no IGNORECASE)."""
+        fast = cls.compile(pattern, flags)
+        if pattern.startswith("(?i)") and uppercase_literal(pattern[4:]) is None:
+            fast.lowered = re.compile(word_led(pattern[4:]), flags & ~re.IGNORECASE)
+        return fast
 
     def possible(self, lower: str) -> bool:
         """False when the regex certainly cannot match text whose lowercase form is `lower`."""
@@ -146,8 +156,11 @@ class FastPattern:
 
     def search(self, text: str, lower: str, pos: int = 0,
                endpos: int | None = None) -> re.Match[str] | None:
+        """Search `text` (`lower` is text.lower())."""
         if not self.possible(lower):
             return None
+        if self.lowered is not None and text.isascii():
+            return self.lowered.search(lower, pos, len(text) if endpos is None else endpos)
         return self.regex.search(text, pos, len(text) if endpos is None else endpos)
 
     def finditer(self, text: str, lower: str) -> Iterator[re.Match[str]]:

@@ -125,7 +125,7 @@ def _need_regex(arg: Any, _: Mapping[str, tuple[Any, ...]]) -> FastPattern:
     if len(arg) > MAX_REGEX_LENGTH:
         raise ValueError(f"regex is longer than {MAX_REGEX_LENGTH} characters")
     try:
-        return FastPattern.compile(arg, re.M)
+        return FastPattern.case_free(arg, re.M)
     except re.error as exc:
         raise ValueError(f"bad regex {arg!r}: {exc}") from None
 
