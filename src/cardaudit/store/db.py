@@ -116,6 +116,11 @@ class Store:
             store._prepare(exists)
         except sqlite3.DatabaseError as exc:
             db.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(f"the audit store {path} is busy: another run has held it "
+                                 f"for over {BUSY_TIMEOUT_MS // 1000} s",
+                                 hint="wait for the other run, or pass --db with another path"
+                                 ) from None
             raise StoreError(f"{path} is not a cardaudit audit store ({_reason(exc)})",
                              hint="pass --db with another path, or move the file away") from None
         except StoreError:
@@ -142,7 +147,7 @@ class Store:
                 raise StoreError(f"{self.path} was written by a newer cardaudit (store schema "
                                  f"{version}; this version reads up to {SCHEMA_VERSION})",
                                  hint="upgrade cardaudit, or pass --db with another path")
-        db.execute("PRAGMA journal_mode = WAL")
+        _use_wal(db)
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
         self._migrate()
@@ -356,6 +361,26 @@ class Store:
     def model_ids(self, run_id: int) -> frozenset[str]:
         return frozenset(r[0] for r in self._db.execute(
             "SELECT model_id FROM models WHERE run_id = ?", (run_id,)))
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Switch the file to WAL once. SQLite answers the switch with 'database is locked' at once,
+    without its busy timeout, while another run opens the same new store (seen 9 times in 160
+    concurrent opens), so the switch is retried until the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    delay = 0.005
+    while True:
+        try:
+            mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) \
+                    or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.2)
 
 
 def _reason(exc: sqlite3.DatabaseError) -> str:
