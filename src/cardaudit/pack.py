@@ -35,9 +35,12 @@ def load_pack(extra_dirs: list[Path] | None = None, root: Path | None = None) ->
     lists = load_lists(root / "reference" / "lists.yaml")
     files = [(p, f"rules/{p.relative_to(root).as_posix()}", "shipped")
              for p in shipped_rule_files(root)]
+    shipped = root.resolve()
     for folder in extra_dirs or []:
         if not folder.is_dir():
             raise RuleError(f"{folder}: not a folder of rule files")
+        if folder.resolve().is_relative_to(shipped):
+            continue  # the shipped pack, or part of it, named again: already in force
         found = rule_files(folder)
         if not found:
             raise RuleError(f"{folder}: holds no rule files (*.yaml)")

@@ -83,6 +83,15 @@ def test_rules_validate_accepts_the_example_folder() -> None:
     assert run.code == 0 and run.stdout.startswith("ok: 1 rule(s) in examples/rules are valid")
 
 
+def test_rules_validate_on_the_shipped_pack_checks_it_instead_of_reporting_duplicates() -> None:
+    for folder in ("rules", "rules/license"):
+        run = run_cli("rules", "validate", folder)
+        assert run.code == 0, run.stderr
+        assert run.stdout.startswith(f"ok: {folder} is part of the shipped pack")
+    audit = run_cli("audit", "examples/models", "--rules", "rules", "-f", "json", "--no-store")
+    assert audit.code == 0, audit.stderr  # naming the shipped pack again adds nothing
+
+
 def test_rules_list_and_show() -> None:
     listing = run_cli("rules", "list", "--width", "200")
     assert listing.code == 0 and "CA-LIC-002" in listing.stdout
