@@ -10,14 +10,15 @@
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from cardaudit.cards.document import CardDocument
 from cardaudit.cards.evidence import NO_EVIDENCE, Evidence, Where, excerpt
-from cardaudit.cards.sections import Section, count_words
+from cardaudit.cards.sections import Section, count_words, outermost
 from cardaudit.textsearch import (
     CaseFreePattern,
     FastPattern,
@@ -284,10 +285,11 @@ class _TextScan:
     def run(self) -> tuple[DisclosureLevel, tuple[str, ...], int, Evidence]:
         doc = self.doc
         all_data = [s for s in doc.sections if self._is_data_section(s)]
-        data_sections = _outermost(all_data)
+        data_sections = outermost(all_data)
         headed = [s for s in data_sections if _DATA_HEADING_RE.search(s.heading)]
         # "Training Data" nested in "Training Details": its links name datasets too
-        nested_headed = [s for s in all_data if s not in data_sections
+        outer = {id(s) for s in data_sections}
+        nested_headed = [s for s in all_data if id(s) not in outer
                          and _DATA_HEADING_RE.search(s.heading)]
         found: tuple[str, int] | None = None
         words = 0
@@ -377,22 +379,26 @@ class _TextScan:
 
     def _outside_sentences(self, data_sections: list[Section]) -> Iterator[tuple[int, int]]:
         """`dataset: X` lines and sentences about training outside the data sections."""
-        inside = [(s.start, s.end) for s in data_sections]
+        inside = _Spans([(s.start, s.end) for s in data_sections])
         seen: set[int] = set()
         lower = self.lower
+        line_end = -1
         for pos in literal_positions(lower, _LABEL_WORDS):
+            if pos < line_end:
+                continue  # the line already judged (a one-line card of 2 MB: not quadratic)
             start, end = line_bounds(self.body, pos)
-            if start in seen or _within(start, inside):
+            line_end = end
+            if start in seen or start in inside:
                 continue
             match = _LABELLED_DATA_RE.match(self.body, start, end)
             if match:
                 seen.add(start)
                 yield start, end
         for pos in literal_positions(lower, _TRAIN_WORDS):
-            if _within(pos, inside) or not _TRAIN_RE.search(self.prose, max(0, pos - 12),
+            if pos in inside or not _TRAIN_RE.search(self.prose, max(0, pos - 12),
                                                              pos + 24):
                 continue
-            start, end = _sentence_around(self.prose, pos)
+            start, end = _sentence_around(self.prose, pos, self.doc.line_start)
             if start not in seen and self.prose[start:end].strip():
                 seen.add(start)
                 yield start, end
@@ -464,27 +470,32 @@ class _TextScan:
                         yield match.group(1), start + match.start()
 
 
-def _outermost(sections: list[Section]) -> list[Section]:
-    out: list[Section] = []
-    for section in sections:
-        if not any(o.start <= section.start < o.end for o in out):
-            out.append(section)
-    return out
+class _Spans:
+    """Sorted, non-overlapping spans (outermost sections in card order); membership by
+    bisection, so a card of thousands of sections costs no quadratic time."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.starts = [a for a, _ in spans]
+        self.ends = [b for _, b in spans]
+
+    def __contains__(self, offset: int) -> bool:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index >= 0 and offset < self.ends[index]
 
 
-def _within(offset: int, spans: list[tuple[int, int]]) -> bool:
-    return any(a <= offset < b for a, b in spans)
-
-
-def _sentence_around(text: str, pos: int) -> tuple[int, int]:
+def _sentence_around(text: str, pos: int, line_start: Callable[[int], int]
+                     ) -> tuple[int, int]:
     """The sentence holding `pos`: from the last sentence end in the 400 characters before it
-    to the next one in the 600 after."""
+    (else the start of its line) to the next one in the 600 after. `text` has the body's
+    newlines; `line_start(pos)` finds the line's start without scanning back."""
     lo = max(0, pos - 400)
     start = lo
     for sep in _SENTENCE_END_RE.finditer(text, lo, pos):
         start = sep.end()
     if start == lo and lo > 0:
-        start = text.rfind("\n", 0, pos) + 1
+        start = line_start(pos)
     tail = _SENTENCE_END_RE.search(text, pos, min(len(text), pos + 600))
     return start, (tail.start() if tail else min(len(text), pos + 600))
 

@@ -72,10 +72,19 @@ class CardDocument:
 
     def body_line(self, offset: int) -> int:
         """README line (1-based) of a body offset."""
+        return self.body_first_line + bisect.bisect_left(self._newline_index(), offset)
+
+    def line_start(self, offset: int) -> int:
+        """Body offset where the line holding `offset` starts: body.rfind("\\n", 0, offset) + 1,
+        by bisection (a card of one 2 MB line must not cost a scan per question)."""
+        index = bisect.bisect_left(self._newline_index(), offset)
+        return self._newlines[index - 1] + 1 if index > 0 else 0
+
+    def _newline_index(self) -> list[int]:
         if not self._newlines:
             self._newlines.extend(m.start() for m in re.finditer("\n", self.body))
             self._newlines.append(len(self.body) + 1)
-        return self.body_first_line + bisect.bisect_left(self._newlines, offset)
+        return self._newlines
 
     def line_text(self, offset: int) -> str:
         """The body line containing `offset`, stripped."""

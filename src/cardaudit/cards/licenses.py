@@ -8,7 +8,9 @@ permissive: unknown terms fail closed.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -42,6 +44,7 @@ _CLAUSE_SPLIT_RE = re.compile(r"[,;.，。；]\s*|\bwhile\b|\bwhereas\b|\bbut\b"
 _LOCAL_LINK_RE = re.compile(r"^(?:\./)?[\w.\-]*licen[sc]e[\w.\-]*$|/blob/[^/]+/[\w.\-]*licen[sc]e",
                             re.I)
 FILE_HEAD_CHARS = 3_000
+MAX_LICENSE_LINES = 200  # lines read for license statements
 LICENSE_FILE_NAMES = ("LICENSE", "LICENSE.md", "LICENSE.txt", "LICENCE", "LICENCE.md",
                       "LICENSE.rst")
 
@@ -149,7 +152,7 @@ def _code_only(doc: CardDocument, resolution: LicenseResolution, kb: LicenseBase
     keys = {t.key for t in resolution.terms} | {t.spdx for t in resolution.terms}
     code_stated = False
     weights_at: int | None = None
-    for offset in _license_lines(doc)[:200]:
+    for offset in _license_lines(doc):
         line = doc.line_text(offset)
         if not line or _inside_code(doc, offset):
             continue
@@ -172,15 +175,21 @@ def _link_words(match: re.Match[str]) -> str:
 
 
 def _license_lines(doc: CardDocument) -> list[int]:
-    """Offsets of the lines of License sections, then of every line with a license word."""
+    """Offsets of the lines of License sections, then of other lines with a license word: the
+    first MAX_LICENSE_LINES (a card of license words repeated must not cost quadratic time)."""
     offsets: list[int] = []
-    for section in doc.sections:
-        if _LICENSE_HEADING_RE.search(section.heading):
-            offsets.extend(_line_offsets(doc.body, section.start, section.end))
-    for match in _LICENSE_WORD.finditer(doc.body, doc.lower):
-        start = doc.body.rfind("\n", 0, match.start()) + 1
-        if start not in offsets:
-            offsets.append(start)
+    seen: set[int] = set()
+    candidates = itertools.chain(
+        (offset for section in doc.sections if _LICENSE_HEADING_RE.search(section.heading)
+         for offset in _line_offsets(doc.body, section.start, section.end)),
+        (doc.body.rfind("\n", 0, match.start()) + 1
+         for match in _LICENSE_WORD.finditer(doc.body, doc.lower)))
+    for offset in candidates:
+        if offset not in seen:
+            seen.add(offset)
+            offsets.append(offset)
+            if len(offsets) >= MAX_LICENSE_LINES:
+                break
     return offsets
 
 
@@ -282,7 +291,7 @@ def _from_file(license_file: LicenseFile, kb: LicenseBase) -> _Found | None:
 
 def _from_body(doc: CardDocument, kb: LicenseBase) -> _Found | None:
     """A clear license statement: first in a License section, then any line naming one."""
-    for offset in _license_lines(doc)[:200]:
+    for offset in _license_lines(doc):
         line = doc.line_text(offset)
         if not line or _inside_code(doc, offset):
             continue
@@ -319,13 +328,12 @@ def _statement_terms(line: str, kb: LicenseBase) -> LicenseTerms | None:
     return None
 
 
-def _line_offsets(body: str, start: int, end: int) -> list[int]:
-    offsets = [start]
+def _line_offsets(body: str, start: int, end: int) -> Iterator[int]:
+    yield start
     pos = body.find("\n", start)
     while 0 <= pos < end - 1:
-        offsets.append(pos + 1)
+        yield pos + 1
         pos = body.find("\n", pos + 1)
-    return offsets
 
 
 def _inside_code(doc: CardDocument, offset: int) -> bool:

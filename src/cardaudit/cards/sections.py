@@ -185,6 +185,16 @@ def analyse_body(body: str, first_line: int, vocab: CompiledVocabulary) -> BodyL
     return BodyLayout(tuple(sections), prose, tuple(code_spans), lower)
 
 
+def outermost(sections: list[Section]) -> list[Section]:
+    """Sections not inside another of the list (in card order, so only the last kept one can
+    hold the next)."""
+    out: list[Section] = []
+    for section in sections:
+        if not out or section.start >= out[-1].end:
+            out.append(section)
+    return out
+
+
 def _tuning_section(heading: str, prose: str) -> str | None:
     """What a heading mapped to training is: still training, unless it names tuning but no
     data and its text guides the reader (None) or reports results (evaluation) without

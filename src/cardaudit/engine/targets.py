@@ -15,7 +15,7 @@ from typing import Any
 from cardaudit.cards.evidence import Evidence, Where, excerpt
 from cardaudit.cards.facts import FACTS, CardFacts
 from cardaudit.cards.record import ModelRecord
-from cardaudit.cards.sections import Section
+from cardaudit.cards.sections import Section, outermost
 from cardaudit.engine.operators import TextSubject
 from cardaudit.engine.schema import Leaf
 
@@ -132,11 +132,11 @@ def text_resolver(leaf: Leaf, canonical_sections: tuple[str, ...]) -> TextResolv
         doc = ctx.record.card
         if doc is None:
             return None
-        outermost = _outermost([s for s in doc.sections if select(s)])
-        return TextSubject(any(s.filled for s in outermost),
+        chosen = outermost([s for s in doc.sections if select(s)])
+        return TextSubject(any(s.filled for s in chosen),
                            tuple((doc.body[s.start:s.end], s.start, doc.lower[s.start:s.end])
-                                 for s in outermost),
-                           sum(s.prose_words for s in outermost))
+                                 for s in chosen),
+                           sum(s.prose_words for s in chosen))
     return section
 
 
@@ -153,14 +153,6 @@ def matching_sections(leaf: Leaf, ctx: Context) -> list[Section]:
         return []
     select = _section_selector(leaf.name, tuple(ctx.facts.sections))
     return [s for s in doc.sections if select(s)]
-
-
-def _outermost(sections: list[Section]) -> list[Section]:
-    out: list[Section] = []
-    for section in sections:
-        if not any(o.start <= section.start < o.end for o in out):
-            out.append(section)
-    return out
 
 
 def evidence_for(leaf: Leaf, ctx: Context, offset: int | None) -> Evidence:

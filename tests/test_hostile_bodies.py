@@ -1,0 +1,36 @@
+"""Card bodies built to find quadratic paths: one 10 MB line, thousands of sections, a license
+word on every line. Each is audited, every rule included, in time that grows with its size
+(each case took minutes before its quadratic scan was removed; now seconds)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from cardaudit.cards.document import CardDocument
+from cardaudit.cards.record import ModelRecord
+from cardaudit.results import Status
+from cardaudit.runner import Auditor
+
+BOUND_SECONDS = 20  # generous for a shared 2-core machine; the quadratic versions took minutes
+
+BODIES = {
+    "one line of Hub ids": "acme/model-x dataset " * 600_000,
+    "one line of training sentences": "It was trained on the Acme dataset; " * 300_000,
+    "thousands of data sections": "## Training data\nWe used C4.\n" * 100_000,
+    "a license word on every line": "see the license terms\n" * 200_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(BODIES))
+def test_hostile_body_is_audited_in_bounded_time(auditor: Auditor,
+                                                 card: Callable[[str | bytes], CardDocument],
+                                                 name: str) -> None:
+    text = "---\nlicense: apache-2.0\n---\n# M\n\n" + BODIES[name]
+    started = time.perf_counter()
+    result = auditor.audit(ModelRecord("acme/hostile", "local", "here", card(text)))
+    assert result.judgement is not None and len(result.judgement.findings) >= 25
+    assert time.perf_counter() - started < BOUND_SECONDS, name
+    assert result.status is Status.OK and result.scores.overall is not None
