@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -172,3 +173,25 @@ def test_commands_start_without_loading_the_bom_libraries() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_readme_that_is_no_regular_file_is_an_error_row_never_a_hang(tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    for name in ("acme__fifo", "acme__device", "acme__folder", "acme__dangling", "acme__ok"):
+        (models / name).mkdir(parents=True)
+    os.mkfifo(models / "acme__fifo" / "README.md")  # opening it would block forever
+    (models / "acme__device" / "README.md").symlink_to("/dev/zero")  # endless bytes
+    (models / "acme__folder" / "README.md").mkdir()
+    (models / "acme__dangling" / "README.md").symlink_to(tmp_path / "gone.md")
+    (models / "acme__ok" / "README.md").write_text("---\nlicense: mit\n---\n# OK\n")
+    run = subprocess.run([sys.executable, "-m", "cardaudit", "audit", str(models), "-f", "json",
+                          "--no-store"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    rows = {m["id"]: m for m in json.loads(run.stdout)["models"]}
+    assert sorted(rows) == ["acme/dangling", "acme/device", "acme/fifo", "acme/folder",
+                            "acme/ok"]
+    for model_id in ("acme/dangling", "acme/device", "acme/fifo", "acme/folder"):
+        assert rows[model_id]["status"] == "error"
+        assert rows[model_id]["error"]["code"] == "unreadable"
+        assert "not a regular file" in rows[model_id]["error"]["message"]
+    assert rows["acme/ok"]["status"] == "ok"

@@ -43,6 +43,20 @@ def _readme_in(folder: Path) -> Path | None:
     return None
 
 
+def _readme_entry(folder: Path) -> Path | None:
+    """The folder's README: a regular file if there is one, else any entry by that name (a
+    folder, a device, a pipe, a broken link), which makes the folder a model whose card cannot
+    be read rather than no model at all."""
+    found = _readme_in(folder)
+    if found is not None:
+        return found
+    for name in _README_NAMES:
+        candidate = folder / name
+        if candidate.is_symlink() or candidate.exists():
+            return candidate
+    return None
+
+
 def _cache_snapshot(folder: Path) -> Path | None:
     """The snapshot a HF cache repo folder's refs/main points to (else the newest one)."""
     snapshots = folder / "snapshots"
@@ -84,7 +98,7 @@ class LocalSource:
             return [Target(model_id, self.name, str(path))]
         if not os.access(path, os.R_OK | os.X_OK):
             raise UsageError(f"cannot read folder: {raw}")
-        if _readme_in(path) or _cache_snapshot(path):
+        if _readme_entry(path) or _cache_snapshot(path):
             return [Target(self._folder_id(path, None), self.name, str(path))]
         targets: list[Target] = []
         for folder in self._model_folders(path):
@@ -99,7 +113,7 @@ class LocalSource:
         for current, dirs, _files in os.walk(root, followlinks=False):
             dirs.sort()
             here = Path(current)
-            if here != root and (_readme_in(here) or _cache_snapshot(here)):
+            if here != root and (_readme_entry(here) or _cache_snapshot(here)):
                 folders.append(here)
                 dirs[:] = []
                 continue
@@ -130,10 +144,13 @@ class LocalSource:
         else:
             snapshot = _cache_snapshot(path) if _CACHE_LAYOUT_RE.match(path.name) else None
             folder = snapshot or path
-            readme_found = _readme_in(folder)
+            readme_found = _readme_entry(folder)
             if readme_found is None:
                 raise SourceError(f"{target.location}: no README.md", code="missing-card")
             readme = readme_found
+        if not readme.is_file():  # never open a pipe (it would block) or a device
+            raise SourceError(f"{target.location}: {readme.name} is not a regular file (a "
+                              "folder, device, pipe or broken link)", code="unreadable")
         raw = _read_capped(readme, MAX_README_BYTES)
         doc = self.reader.read(raw)
         license_file = _license_file(folder) if folder is not None else None
