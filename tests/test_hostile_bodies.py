@@ -21,6 +21,7 @@ BODIES = {
     "one line of training sentences": "It was trained on the Acme dataset; " * 300_000,
     "thousands of data sections": "## Training data\nWe used C4.\n" * 100_000,
     "a license word on every line": "see the license terms\n" * 200_000,
+    "headings, then endless code blocks": "## H\ntext here\n" * 2_000 + "```\nx\n```\n" * 600_000,
 }
 
 

@@ -6,6 +6,7 @@ code fences) instead of looping over every line, and caches heading → canonica
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -164,7 +165,7 @@ def analyse_body(body: str, first_line: int, vocab: CompiledVocabulary) -> BodyL
     segment_words = [
         count_words(prose[h[4]:(headings[i + 1][3] if i + 1 < len(headings) else len(body))])
         for i, h in enumerate(headings)]
-    structured_spans = sorted(code_spans + table_spans)
+    structure_starts = sorted(a for a, _ in code_spans + table_spans)
     sections: list[Section] = []
     for index, (level, text, line, _line_start, content_start) in enumerate(headings):
         end = len(body)
@@ -181,8 +182,15 @@ def analyse_body(body: str, first_line: int, vocab: CompiledVocabulary) -> BodyL
         sections.append(Section(
             heading=text, level=level, line=line, canonical=canonical,
             start=content_start, end=end, prose_words=sum(segment_words[index:last]),
-            has_structure=any(content_start <= a < end for a, _ in structured_spans)))
+            has_structure=_any_between(structure_starts, content_start, end)))
     return BodyLayout(tuple(sections), prose, tuple(code_spans), lower)
+
+
+def _any_between(sorted_offsets: list[int], start: int, end: int) -> bool:
+    """Whether an offset lies in [start, end), by bisection (2,000 headings over 100,000 code
+    blocks must not cost 200 million comparisons)."""
+    index = bisect.bisect_left(sorted_offsets, start)
+    return index < len(sorted_offsets) and sorted_offsets[index] < end
 
 
 def outermost(sections: list[Section]) -> list[Section]:
