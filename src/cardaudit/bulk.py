@@ -25,9 +25,8 @@ from cardaudit.cards.document import CardReader
 from cardaudit.interrupts import deferred_interrupts, wait_first
 from cardaudit.pack import load_pack
 from cardaudit.reports.csv_report import COLUMNS as CSV_COLUMNS
+from cardaudit.reports.csv_report import csv_values
 from cardaudit.reports.document import model_data
-from cardaudit.reports.escape import csv_cell
-from cardaudit.reports.rows import row_of
 from cardaudit.runner import Auditor
 from cardaudit.sources import dump
 from cardaudit.store.records import StoredModel, stored_from_result
@@ -99,11 +98,8 @@ def _judge_batch(items: list[Item]) -> BatchResult:
 
 
 def _csv_line(result: Any) -> str:
-    row = row_of(result)
-    values = (row.id, row.status, row.license, row.category, row.commercial, row.data, row.gate,
-              *row.areas, row.overall, row.grade, row.error, " ".join(row.failed))
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow([csv_cell(v) for v in values])
+    csv.writer(buffer, lineterminator="\n").writerow(csv_values(result))
     return buffer.getvalue()
 
 

@@ -258,3 +258,14 @@ def test_usage_errors_never_touch_the_network(fakehub: FakeHub, cache: Path) -> 
         run = hub_cli(fakehub, cache, *args)
         assert run.code == 2, args
     assert fakehub.count() == 0
+
+
+def test_lone_surrogates_and_absurd_counts_in_hub_answers_keep_the_row(
+        fakehub: FakeHub, cache: Path) -> None:
+    fakehub.add_model("acme/odd", card("mit"), tags=["license:mit", "\ud800"],
+                      pipeline_tag="\udc00", downloads=10**30, likes=-1)
+    rows = models(hub_cli(fakehub, cache, "audit", "acme/odd", *JSON))
+    hub = rows["acme/odd"]["hub"]
+    assert rows["acme/odd"]["status"] == "ok"
+    assert "\ufffd\ufffd\ufffd" in hub["tags"] and hub["pipeline_tag"] == "\ufffd\ufffd\ufffd"
+    assert (hub["downloads"], hub["likes"]) == (None, None)

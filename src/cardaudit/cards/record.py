@@ -15,6 +15,15 @@ from cardaudit.cards.document import CardDocument
 from cardaudit.cards.licenses import LicenseFile
 
 HUB_PLACEHOLDER_CREATED = "2022-03-02T23:29:04.000Z"
+MAX_COUNT = 2**63 - 1  # what SQLite (the audit store) can hold
+
+
+def count_or_none(value: Any) -> int | None:
+    """A count (downloads, likes, parameters) as reported, or None when it is not a whole
+    number from 0 to MAX_COUNT: a dump row or an endpoint may say anything."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT:
+        return value
+    return None
 
 
 @dataclass(frozen=True, slots=True)

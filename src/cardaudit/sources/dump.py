@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from cardaudit.cards.document import CardReader
-from cardaudit.cards.record import CardError, HubFacts, ModelRecord
+from cardaudit.cards.record import CardError, HubFacts, ModelRecord, count_or_none
 from cardaudit.errors import UsageError
+from cardaudit.safetext import may_hold_surrogates, valid_data
 
 MAX_LINE_BYTES = 64 * 1024 * 1024
 # What the 2022 Hub scrape stored for repos without a README.
@@ -57,6 +58,8 @@ def parse_line(number: int, line: str) -> DumpRow:
         return DumpRow(number, None, f"line {number} is not JSON: {exc.msg}")
     if not isinstance(data, dict):
         return DumpRow(number, None, f"line {number} is not a JSON object")
+    if may_hold_surrogates(line):
+        data = valid_data(data)
     return DumpRow(number, data)
 
 
@@ -105,10 +108,6 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def _date(value: Any) -> str | None:
     if isinstance(value, str) and value:
         return value
@@ -126,7 +125,8 @@ def hub_facts(data: dict[str, Any], model: str) -> HubFacts:
     tags = data.get("tags")
     tags = tuple(str(t) for t in tags) if isinstance(tags, list | tuple) else ()
     safetensors = data.get("safetensors")
-    parameters = _int(safetensors.get("total")) if isinstance(safetensors, dict) else None
+    parameters = count_or_none(safetensors.get("total")) if isinstance(safetensors, dict) \
+        else None
     bases = tuple(t.split(":")[-1] for t in tags if t.startswith("base_model:")
                   and t.count(":") == 1)
     relation = next((t.split(":")[1] for t in tags if t.startswith("base_model:")
@@ -138,9 +138,10 @@ def hub_facts(data: dict[str, Any], model: str) -> HubFacts:
         gated=data.get("gated") if data.get("gated") in (False, True, "auto", "manual") else None,
         created_at=_date(data.get("createdAt")),
         last_modified=_date(data.get("lastModified") or data.get("last_modified")),
-        downloads=_int(data.get("downloads")),
-        downloads_all_time=_int(data.get("downloadsAllTime")),
-        likes=_int(data.get("likes")), tags=tags, base_models=bases, base_relation=relation,
+        downloads=count_or_none(data.get("downloads")),
+        downloads_all_time=count_or_none(data.get("downloadsAllTime")),
+        likes=count_or_none(data.get("likes")), tags=tags, base_models=bases,
+        base_relation=relation,
         parameters=parameters, library_name=_str(data.get("library_name")),
         pipeline_tag=_str(data.get("pipeline_tag")), gated_known="gated" in data)
 

@@ -19,9 +19,10 @@ from typing import Any
 from cardaudit.cards.disclosure import DatasetStatus, metadata_datasets
 from cardaudit.cards.document import CardDocument, CardReader
 from cardaudit.cards.licenses import LICENSE_FILE_NAMES, LicenseFile
-from cardaudit.cards.record import CardError, HubFacts, ModelRecord
+from cardaudit.cards.record import CardError, HubFacts, ModelRecord, count_or_none
 from cardaudit.errors import SourceError, UsageError
 from cardaudit.interrupts import deferred_interrupts, wait_first
+from cardaudit.safetext import valid_text
 from cardaudit.sources.base import Target
 from cardaudit.sources.hubcache import HubCache
 from cardaudit.sources.hubclient import HubClient
@@ -63,36 +64,42 @@ def _base_models(info: Any, tags: tuple[str, ...]) -> tuple[tuple[str, ...], str
 
 def facts_from_info(info: Any) -> HubFacts:
     """HubFacts from a huggingface_hub ModelInfo (listing or model_info)."""
-    tags = tuple(str(t) for t in (getattr(info, "tags", None) or ()))
+    tags = tuple(valid_text(str(t)) for t in (getattr(info, "tags", None) or ()))
     bases, relation = _base_models(info, tags)
-    parameters = None
     safetensors = getattr(info, "safetensors", None)
-    if safetensors is not None and isinstance(getattr(safetensors, "total", None), int):
-        parameters = safetensors.total
+    parameters = count_or_none(getattr(safetensors, "total", None))
     gguf = getattr(info, "gguf", None)
-    if parameters is None and isinstance(gguf, dict) and isinstance(gguf.get("total"), int):
-        parameters = gguf["total"]
+    if parameters is None and isinstance(gguf, dict):
+        parameters = count_or_none(gguf.get("total"))
     return HubFacts(
-        id=info.id, sha=getattr(info, "sha", None), author=getattr(info, "author", None),
+        id=valid_text(info.id), sha=_text(getattr(info, "sha", None)),
+        author=_text(getattr(info, "author", None)),
         private=getattr(info, "private", None), gated=getattr(info, "gated", None),
         disabled=getattr(info, "disabled", None),
         created_at=_iso(getattr(info, "created_at", None)),
         last_modified=_iso(getattr(info, "last_modified", None)),
-        downloads=getattr(info, "downloads", None),
-        downloads_all_time=getattr(info, "downloads_all_time", None),
-        likes=getattr(info, "likes", None), tags=tags, base_models=bases, base_relation=relation,
-        parameters=parameters, library_name=getattr(info, "library_name", None),
-        pipeline_tag=getattr(info, "pipeline_tag", None))
+        downloads=count_or_none(getattr(info, "downloads", None)),
+        downloads_all_time=count_or_none(getattr(info, "downloads_all_time", None)),
+        likes=count_or_none(getattr(info, "likes", None)), tags=tags, base_models=bases,
+        base_relation=relation,
+        parameters=parameters, library_name=_text(getattr(info, "library_name", None)),
+        pipeline_tag=_text(getattr(info, "pipeline_tag", None)))
+
+
+def _text(value: Any) -> str | None:
+    """A text field of a Hub answer, writable anywhere (see cardaudit.safetext)."""
+    return valid_text(value) if isinstance(value, str) else None
 
 
 def facts_from_json(data: dict[str, Any], model_id: str) -> HubFacts:
     return HubFacts(
         id=model_id, sha=data.get("sha"), author=data.get("author"), private=data.get("private"),
         gated=data.get("gated"), disabled=data.get("disabled"), created_at=data.get("createdAt"),
-        last_modified=data.get("lastModified"), downloads=data.get("downloads"),
-        downloads_all_time=data.get("downloadsAllTime"), likes=data.get("likes"),
+        last_modified=data.get("lastModified"), downloads=count_or_none(data.get("downloads")),
+        downloads_all_time=count_or_none(data.get("downloadsAllTime")),
+        likes=count_or_none(data.get("likes")),
         tags=tuple(data.get("tags") or ()), base_models=tuple(data.get("base_models") or ()),
-        base_relation=data.get("base_relation"), parameters=data.get("parameters"),
+        base_relation=data.get("base_relation"), parameters=count_or_none(data.get("parameters")),
         library_name=data.get("library_name"), pipeline_tag=data.get("pipeline_tag"))
 
 

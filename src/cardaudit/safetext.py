@@ -1,0 +1,38 @@
+"""Text that can be written anywhere: JSON may carry lone surrogates ("\\ud800"), which UTF-8
+files, SQLite and the terminal refuse; one such character in one dump row or one Hub answer
+must not end a whole run. Each becomes U+FFFD."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_SURROGATE_ESCAPES = ("\\ud8", "\\ud9", "\\uda", "\\udb", "\\udc", "\\udd", "\\ude", "\\udf")
+
+
+def valid_text(value: str) -> str:
+    """`value` with every lone surrogate replaced by U+FFFD (unchanged in the common case)."""
+    if value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return value
+
+
+def valid_data(value: Any) -> Any:
+    """`valid_text` through the strings of decoded JSON (keys too)."""
+    if isinstance(value, str):
+        return valid_text(value)
+    if isinstance(value, dict):
+        return {valid_text(k) if isinstance(k, str) else k: valid_data(v)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [valid_data(v) for v in value]
+    return value
+
+
+def may_hold_surrogates(json_text: str) -> bool:
+    """Whether JSON text has a \\uD800–\\uDFFF escape (a pair for an emoji, or a lone one)."""
+    lower = json_text.lower() if "\\u" in json_text else ""
+    return any(escape in lower for escape in _SURROGATE_ESCAPES)
