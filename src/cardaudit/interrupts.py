@@ -1,4 +1,7 @@
-"""Ctrl-C and SIGTERM while a pool of threads or worker processes runs.
+"""Ctrl-C and SIGTERM: a run ends the way Ctrl-C ends it, and pools are interrupted safely.
+
+SIGTERM (a CI runner cancelling the job, `kill`) ends a run the way Ctrl-C does: finished
+rows are written and the stored run is marked incomplete, instead of dying mid-write.
 
 Python raises KeyboardInterrupt wherever the main thread happens to be. Inside
 `concurrent.futures` (wait, submit, result) that can be between taking a future's lock and
@@ -23,6 +26,23 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 T = TypeVar("T")
 Check = Callable[[], None]
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt within the block (the main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _no_check() -> None:

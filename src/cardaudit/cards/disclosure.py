@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from cardaudit.cards.document import CardDocument
 from cardaudit.cards.evidence import NO_EVIDENCE, Evidence, Where, excerpt
-from cardaudit.cards.sections import Section, count_words, outermost
+from cardaudit.cards.sections import DATA_HEADING_RE, Section, count_words, outermost
 from cardaudit.textsearch import (
     CaseFreePattern,
     FastPattern,
@@ -83,10 +83,9 @@ _POINTER_RE = CaseFreePattern(
     r"\b(?:please )?(?:refer to|see|check(?: out)?|described in|details? (?:are|can be found) "
     r"in|more (?:details|information) (?:in|at|on)|available in)\b.{0,40}"
     r"\b(?:paper|report|blog|technical report|model card|repository|website|github)\b")
-_DATA_HEADING_RE = re.compile(r"\b(?:data|dataset|datasets|corpus|corpora)\b", re.I)
 _HOWTO_HEADING_RE = re.compile(r"\b(?:how to|guide|script|example|your own|usage)\b", re.I)
 # "Testing Data", "Evaluation data": data the model was measured on, not trained on
-_EVAL_DATA_HEADING_RE = re.compile(r"\b(?:test(?:ing)?|eval(?:uation)?|validation|benchmarks?)\b",
+_EVALDATA_HEADING_RE = re.compile(r"\b(?:test(?:ing)?|eval(?:uation)?|validation|benchmarks?)\b",
                                    re.I)
 _SENTENCE_END_RE = re.compile(
     r"(?<=[.!?。！？])(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!\bal\.)(?<!vs\.)(?<!\bFig\.)(?<!\bNo\.)"
@@ -286,11 +285,11 @@ class _TextScan:
         doc = self.doc
         all_data = [s for s in doc.sections if self._is_data_section(s)]
         data_sections = outermost(all_data)
-        headed = [s for s in data_sections if _DATA_HEADING_RE.search(s.heading)]
+        headed = [s for s in data_sections if DATA_HEADING_RE.search(s.heading)]
         # "Training Data" nested in "Training Details": its links name datasets too
         outer = {id(s) for s in data_sections}
         nested_headed = [s for s in all_data if id(s) not in outer
-                         and _DATA_HEADING_RE.search(s.heading)]
+                         and DATA_HEADING_RE.search(s.heading)]
         found: tuple[str, int] | None = None
         words = 0
         specific_at: int | None = None
@@ -366,9 +365,9 @@ class _TextScan:
         heading = section.heading
         if _HOWTO_HEADING_RE.search(heading):
             return False
-        if _EVAL_DATA_HEADING_RE.search(heading) and "train" not in heading.lower():
+        if _EVALDATA_HEADING_RE.search(heading) and "train" not in heading.lower():
             return False
-        if "tun" in heading.lower() and not _DATA_HEADING_RE.search(heading):
+        if "tun" in heading.lower() and not DATA_HEADING_RE.search(heading):
             return self._describes_past_training(section)
         return True
 

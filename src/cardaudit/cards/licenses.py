@@ -306,7 +306,7 @@ def _statement_terms(line: str, kb: LicenseBase) -> LicenseTerms | None:
     if _CODE_ONLY_RE.search(line) and not _MODEL_RE.search(line):
         return None
     if _CODE_ONLY_RE.search(line) and _MODEL_RE.search(line):
-        clauses = re.split(r"[,;.，。；]\s*|\bwhile\b|\bwhereas\b|\bbut\b", line)
+        clauses = _CLAUSE_SPLIT_RE.split(line)
         model_clauses = [c for c in clauses if _MODEL_RE.search(c) and not _CODE_ONLY_RE.search(c)]
         if not model_clauses:
             return None

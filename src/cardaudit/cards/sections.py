@@ -25,7 +25,8 @@ _NOT_PARAGRAPH_RE = re.compile(r"^\s*(?:$|[-*+>|#]|\d+[.)]\s)")
 # fine-tuning on your use cases") or reports fine-tuned results (an evaluation section then),
 # and never says how this model was trained ("was fine-tuned on", "we used", epochs, learning
 # rate, "the training script").
-_DATA_HEADING_RE = re.compile(r"\b(?:data|dataset|datasets|corpus|corpora)\b", re.I)
+# a heading about data ("Training Data", "Fine-tuning corpus"); disclosure reads it too
+DATA_HEADING_RE = re.compile(r"\b(?:data|dataset|datasets|corpus|corpora)\b", re.I)
 _GUIDE_RE = re.compile(
     r"\b(?:you|your|refer to|see|check (?:out )?(?:this|the|our)|notebooks?|colab|blog|guide|"
     r"tutorials?|how to|examples?|instructions|follow|can be fine-?tuned|recommend\w*|"
@@ -207,7 +208,7 @@ def _tuning_section(heading: str, prose: str) -> str | None:
     """What a heading mapped to training is: still training, unless it names tuning but no
     data and its text guides the reader (None) or reports results (evaluation) without
     saying how this model was trained."""
-    if "tun" not in heading.lower() or _DATA_HEADING_RE.search(heading):
+    if "tun" not in heading.lower() or DATA_HEADING_RE.search(heading):
         return "training"
     text = f"{heading}\n{prose}"
     guide = _GUIDE_RE.search(text)

@@ -32,8 +32,8 @@ from cardaudit.cli.options import (
 )
 from cardaudit.cli.output import write_output
 from cardaudit.cli.progress import progress_bar
-from cardaudit.cli.signals import terminate_as_interrupt
 from cardaudit.errors import EXIT_USAGE, UsageError
+from cardaudit.interrupts import terminate_as_interrupt
 from cardaudit.lineage.hub import HubLookup
 from cardaudit.lineage.resolve import LineageResolver, LocalLookup, ParentLookup
 from cardaudit.pack import RulePack, load_pack

@@ -18,8 +18,8 @@ from rich.table import Table
 from cardaudit import __version__
 from cardaudit.bulk import STREAMED_FORMATS, BatchResult, DumpStats, ReportStream, audit_dump
 from cardaudit.cli.output import streamed_output, write_output
-from cardaudit.cli.signals import terminate_as_interrupt
 from cardaudit.errors import UsageError
+from cardaudit.interrupts import terminate_as_interrupt
 from cardaudit.pack import load_pack
 from cardaudit.reports.escape import plain
 from cardaudit.reports.table import console_for
