@@ -85,7 +85,7 @@ _POINTER_RE = CaseFreePattern(
     r"\b(?:paper|report|blog|technical report|model card|repository|website|github)\b")
 _HOWTO_HEADING_RE = re.compile(r"\b(?:how to|guide|script|example|your own|usage)\b", re.I)
 # "Testing Data", "Evaluation data": data the model was measured on, not trained on
-_EVALDATA_HEADING_RE = re.compile(r"\b(?:test(?:ing)?|eval(?:uation)?|validation|benchmarks?)\b",
+_EVAL_DATA_HEADING_RE = re.compile(r"\b(?:test(?:ing)?|eval(?:uation)?|validation|benchmarks?)\b",
                                    re.I)
 _SENTENCE_END_RE = re.compile(
     r"(?<=[.!?。！？])(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!\bal\.)(?<!vs\.)(?<!\bFig\.)(?<!\bNo\.)"
@@ -365,7 +365,7 @@ class _TextScan:
         heading = section.heading
         if _HOWTO_HEADING_RE.search(heading):
             return False
-        if _EVALDATA_HEADING_RE.search(heading) and "train" not in heading.lower():
+        if _EVAL_DATA_HEADING_RE.search(heading) and "train" not in heading.lower():
             return False
         if "tun" in heading.lower() and not DATA_HEADING_RE.search(heading):
             return self._describes_past_training(section)
