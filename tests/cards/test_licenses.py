@@ -111,6 +111,23 @@ def test_code_only_license_statement_is_not_the_model_license(card: Card,
     assert resolve_license(card(text), None, kb).key == "llama2"
 
 
+def test_weights_license_named_by_the_model_and_link_text(card: Card, kb: LicenseBase) -> None:
+    # the ChatGLM cards' wording: code under Apache-2.0, the weights under the model's own license
+    text = ("# ChatGLM2-6B\n\n## 协议\n\n本仓库的代码依照 [Apache-2.0](LICENSE) 协议开源，"
+            "ChatGLM2-6B 模型的权重的使用则需要遵循 [Model License](MODEL_LICENSE)。\n")
+    result = resolve_license(card(text), None, kb)
+    assert (result.key, result.source, result.commercial_use) == (
+        "chatglm-6b-model-license", "body", True)
+
+
+def test_declared_license_said_to_cover_only_code_leaves_commercial_use_open(
+        card: Card, kb: LicenseBase) -> None:
+    text = ("---\nlicense: apache-2.0\n---\n# M\n\nThe code is released under the Apache-2.0 "
+            "license. The model weights are subject to the [Model License](MODEL_LICENSE).\n")
+    result = resolve_license(card(text), None, kb)
+    assert (result.key, result.code_only, result.commercial_use) == ("apache-2.0", True, None)
+
+
 def test_no_license_anywhere_is_unknown(card: Card, kb: LicenseBase) -> None:
     result = resolve_license(card("# Model\n\nNothing here.\n"), None, kb)
     assert (result.key, result.source, result.category) == ("unknown", "none", Category.UNKNOWN)

@@ -139,7 +139,8 @@ def resolve_license(doc: CardDocument | None, license_file: LicenseFile | None,
     if doc is not None and resolution.source != "body":
         weights_line = _code_only(doc, resolution, kb)
         if weights_line is not None:
-            resolution = replace(resolution, code_only=True,
+            # what the weights allow is the other license's to say, not the declared one's
+            resolution = replace(resolution, code_only=True, commercial_use=None,
                                  code_only_evidence=doc.body_evidence(weights_line))
     return resolution
 
