@@ -27,6 +27,19 @@ def test_interrupt_keeps_finished_rows_and_counts_the_rest(
     assert state.interrupted == 2
 
 
+def test_interrupt_after_the_last_model_leaves_a_complete_run(
+        auditor: Auditor, card: Callable[[str], CardDocument]) -> None:
+    targets = [Target(f"acme/m{i}", "local", f"m{i}") for i in range(2)]
+
+    def pairs() -> Iterator[tuple[Target, ModelRecord | SourceError]]:
+        for target in targets:
+            yield target, ModelRecord(target.id, "local", target.location, card("# M\n"))
+        raise KeyboardInterrupt  # as a pool's last check() does when Ctrl-C comes late
+
+    state = audit_records(auditor, pairs(), len(targets))
+    assert len(state.results) == 2 and state.interrupted == 0
+
+
 def test_source_errors_become_error_rows(auditor: Auditor) -> None:
     target = Target("acme/x", "hub", "x")
     state = audit_records(auditor, iter([(target, SourceError("x: not found",

@@ -39,7 +39,8 @@ def audit_records(auditor: Auditor, pairs: Iterable[tuple[Target, ModelRecord | 
             if progress is not None:
                 progress(result)
     except KeyboardInterrupt:
-        state.interrupted = max(total - len(state.results), 1)
+        # a signal after the last model arrived costs nothing: the run is complete
+        state.interrupted = max(total - len(state.results), 0)
     return state
 
 
