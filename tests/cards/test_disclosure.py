@@ -59,6 +59,29 @@ def test_unobtainable_listed_datasets_only_count_as_partial(card: Card, pack: Ru
     assert result.level is PARTIAL and result.unobtainable == ("acme/private-set",)
 
 
+@pytest.mark.parametrize(("body", "source"), [
+    # the text names a listed id, or its name part spelt as words: both disclose it
+    ("The retriever reads passages from the *wiki_dpr* train split it was trained on.", "both"),
+    ("We fine-tuned it on the Acme Chat Prompts collection.", "both"),
+    ("Data: [released](https://huggingface.co/datasets/acme/AcmeChatPrompts).", "both"),
+    # a model named after the set, results on it, or a heading are not the text's disclosure
+    ("Try acme/bert-AcmeChatPrompts-wiki_dpr for a smaller model.", "metadata"),
+    ("Accuracy on AcmeChatPrompts: 91.2.", "metadata"),
+    ("### Acme Chat Prompts", "metadata"),
+])
+def test_text_naming_a_listed_dataset_discloses_it_too(card: Card, pack: RulePack, body: str,
+                                                      source: str) -> None:
+    text = f"---\ndatasets:\n- wiki_dpr\n- acme/AcmeChatPrompts\n---\n# M\n\n{body}\n"
+    assert assess_disclosure(card(text), pack.knowledge.datasets).source == source
+
+
+def test_a_listed_dataset_the_hub_cannot_serve_stays_unobtainable_when_named(
+        card: Card, pack: RulePack) -> None:
+    doc = card("---\ndatasets:\n- acme/private-set\n---\n# M\n\nTrained on acme/private-set.\n")
+    status = {"acme/private-set": DatasetStatus.PRIVATE}
+    assert assess_disclosure(doc, pack.knowledge.datasets, status).level is PARTIAL
+
+
 def test_evidence_points_at_the_named_dataset(card: Card, pack: RulePack) -> None:
     doc = card("# M\n\n## Training data\n\nIntro line.\nWe used LAION-5B image-text pairs.\n")
     result = assess_disclosure(doc, pack.knowledge.datasets)

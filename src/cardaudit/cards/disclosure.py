@@ -48,6 +48,7 @@ LEVEL_RANK = {DisclosureLevel.NOT_DISCLOSED: 0, DisclosureLevel.PARTIAL: 1,
               DisclosureLevel.AVAILABLE: 2}
 
 MIN_PARTIAL_WORDS = 20
+MAX_LISTED_NAMES = 50  # `datasets:` ids looked for in the text (a card may list thousands)
 
 _TRAIN = FastPattern.compile(
     r"\b(?:pre-?train(?:ed|ing)?|train(?:ed|ing)|fine-?tun(?:ed|ing)|finetun(?:ed|ing)|"
@@ -236,6 +237,12 @@ def assess_disclosure(doc: CardDocument | None, vocab: DatasetVocabulary,
                 meta_level = DisclosureLevel.PARTIAL
     text = _TextScan(doc, vocab)
     text_level, named, words, text_evidence = text.run()
+    if datasets and text_level is not DisclosureLevel.AVAILABLE:
+        obtainable = tuple(d for d in datasets if d not in unobtainable)
+        mention = _listed_dataset_in_text(doc, obtainable)
+        if mention is not None:
+            text_level, named, text_evidence = (DisclosureLevel.AVAILABLE, (mention[0],),
+                                                doc.body_evidence(mention[1]))
     level = max(meta_level, text_level, key=LEVEL_RANK.__getitem__)
     has_meta = meta_level is not DisclosureLevel.NOT_DISCLOSED
     has_text = text_level is not DisclosureLevel.NOT_DISCLOSED
@@ -250,6 +257,36 @@ def assess_disclosure(doc: CardDocument | None, vocab: DatasetVocabulary,
         evidence = _absence_evidence(doc)
     return Disclosure(level, source, datasets, named, words, evidence, text_level, unobtainable,
                       dataset_status is not None)
+
+
+_NAME_PART_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def _listed_dataset_in_text(doc: CardDocument, datasets: tuple[str, ...]
+                            ) -> tuple[str, int] | None:
+    """A `datasets:` id the text names too ("fine-tuned on the *wiki_dpr* dataset",
+    "Guanaco Dataset" for JosephusCheung/GuanacoDataset), outside code, tables and results:
+    then the text discloses the data as well as the metadata."""
+    evaluation = [s for s in doc.sections if s.canonical == "evaluation"
+                  or _EVAL_DATA_HEADING_RE.search(s.heading)]
+    for dataset in datasets[:MAX_LISTED_NAMES]:
+        owner, _, name = dataset.rpartition("/")
+        parts = _NAME_PART_RE.findall(name)
+        if len("".join(parts)) < 4:
+            continue
+        name_re = r"[\s_-]?".join(map(re.escape, parts))
+        full_id = rf"(?<![\w.-]){re.escape(owner)}/{name_re}|" if owner else ""
+        pattern = re.compile(rf"(?:{full_id}(?<![\w./-]){name_re})(?![\w/-])", re.I)
+        for match in pattern.finditer(doc.prose):
+            offset = match.start()
+            if any(s.start <= offset < s.end for s in evaluation):
+                continue
+            line = doc.line_text(offset)
+            if line.lstrip().startswith("#") or (_EVAL_ONLY_RE.search(line, None)
+                                                 and not _TRAINED_ON_RE.search(line, None)):
+                continue  # a heading, or results on the dataset, are not its use for training
+            return dataset, offset
+    return None
 
 
 def _absence_evidence(doc: CardDocument) -> Evidence:
