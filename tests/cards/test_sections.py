@@ -80,3 +80,21 @@ def test_tool_use_is_how_to_call_the_model_not_its_intended_uses(card: Card) -> 
                "## Function calling\n\nThe model emits one call per turn.\n\n"
                "## Intended use\n\nResearch on sentiment classification.\n")
     assert [s.canonical for s in doc.sections] == ["how_to_start", "how_to_start", "uses"]
+
+
+def test_chinese_headings_name_sections_without_spaces_between_words(card: Card) -> None:
+    doc = card("## 模型介绍\n\n这是一个中文模型。\n\n## 训练数据集\n\n使用了公开的新闻语料。\n\n"
+               "## 评测结果\n\n| 任务 | 得分 |\n|---|---|\n| A | 90 |\n\n"
+               "## 局限性\n\n模型可能产生错误。\n\n"
+               "## 引用\n\n请引用我们的论文。\n")
+    assert [s.canonical for s in doc.sections] == [
+        "model_details", "training", "evaluation", "limitations", "citation"]
+
+
+def test_result_headings_in_other_words_are_evaluation(card: Card) -> None:
+    doc = card("## Evaluations\n\nSee the table.\n\n## How was M evaluated?\n\nOn MMLU.\n\n"
+               "## Comparisons\n\nBetter than B.\n\n## Benchmark Highlights\n\nFast.\n\n"
+               "## Evaluated Use\n\nSpeech recognition research.\n\n"
+               "## Intended Usage\n\nSummaries of news.\n")
+    assert [s.canonical for s in doc.sections] == [
+        "evaluation", "evaluation", "evaluation", "evaluation", "uses", "uses"]

@@ -74,6 +74,9 @@ class Vocabulary:
         return CompiledVocabulary(self)
 
 
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
 class CompiledVocabulary:
     """The vocabulary as regexes, built once per run."""
 
@@ -83,8 +86,12 @@ class CompiledVocabulary:
             for keyword in keywords:
                 self.family_of.setdefault(keyword.lower(), family)
         alternatives = sorted(self.family_of, key=len, reverse=True)
+        spaced = [k for k in alternatives if not _CJK_RE.search(k)]
+        # Chinese and Japanese write words without spaces: "评测结果" holds "评测"
+        unspaced = [k for k in alternatives if _CJK_RE.search(k)]
         self._keyword_re = re.compile(
-            r"(?<![\w-])(?:" + "|".join(re.escape(k) for k in alternatives) + r")(?![\w-])")
+            r"(?<![\w-])(?:" + "|".join(re.escape(k) for k in spaced) + r")(?![\w-])"
+            + "".join(f"|{re.escape(k)}" for k in unspaced))
         plain = "|".join(f"(?:{p})" for p in vocabulary.placeholders) or "(?!)"
         fast = "|".join(f"(?:{literal_led(p)})" for p in vocabulary.placeholders) or "(?!)"
         self.placeholders = FastPattern(re.compile(fast, re.I), literals_of=plain)
