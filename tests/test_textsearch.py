@@ -155,3 +155,20 @@ def test_rule_regexes_find_the_same_span_on_either_path(text: str) -> None:
         fast = FastPattern.case_free(pattern, re.M).search(text, text.lower())
         plain = re.compile(pattern, re.M).search(text)
         assert (fast and fast.span()) == (plain and plain.span()), pattern
+
+
+@pytest.mark.parametrize(("cues", "message"), [
+    ("joined_cues:\n  limits:\n    - 'x'\n", r"joined_cues\.limits.*unknown section 'limits'"),
+    ("joined_cues:\n  limitations:\n    - '(unclosed'\n", r"joined_cues\.limitations\[0\]"),
+])
+def test_a_broken_joined_cue_is_refused_with_its_line(tmp_path: Path, cues: str,
+                                                      message: str) -> None:
+    root = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", root)
+    sections = root / "reference" / "sections.yaml"
+    text = sections.read_text()
+    start = text.index("joined_cues:")
+    end = text.index("# Text that stands in")
+    sections.write_text(text[:start] + cues + "\n" + text[end:])
+    with pytest.raises(RuleError, match=rf"sections\.yaml:\d+.*{message}"):
+        load_pack(root=root)

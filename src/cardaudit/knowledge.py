@@ -62,7 +62,19 @@ def _sections(data_file: DataFile) -> CompiledVocabulary:
             raise data_file.fail(f"placeholders[{index}]",
                                  f"write placeholders in lower case (found '{upper}'): they "
                                  "are matched case-insensitively")
-    return Vocabulary(clean, tuple(placeholders)).compile()
+    cues = data.get("joined_cues") or {}
+    if not isinstance(cues, dict):
+        raise data_file.fail("joined_cues", "expected a mapping of section name to patterns")
+    joined: dict[str, tuple[str, ...]] = {}
+    for name, patterns in cues.items():
+        if name not in clean:
+            raise data_file.fail(f"joined_cues.{name}", f"unknown section '{name}'")
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            raise data_file.fail(f"joined_cues.{name}", "expected a list of patterns")
+        for index, pattern in enumerate(patterns):
+            _compile(data_file, f"joined_cues.{name}[{index}]", pattern, re.I)
+        joined[str(name)] = tuple(patterns)
+    return Vocabulary(clean, tuple(placeholders), joined).compile()
 
 
 def _datasets(data_file: DataFile) -> DatasetVocabulary:

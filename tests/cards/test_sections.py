@@ -98,3 +98,14 @@ def test_result_headings_in_other_words_are_evaluation(card: Card) -> None:
                "## Intended Usage\n\nSummaries of news.\n")
     assert [s.canonical for s in doc.sections] == [
         "evaluation", "evaluation", "evaluation", "evaluation", "uses", "uses"]
+
+
+def test_a_joined_heading_is_also_the_other_section_its_own_text_covers(card: Card) -> None:
+    doc = card("## Intended uses & limitations\n\nUse it for tagging. Note that it is not "
+               "suitable for generation.\n\n### How to use\n\nCall the pipeline as shown.\n\n"
+               "## Intended uses and limitations\n\nYou can use it for tagging news.\n\n"
+               "## Performance and Limitations\n\nThe model may hallucinate names.\n")
+    joined = [(s.canonical, s.also) for s in doc.sections]
+    assert joined == [("uses", ("limitations",)), ("how_to_start", ()), ("uses", ()),
+                      ("evaluation", ("limitations",))]
+    assert [s.line for s in doc.sections_named("limitations")] == [1, 13]

@@ -123,7 +123,7 @@ class CardDocument:
         return Evidence(Where.BODY, None, self.body_line(offset), excerpt(self.line_text(offset)))
 
     def sections_named(self, canonical: str) -> tuple[Section, ...]:
-        return tuple(s for s in self.sections if s.canonical == canonical)
+        return tuple(s for s in self.sections if s.named(canonical))
 
     def section_text(self, section: Section, *, prose: bool = True) -> str:
         return (self.prose if prose else self.body)[section.start:section.end]

@@ -62,6 +62,8 @@ def analyse(record: ModelRecord, knowledge: Knowledge, lineage: Any = None) -> C
         for section in doc.sections:
             if section.canonical and section.filled:
                 sections[section.canonical] = True
+                for other in section.also:
+                    sections[other] = True
         metadata = doc.metadata
         if metadata.get("model-index"):
             sections["evaluation"] = True

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cardaudit.textsearch import FastPattern, literal_led
 
@@ -56,6 +56,12 @@ class Section:
     end: int
     prose_words: int
     has_structure: bool
+    # other sections a joined heading names and its own text covers: "Intended uses &
+    # limitations" over "… you should look at models like GPT2" is limitations too
+    also: tuple[str, ...] = ()
+
+    def named(self, canonical: str) -> bool:
+        return self.canonical == canonical or canonical in self.also
 
     @property
     def filled(self) -> bool:
@@ -69,6 +75,7 @@ class Vocabulary:
 
     families: Mapping[str, tuple[str, ...]]
     placeholders: tuple[str, ...]
+    joined_cues: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def compile(self) -> CompiledVocabulary:
         return CompiledVocabulary(self)
@@ -99,6 +106,9 @@ class CompiledVocabulary:
         # re.IGNORECASE, which would keep `re` from skipping to candidate first characters.
         self.placeholders_lower = re.compile(fast)
         self._cache: dict[str, str | None] = {}
+        self._joined_cache: dict[str, tuple[str, ...]] = {}
+        self._cues = {family: re.compile("|".join(f"(?:{c})" for c in cues), re.I)
+                      for family, cues in vocabulary.joined_cues.items() if cues}
         self.names = tuple(vocabulary.families)
 
     def canonical(self, heading: str) -> str | None:
@@ -117,6 +127,21 @@ class CompiledVocabulary:
         if len(self._cache) < 50_000:
             self._cache[heading] = best
         return best
+
+    def joined(self, heading: str, canonical: str | None, own_prose: str) -> tuple[str, ...]:
+        """The other sections with a joined-heading cue (`joined_cues`) that this heading also
+        names and whose cue its own text holds."""
+        if not self._cues or canonical is None:
+            return ()
+        named = self._joined_cache.get(heading)
+        if named is None:
+            named = tuple(dict.fromkeys(
+                family for match in self._keyword_re.finditer(heading.lower())
+                if (family := self.family_of[match.group()]) != canonical
+                and family in self._cues))
+            if len(self._joined_cache) < 50_000:
+                self._joined_cache[heading] = named
+        return tuple(f for f in named if self._cues[f].search(own_prose))
 
 
 def clean_heading(raw: str) -> str:
@@ -184,13 +209,14 @@ def analyse_body(body: str, first_line: int, vocab: CompiledVocabulary) -> BodyL
                 last = later_index
                 break
         canonical = vocab.canonical(text)
+        own_end = headings[index + 1][3] if index + 1 < len(headings) else len(body)
         if canonical == "training":  # judged on its own text, not its subsections'
-            own_end = headings[index + 1][3] if index + 1 < len(headings) else len(body)
             canonical = _tuning_section(text, prose[content_start:own_end])
         sections.append(Section(
             heading=text, level=level, line=line, canonical=canonical,
             start=content_start, end=end, prose_words=sum(segment_words[index:last]),
-            has_structure=_any_between(structure_starts, content_start, end)))
+            has_structure=_any_between(structure_starts, content_start, end),
+            also=vocab.joined(text, canonical, prose[content_start:own_end])))
     return BodyLayout(tuple(sections), prose, tuple(code_spans), lower)
 
 

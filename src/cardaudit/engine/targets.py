@@ -142,7 +142,7 @@ def text_resolver(leaf: Leaf, canonical_sections: tuple[str, ...]) -> TextResolv
 
 def _section_selector(name: str, canonical: tuple[str, ...]) -> Callable[[Section], bool]:
     if name in canonical:
-        return lambda s: s.canonical == name
+        return lambda s: s.named(name)
     regex = re.compile(name, re.I)
     return lambda s: regex.search(s.heading) is not None
 
