@@ -109,3 +109,13 @@ def test_a_joined_heading_is_also_the_other_section_its_own_text_covers(card: Ca
     assert joined == [("uses", ("limitations",)), ("how_to_start", ()), ("uses", ()),
                       ("evaluation", ("limitations",))]
     assert [s.line for s in doc.sections_named("limitations")] == [1, 13]
+
+
+def test_headings_that_tell_how_to_run_it_are_not_its_intended_uses(card: Card) -> None:
+    doc = card("## Use with mlx\n\nInstall mlx-lm and load the model.\n\n"
+               "## Agentic Use\n\nDefine the tools and call the agent.\n\n"
+               "## Local Applications\n\nIt runs in llama.cpp and Ollama.\n\n"
+               "## Application\n\nCell-type annotation and gene network analysis.\n\n"
+               "## Use case and examples\n\nCreative writing and coding help.\n")
+    assert [s.canonical for s in doc.sections] == [
+        "how_to_start", "how_to_start", "how_to_start", "uses", "uses"]
