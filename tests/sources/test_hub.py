@@ -71,6 +71,23 @@ def test_org_scan_uses_the_listing_and_a_warm_cache_downloads_nothing(
     assert fakehub.count() == 3 == fakehub.count("GET", r"^/api/models$")
 
 
+def test_listed_entries_with_invalid_ids_get_error_rows_and_are_never_fetched(
+        fakehub: FakeHub, cache: Path) -> None:
+    fakehub.add_model("bigorg/good", card())
+    fakehub.add_model("bigorg/../../escape", card())
+    fakehub.add_model("bigorg/bad\x1b[31mname", card())
+    run = hub_cli(fakehub, cache, "audit", "--org", "bigorg", *JSON)
+    rows = models(run)
+    assert run.code == 0 and len(rows) == 3
+    assert rows["bigorg/good"]["status"] == "ok"
+    bad = {i: r for i, r in rows.items() if i != "bigorg/good"}
+    assert set(bad) == {"bigorg/../../escape", "bigorg/bad\\x1b[31mname"}
+    assert all(r["status"] == "error" and r["error"]["code"] == "invalid-id"
+               for r in bad.values())
+    assert fakehub.count("GET", "/resolve/") == 1 and fakehub.count("HEAD", "escape|bad") == 0
+    assert not any(p.name == "escape" for p in cache.parent.rglob("*"))
+
+
 def test_changed_card_is_downloaded_again_and_refresh_ignores_the_cache(
         fakehub: FakeHub, cache: Path) -> None:
     fakehub.add_model("acme/m", card("mit"))

@@ -103,6 +103,18 @@ def facts_from_json(data: dict[str, Any], model_id: str) -> HubFacts:
         library_name=data.get("library_name"), pipeline_tag=data.get("pipeline_tag"))
 
 
+MAX_SHOWN_ID = 200
+
+
+def printable_id(value: object) -> str:
+    """A listed id that is not a Hub id, as text safe to print: control characters escaped,
+    cut to MAX_SHOWN_ID characters."""
+    if not isinstance(value, str) or not value:
+        return "<no id>"
+    text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in valid_text(value))
+    return text if len(text) <= MAX_SHOWN_ID else text[:MAX_SHOWN_ID] + "…"
+
+
 def _loaded(target: Target, future: Future[ModelRecord]) -> ModelRecord | SourceError:
     """A finished load: its record, or its error as a SourceError (one row, never lost)."""
     error = future.exception()
@@ -130,6 +142,7 @@ class HubSource:
         self.jobs = max(1, jobs)
         self.check_datasets = check_datasets
         self._listed: dict[str, Any] = {}
+        self._invalid: set[str] = set()  # listed entries whose id is no Hub id (shown, not fetched)
         self._datasets: dict[str, DatasetStatus] = {}
         self._dataset_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -169,10 +182,16 @@ class HubSource:
     def _remember(self, infos: list[Any]) -> list[Target]:
         targets = []
         for info in infos:
-            if not is_hub_id(getattr(info, "id", "") or ""):
+            model_id = getattr(info, "id", None)
+            if not isinstance(model_id, str) or not is_hub_id(model_id):
+                # a listing from a broken or hostile endpoint: keep the entry as an error row
+                # under a printable form of its id, and never use that id in a request or path
+                shown = printable_id(model_id)
+                self._invalid.add(shown)
+                targets.append(Target(shown, self.name, self.client.settings.endpoint))
                 continue
-            self._listed[info.id] = info
-            targets.append(self._target(info.id))
+            self._listed[model_id] = info
+            targets.append(self._target(model_id))
         return targets
 
     # ------------------------------------------------------------------ loading
@@ -199,6 +218,9 @@ class HubSource:
 
     def load(self, target: Target) -> ModelRecord:
         model_id = target.id
+        if model_id in self._invalid:
+            raise SourceError(f"{model_id}: the Hub listed a model whose id is not a valid Hub "
+                              "id; it was not fetched", code="invalid-id")
         facts, siblings = self.facts(model_id)
         sha = facts.sha or self.revision or "main"
         card: CardDocument | None = None
