@@ -5,7 +5,8 @@ One organization of N models (default 1,000), 50 ms added to every reply. Measur
      server); warm cache (unchanged shas): requests per model — the listing pages alone;
   b) `--jobs 16` against `--jobs 1` on a cold cache: the speed-up;
   c) a naive baseline: huggingface_hub `model_info` + `ModelCard.load` per model, sequentially.
-Targets (issue 3): ≤ 1 README download and ≤ 2.1 requests per model cold, ≤ 0.01 warm,
+Targets (issue 3): ≤ 1 README download and ≤ 2.1 requests per model cold (one streamed GET
+per README since it no longer goes through hf_hub_download's HEAD: about 1.0), ≤ 0.01 warm,
 jobs 16 ≥ 8× faster than jobs 1.
 
 Usage: python benchmarks/hub_requests.py [--models 1000] [--latency 0.05]

@@ -63,7 +63,8 @@ def test_org_scan_uses_the_listing_and_a_warm_cache_downloads_nothing(
     assert fakehub.count("GET", r"^/api/models$") == 3
     assert fakehub.count("GET", r"^/api/models/") == 0
     assert fakehub.count("GET", "/resolve/") == 120
-    assert fakehub.count() <= 2.1 * 120
+    assert fakehub.count("HEAD") == 0  # one streamed GET per README, no HEAD before it
+    assert fakehub.count() == 123
     listing = next(r for r in fakehub.requests if r.path == "/api/models")
     assert "sha" in listing.query["expand"] and "gated" in listing.query["expand"]
     fakehub.reset_log()
@@ -86,6 +87,21 @@ def test_listed_entries_with_invalid_ids_get_error_rows_and_are_never_fetched(
                for r in bad.values())
     assert fakehub.count("GET", "/resolve/") == 1 and fakehub.count("HEAD", "escape|bad") == 0
     assert not any(p.name == "escape" for p in cache.parent.rglob("*"))
+
+
+def test_an_oversized_readme_is_read_up_to_the_cap_and_the_cache_stays_bounded(
+        fakehub: FakeHub, cache: Path) -> None:
+    from cardaudit.sources.hubclient import MAX_FILE_BYTES
+    body = "Trained on BookCorpus. " + "x" * (MAX_FILE_BYTES + 4 * 1024 * 1024)
+    fakehub.add_model("acme/huge", card(body=body))
+    rows = models(hub_cli(fakehub, cache, "audit", "acme/huge", *JSON))
+    assert rows["acme/huge"]["status"] == "ok"
+    assert rows["acme/huge"]["data_disclosure"]["level"] == "disclosed_available"
+    stored = [p.stat().st_size for p in cache.rglob("README.md")]
+    assert stored and max(stored) <= MAX_FILE_BYTES
+    fakehub.reset_log()
+    models(hub_cli(fakehub, cache, "audit", "acme/huge", *JSON))
+    assert fakehub.count("GET", "/resolve/") == 0  # the capped copy serves the next run
 
 
 def test_changed_card_is_downloaded_again_and_refresh_ignores_the_cache(

@@ -7,12 +7,19 @@ connection failures escape as raw httpx2 errors; `GatedRepoError` is a subclass 
 `RepositoryNotFoundError`, so it is tested first; the shared httpx client has no timeout, so
 one is set on it; a cached file is returned silently even after the repo became gated, so
 access status always comes from the metadata call, never from the file cache.
+
+Files are fetched with one streamed GET through the library's own session, headers and status
+mapping, not with hf_hub_download: that makes a HEAD first (two requests per README) and writes
+the whole file to disk before anything can cap it. They are kept in the library's cache layout
+(snapshots/<commit>/<file>), so try_to_load_from_cache finds them without a request.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,15 +28,20 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx2
-from huggingface_hub import HfApi, constants, hf_hub_download, try_to_load_from_cache
+from huggingface_hub import HfApi, constants, hf_hub_url, try_to_load_from_cache
 from huggingface_hub import errors as hf_errors
-from huggingface_hub.utils import get_session  # type: ignore[attr-defined, unused-ignore]
+from huggingface_hub.utils import (  # type: ignore[attr-defined, unused-ignore]
+    build_hf_headers,
+    get_session,
+    hf_raise_for_status,
+)
 from huggingface_hub.utils import logging as hf_logging
 
 from cardaudit import __version__
 from cardaudit.cards.disclosure import DatasetStatus
 from cardaudit.errors import SourceError
 from cardaudit.settings import Settings
+from cardaudit.sources.targets import is_hub_id
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -40,6 +52,9 @@ EXPAND = ["author", "sha", "createdAt", "lastModified", "downloads", "downloadsA
 RETRYABLE = {"rate-limited", "unavailable", "timeout"}
 MAX_RETRY_AFTER = 120.0
 MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_ERROR_BODY = 64 * 1024
+_COMMIT_RE = re.compile(r"[0-9a-f]{40}")
+_PLAIN_NAME_RE = re.compile(r"[\w][\w.\-]*")  # README.md, LICENSE.txt: no folders, no dot-files
 
 
 class Throttle:
@@ -230,11 +245,47 @@ class HubClient:
         if self.offline:
             raise SourceError(describe("offline-uncached", f"{model_id}/{filename}"),
                               code="offline-uncached")
-        path = self.call(f"{model_id}/{filename}", lambda: hf_hub_download(
-            model_id, filename, revision=sha, cache_dir=self.hf_dir,
-            endpoint=self.settings.endpoint, token=self._token,
-            etag_timeout=self.settings.timeout, force_download=refresh))
-        return _read_capped(Path(str(path))), False
+        raw, commit = self.call(f"{model_id}/{filename}",
+                                lambda: self._download_capped(model_id, filename, sha))
+        self._keep(model_id, filename, sha if _COMMIT_RE.fullmatch(sha) else commit, raw)
+        return raw, False
+
+    def _download_capped(self, model_id: str, filename: str, sha: str) -> tuple[bytes, str]:
+        """One streamed GET of a repo file (no HEAD first, as hf_hub_download makes): at most
+        MAX_FILE_BYTES are read, so a hostile endpoint cannot fill the disk or memory.
+        Returns the bytes and the commit the Hub says it served."""
+        url = hf_hub_url(model_id, filename, revision=sha, endpoint=self.settings.endpoint)
+        headers = build_hf_headers(token=self._token, library_name="cardaudit",
+                                   library_version=__version__)
+        with get_session().stream("GET", url, headers=headers,
+                                  timeout=self.settings.timeout) as response:
+            limit = MAX_ERROR_BODY if response.status_code >= 400 else MAX_FILE_BYTES
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk[:limit - len(body)]
+                if len(body) >= limit:
+                    break
+            if response.status_code >= 400:
+                # the library's own status → exception mapping (GatedRepo, EntryNotFound, …)
+                hf_raise_for_status(httpx2.Response(
+                    response.status_code, headers=response.headers, content=bytes(body),
+                    request=response.request))
+            return bytes(body), response.headers.get("X-Repo-Commit", "")
+
+    def _keep(self, model_id: str, filename: str, commit: str, raw: bytes) -> None:
+        """Store a downloaded file where try_to_load_from_cache finds it (the snapshot of its
+        commit), written atomically; nothing is kept without a commit sha to file it under."""
+        if not _COMMIT_RE.fullmatch(commit) or not is_hub_id(model_id) \
+                or not _PLAIN_NAME_RE.fullmatch(filename):
+            return
+        folder = self.hf_dir / f"models--{model_id.replace('/', '--')}" / "snapshots" / commit
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            partial = folder / f".{filename}.{os.getpid()}.{threading.get_ident()}.part"
+            partial.write_bytes(raw)
+            os.replace(partial, folder / filename)
+        except OSError as exc:  # a full or read-only cache costs a re-download, not the model
+            log.debug("cannot cache %s/%s: %s", model_id, filename, exc)
 
     def dataset_status(self, dataset_id: str) -> DatasetStatus:
         try:
