@@ -30,6 +30,18 @@ def test_help_on_every_command() -> None:
         assert run.code == 0 and "Usage" in run.stdout, args
 
 
+def test_the_command_list_gives_each_command_one_unbroken_sentence() -> None:
+    run = run_cli("--help", env={"COLUMNS": "400"})
+    commands = {"audit", "check", "report", "bom", "lineage", "explain", "runs", "merge",
+                "trends", "diff", "history", "rules"}
+    lines = [line.strip("│ ") for line in run.stdout.splitlines()]
+    listed = {line.split()[0]: line for line in lines if line.split()[:1]
+              and line.split()[0] in commands}
+    assert set(listed) == commands
+    # a docstring's hard line break used to cut "license, training information," from the rest
+    assert all(line.rstrip().endswith((".", ")")) for line in listed.values()), listed
+
+
 def test_explain_golden(golden: Callable[[str, str], None]) -> None:
     run = run_cli("explain", "examples/models/acme__llama-chat-ft", "--width", "160")
     assert run.code == 0

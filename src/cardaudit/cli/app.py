@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -114,18 +115,24 @@ def _register() -> None:
         trends,
     )
 
-    app.command("audit")(audit.audit)
-    app.command("check")(check.check)
-    app.command("report")(report.report)
-    app.command("bom")(bom.bom)
-    app.command("lineage")(lineage.lineage)
-    app.command("explain")(explain.explain)
-    app.command("runs")(runs.runs)
-    app.command("merge")(merge.merge_command)
-    app.command("trends")(trends.trends)
-    app.command("diff")(diff.diff)
-    app.command("history")(history.history)
+    commands: dict[str, Callable[..., Any]] = {
+        "audit": audit.audit, "check": check.check, "report": report.report, "bom": bom.bom,
+        "lineage": lineage.lineage, "explain": explain.explain, "runs": runs.runs,
+        "merge": merge.merge_command, "trends": trends.trends, "diff": diff.diff,
+        "history": history.history}
+    for name, function in commands.items():
+        app.command(name, short_help=short_help(function.__doc__))(function)
     app.add_typer(rules.rules_app, name="rules")
+
+
+def short_help(doc: str | None) -> str | None:
+    """The first sentence of a command's docstring on one line, for `cardaudit --help` (rich
+    keeps a docstring's line breaks, which split the command list mid-sentence)."""
+    if not doc:
+        return None
+    paragraph = " ".join(doc.strip().split("\n\n")[0].split())
+    end = paragraph.find(". ")
+    return paragraph if end < 0 else paragraph[:end + 1]
 
 
 _register()
