@@ -82,6 +82,27 @@ def test_a_listed_dataset_the_hub_cannot_serve_stays_unobtainable_when_named(
     assert assess_disclosure(doc, pack.knowledge.datasets, status).level is PARTIAL
 
 
+@pytest.mark.parametrize("text", [
+    # the sentence after a training sentence, on its line, goes on about the same data
+    "The training corpus was papers taken from a scholarly search engine. Corpus size is 1.14M "
+    "papers, 3.1B tokens, full text rather than abstracts.",
+    # a sentence opening with the training word takes the one before it in its paragraph
+    "Our collection joins 410k sentence pairs scraped from forums and news sites in Catalan. "
+    "Trained with the same method as our Spanish model.",
+])
+def test_neighbouring_sentences_describe_the_training_data(card: Card, pack: RulePack,
+                                                           text: str) -> None:
+    result = assess_disclosure(card(f"# M\n\n{text}\n"), pack.knowledge.datasets)
+    assert result.level is PARTIAL
+
+
+def test_a_paragraph_opening_with_training_does_not_borrow_the_previous_paragraph(
+        card: Card, pack: RulePack) -> None:
+    text = ("# M\n\nOur collection joins 410k sentence pairs scraped from forums and news sites "
+            "in Catalan.\n\nTrained with the same method as our Spanish model.\n")
+    assert assess_disclosure(card(text), pack.knowledge.datasets).level is NONE
+
+
 def test_evidence_points_at_the_named_dataset(card: Card, pack: RulePack) -> None:
     doc = card("# M\n\n## Training data\n\nIntro line.\nWe used LAION-5B image-text pairs.\n")
     result = assess_disclosure(doc, pack.knowledge.datasets)

@@ -88,6 +88,7 @@ _HOWTO_HEADING_RE = re.compile(r"\b(?:how to|guide|script|example|your own|usage
 # "Testing Data", "Evaluation data": data the model was measured on, not trained on
 _EVAL_DATA_HEADING_RE = re.compile(r"\b(?:test(?:ing)?|eval(?:uation)?|validation|benchmarks?)\b",
                                    re.I)
+_BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
 _SENTENCE_END_RE = re.compile(
     r"(?<=[.!?。！？])(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!\bal\.)(?<!vs\.)(?<!\bFig\.)(?<!\bNo\.)"
     r"[ \t\n]{1,8}(?=[A-Z\[(\"'*0-9])|\n[ \t]*\n|\n(?=[ \t]*(?:[-*+|#>]|\d+\.\s))|(?<=[。！？])")
@@ -438,6 +439,15 @@ class _TextScan:
             if start not in seen and self.prose[start:end].strip():
                 seen.add(start)
                 yield start, end
+                # the next sentence of the same line goes on about the same data ("The training
+                # corpus was papers from Semantic Scholar. Corpus size is 1.14M papers.")
+                gap = _SENTENCE_END_RE.match(self.prose, end)
+                if gap is not None and "\n" not in gap.group() and gap.end() not in seen:
+                    tail = _SENTENCE_END_RE.search(self.prose, gap.end(),
+                                                   min(len(self.prose), gap.end() + 600))
+                    seen.add(gap.end())
+                    yield gap.end(), (tail.start() if tail else
+                                      min(len(self.prose), gap.end() + 600))
 
     def _named(self, start: int, end: int, *, line_context: bool, headed: bool,
                negated: bool = False) -> tuple[str, int] | None:
@@ -524,12 +534,22 @@ class _Spans:
 def _sentence_around(text: str, pos: int, line_start: Callable[[int], int]
                      ) -> tuple[int, int]:
     """The sentence holding `pos`: from the last sentence end in the 400 characters before it
-    (else the start of its line) to the next one in the 600 after. `text` has the body's
-    newlines; `line_start(pos)` finds the line's start without scanning back."""
+    (else the start of its line) to the next one in the 600 after; see below for a sentence
+    that opens with pos. `text` has the body's newlines; `line_start(pos)` finds the line's
+    start without scanning back."""
     lo = max(0, pos - 400)
-    start = lo
-    for sep in _SENTENCE_END_RE.finditer(text, lo, pos):
-        start = sep.end()
+    start = previous = lo
+    paragraph_start = False
+    for sep in _SENTENCE_END_RE.finditer(text, lo, min(len(text), pos + 1)):
+        if sep.end() > pos:
+            break
+        previous, start = start, sep.end()
+        paragraph_start = _BLANK_LINE_RE.search(sep.group()) is not None
+    if start == pos and not paragraph_start:
+        # a sentence opening with the training word ("Trained with the same method.") takes
+        # the one before it in its paragraph, which says on what ("The corpus has 410k
+        # sentence pairs.")
+        start = previous
     if start == lo and lo > 0:
         start = line_start(pos)
     tail = _SENTENCE_END_RE.search(text, pos, min(len(text), pos + 600))
