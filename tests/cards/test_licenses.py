@@ -120,6 +120,17 @@ def test_weights_license_named_by_the_model_and_link_text(card: Card, kb: Licens
         "chatglm-6b-model-license", "body", True)
 
 
+def test_weights_terms_stated_in_words_resolve_to_the_known_license(card: Card,
+                                                                     kb: LicenseBase) -> None:
+    # the InternLM cards name no license, only its terms
+    text = ("# M\n\n## Open Source License\n\nThe code is licensed under Apache-2.0, while "
+            "model weights are fully open for academic research and also allow **free** "
+            "commercial usage. Apply for a commercial license with the form.\n")
+    result = resolve_license(card(text), None, kb)
+    assert (result.key, result.category, result.commercial_use) == (
+        "internlm-license", Category.COMMUNITY, True)
+
+
 def test_declared_license_said_to_cover_only_code_leaves_commercial_use_open(
         card: Card, kb: LicenseBase) -> None:
     text = ("---\nlicense: apache-2.0\n---\n# M\n\nThe code is released under the Apache-2.0 "
