@@ -49,6 +49,8 @@ LEVEL_RANK = {DisclosureLevel.NOT_DISCLOSED: 0, DisclosureLevel.PARTIAL: 1,
 
 MIN_PARTIAL_WORDS = 20
 MAX_LISTED_NAMES = 50  # `datasets:` ids looked for in the text (a card may list thousands)
+MAX_HUB_NAME = 96  # the Hub's limit on a repository name
+MAX_MENTION_TRIES = 200  # places tried per id
 
 _TRAIN = FastPattern.compile(
     r"\b(?:pre-?train(?:ed|ing)?|train(?:ed|ing)|fine-?tun(?:ed|ing)|finetun(?:ed|ing)|"
@@ -267,27 +269,51 @@ def _listed_dataset_in_text(doc: CardDocument, datasets: tuple[str, ...]
                             ) -> tuple[str, int] | None:
     """A `datasets:` id the text names too ("fine-tuned on the *wiki_dpr* dataset",
     "Guanaco Dataset" for JosephusCheung/GuanacoDataset), outside code, tables and results:
-    then the text discloses the data as well as the metadata."""
-    evaluation = [s for s in doc.sections if s.canonical == "evaluation"
-                  or _EVAL_DATA_HEADING_RE.search(s.heading)]
+    then the text discloses the data as well as the metadata.
+
+    Bounded on hostile cards: names longer than a Hub name are skipped, and only the first
+    MAX_MENTION_TRIES places where a name's first word occurs are tried."""
+    evaluation = _Spans([(s.start, s.end) for s in outermost(
+        [s for s in doc.sections if s.canonical == "evaluation"
+         or _EVAL_DATA_HEADING_RE.search(s.heading)])])
+    prose = doc.prose
     for dataset in datasets[:MAX_LISTED_NAMES]:
         owner, _, name = dataset.rpartition("/")
         parts = _NAME_PART_RE.findall(name)
-        if len("".join(parts)) < 4:
+        if len(name) > MAX_HUB_NAME or len("".join(parts)) < 4:
             continue
-        name_re = r"[\s_-]?".join(map(re.escape, parts))
-        full_id = rf"(?<![\w.-]){re.escape(owner)}/{name_re}|" if owner else ""
-        pattern = re.compile(rf"(?:{full_id}(?<![\w./-]){name_re})(?![\w/-])", re.I)
-        for match in pattern.finditer(doc.prose):
-            offset = match.start()
-            if any(s.start <= offset < s.end for s in evaluation):
+        rest = re.compile(r"[\s_-]?".join(map(re.escape, parts)) + r"(?![\w/-])", re.I)
+        owner_prefix = f"{owner}/".lower() if owner else None
+        first = re.compile(re.escape(parts[0]), re.I)
+        for tries, candidate in enumerate(first.finditer(prose)):
+            if tries >= MAX_MENTION_TRIES:
+                break
+            offset = candidate.start()
+            if not _free_start(prose, offset, owner_prefix) or not rest.match(prose, offset) \
+                    or offset in evaluation:
                 continue
-            line = doc.line_text(offset)
+            start = prose.rfind("\n", max(0, offset - 300), offset) + 1 or max(0, offset - 300)
+            end = prose.find("\n", offset, offset + 300)
+            line = prose[start:end if end >= 0 else offset + 300]
             if line.lstrip().startswith("#") or (_EVAL_ONLY_RE.search(line, None)
                                                  and not _TRAINED_ON_RE.search(line, None)):
                 continue  # a heading, or results on the dataset, are not its use for training
             return dataset, offset
     return None
+
+
+def _free_start(prose: str, offset: int, owner_prefix: str | None) -> bool:
+    """Whether a name at offset starts a word of its own ("on wiki_dpr", not "bert-wiki_dpr"
+    or "models/wiki_dpr"), or is the name part of its full id ("acme/chat-prompts")."""
+    before = prose[offset - 1] if offset else " "
+    if not (before.isalnum() or before in "_.-/"):
+        return True
+    if before != "/" or owner_prefix is None:
+        return False
+    start = offset - len(owner_prefix)
+    if start < 0 or prose[start:offset].lower() != owner_prefix:
+        return False
+    return start == 0 or not (prose[start - 1].isalnum() or prose[start - 1] in "_.-")
 
 
 def _absence_evidence(doc: CardDocument) -> Evidence:
