@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from cardaudit.cards.document import CardDocument
+from cardaudit.cards.document import CardDocument, parse_card
 
 Card = Callable[[str | bytes], CardDocument]
 
@@ -112,3 +112,22 @@ def test_a_joined_heading_is_also_the_other_section_its_own_text_covers(card: Ca
     assert joined == [("uses", ("limitations",)), ("how_to_start", ()), ("uses", ()),
                       ("evaluation", ("limitations",))]
     assert [s.line for s in doc.sections_named("limitations")] == [1, 13]
+
+
+def test_long_headings_are_not_kept_across_cards() -> None:
+    import gc
+    import tracemalloc
+
+    from cardaudit.pack import load_pack
+
+    vocab = load_pack().knowledge.sections  # a fresh vocabulary: its heading memo starts empty
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for i in range(300):  # 300 cards, each with one distinct 100 KB "Training" heading
+        card = parse_card(f"## Training {i} {'x' * 100_000}\n\nWe trained it.\n", vocab)
+        assert card.sections[0].canonical == "training"
+        del card
+    gc.collect()
+    kept = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert kept < 5_000_000, kept

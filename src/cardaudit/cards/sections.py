@@ -41,6 +41,8 @@ _HOW_TRAINED_RE = re.compile(
 
 MAX_HEADINGS = 2_000
 MAX_SECTION_NAME_WORDS = 8
+MAX_CACHED_HEADINGS = 50_000  # heading → section memo across the cards of a run
+MAX_CACHED_HEADING = 200  # longer headings are judged each time, never kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +126,7 @@ class CompiledVocabulary:
             if len(match.group()) > best_len:
                 best_len = len(match.group())
                 best = self.family_of[match.group()]
-        if len(self._cache) < 50_000:
+        if len(self._cache) < MAX_CACHED_HEADINGS and len(heading) <= MAX_CACHED_HEADING:
             self._cache[heading] = best
         return best
 
@@ -139,7 +141,8 @@ class CompiledVocabulary:
                 family for match in self._keyword_re.finditer(heading.lower())
                 if (family := self.family_of[match.group()]) != canonical
                 and family in self._cues))
-            if len(self._joined_cache) < 50_000:
+            if len(self._joined_cache) < MAX_CACHED_HEADINGS \
+                    and len(heading) <= MAX_CACHED_HEADING:
                 self._joined_cache[heading] = named
         return tuple(f for f in named if self._cues[f].search(own_prose))
 
