@@ -135,7 +135,8 @@ class LicenseBase:
                 commercial_use=True if category in _OPEN else None,
                 url=f"https://scancode-licensedb.aboutcode.org/{key}.html",
                 scancode=key, from_scancode=True)
-        self._scancode_cache[norm] = terms
+        if len(norm) <= 200 and len(self._scancode_cache) < 10_000:  # bounded over a run
+            self._scancode_cache[norm] = terms
         return terms
 
     def by_title(self, text: str) -> LicenseTerms | None:
