@@ -183,3 +183,14 @@ def test_normalisation_is_idempotent(kb: LicenseBase, name: str) -> None:
     assert again is not None and again.key == first.key
     by_spdx = kb.lookup(first.spdx) if first.spdx != "NOASSERTION" else first
     assert by_spdx is not None and by_spdx.category == first.category
+
+
+def test_made_up_license_names_do_not_grow_the_lookup_memo_without_bound(tmp_path: Path) -> None:
+    from cardaudit.pack import load_pack
+
+    kb = load_pack().knowledge.licenses  # its own memo, not the session's
+    for i in range(12_000):
+        assert kb.from_license_db(f"acme-made-up-license-{i}") is None
+    assert kb.from_license_db("x" * 100_000) is None
+    assert len(kb._scancode_cache) <= 10_000
+    assert all(len(name) <= 200 for name in kb._scancode_cache)
