@@ -98,6 +98,7 @@ class Fault:
     delay: float = 0.0
     drop: bool = False
     method: str | None = None
+    trickle: float = 0.0  # seconds between the bytes of a 200 reply (a stalling endpoint)
 
 
 @dataclass(frozen=True)
@@ -163,9 +164,9 @@ class FakeHub:
 
     def fail(self, path_regex: str, status: int = 500, *, times: int = 1,
              headers: dict[str, str] | None = None, delay: float = 0.0, drop: bool = False,
-             method: str | None = None) -> None:
+             method: str | None = None, trickle: float = 0.0) -> None:
         self.faults.append(Fault(re.compile(path_regex), status, dict(headers or {}), times,
-                                 delay, drop, method))
+                                 delay, drop, method, trickle))
 
     # ------------------------------------------------------------------ queries
     def count(self, method: str | None = None, path_regex: str = ".*") -> int:
@@ -229,6 +230,9 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 if fault.drop:
                     self._drop()
                     return
+                if fault.trickle:
+                    self._trickle(fault.trickle)
+                    return
                 if fault.status != 200:
                     self._send(method, fault.status, b'{"error": "injected"}', fault.headers)
                     return
@@ -259,6 +263,20 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             if code:
                 headers["X-Error-Code"] = code
             self._send(method, status, json.dumps({"error": message}).encode(), headers)
+
+        def _trickle(self, pause: float) -> None:
+            """A 200 reply whose body comes one byte at a time, each within any read timeout."""
+            body = b"x" * 1000
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("X-Repo-Commit", "0" * 40)
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                for byte in body:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(pause)
 
         def _drop(self) -> None:
             if self.command == "HEAD":  # nothing at all: the connection just closes

@@ -173,6 +173,23 @@ def test_slow_replies_time_out_into_an_error_row(fakehub: FakeHub, cache: Path) 
     assert rows["acme/slow"]["error"]["code"] == "timeout"
 
 
+def test_a_readme_that_trickles_in_times_out_instead_of_hanging(fakehub: FakeHub,
+                                                                 cache: Path) -> None:
+    import time
+
+    fakehub.add_model("acme/stalling", card())
+    fakehub.add_model("acme/fine", card())
+    # one byte every 0.1 s: every read beats the 0.3 s timeout, the 1,000 bytes never do
+    fakehub.fail(r"^/acme/stalling/resolve/", trickle=0.1, times=100, method="GET")
+    started = time.monotonic()
+    rows = models(hub_cli(fakehub, cache, "audit", "acme/stalling", "acme/fine",
+                          "--timeout", "0.3", *JSON))
+    assert rows["acme/stalling"]["status"] == "error"
+    assert rows["acme/stalling"]["error"]["code"] == "timeout"
+    assert rows["acme/fine"]["status"] == "ok"
+    assert time.monotonic() - started < 30  # retries included; without the deadline: 400 s
+
+
 def test_a_connection_dropped_mid_body_is_retried(fakehub: FakeHub, cache: Path) -> None:
     fakehub.add_model("acme/m", card("mit"))
     fakehub.fail(r"^/api/models/acme/m$", drop=True, times=1)

@@ -53,6 +53,7 @@ RETRYABLE = {"rate-limited", "unavailable", "timeout"}
 MAX_RETRY_AFTER = 120.0
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_ERROR_BODY = 64 * 1024
+DOWNLOAD_TIMEOUTS = 3  # a whole file download may take this many --timeout periods
 _COMMIT_RE = re.compile(r"[0-9a-f]{40}")
 _PLAIN_NAME_RE = re.compile(r"[\w][\w.\-]*")  # README.md, LICENSE.txt: no folders, no dot-files
 
@@ -257,6 +258,7 @@ class HubClient:
         url = hf_hub_url(model_id, filename, revision=sha, endpoint=self.settings.endpoint)
         headers = build_hf_headers(token=self._token, library_name="cardaudit",
                                    library_version=__version__)
+        deadline = time.monotonic() + DOWNLOAD_TIMEOUTS * self.settings.timeout
         with get_session().stream("GET", url, headers=headers,
                                   timeout=self.settings.timeout) as response:
             limit = MAX_ERROR_BODY if response.status_code >= 400 else MAX_FILE_BYTES
@@ -265,6 +267,9 @@ class HubClient:
                 body += chunk[:limit - len(body)]
                 if len(body) >= limit:
                     break
+                if time.monotonic() > deadline:  # each read within the timeout, yet no end
+                    raise httpx2.ReadTimeout(f"{model_id}/{filename}: the download stalled",
+                                             request=response.request)
             if response.status_code >= 400:
                 # the library's own status → exception mapping (GatedRepo, EntryNotFound, …)
                 hf_raise_for_status(httpx2.Response(
