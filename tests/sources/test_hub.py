@@ -173,19 +173,20 @@ def test_slow_replies_time_out_into_an_error_row(fakehub: FakeHub, cache: Path) 
     assert rows["acme/slow"]["error"]["code"] == "timeout"
 
 
-def test_a_readme_that_trickles_in_times_out_instead_of_hanging(fakehub: FakeHub,
+def test_replies_that_trickle_in_time_out_instead_of_hanging(fakehub: FakeHub,
                                                                  cache: Path) -> None:
     import time
 
-    fakehub.add_model("acme/stalling", card())
-    fakehub.add_model("acme/fine", card())
+    for name in ("stalling", "stalling-metadata", "fine"):
+        fakehub.add_model(f"acme/{name}", card())
     # one byte every 0.1 s: every read beats the 0.3 s timeout, the 1,000 bytes never do
     fakehub.fail(r"^/acme/stalling/resolve/", trickle=0.1, times=100, method="GET")
+    fakehub.fail(r"^/api/models/acme/stalling-metadata$", trickle=0.1, times=100)
     started = time.monotonic()
-    rows = models(hub_cli(fakehub, cache, "audit", "acme/stalling", "acme/fine",
-                          "--timeout", "0.3", *JSON))
-    assert rows["acme/stalling"]["status"] == "error"
-    assert rows["acme/stalling"]["error"]["code"] == "timeout"
+    rows = models(hub_cli(fakehub, cache, "audit", "acme/stalling", "acme/stalling-metadata",
+                          "acme/fine", "--timeout", "0.3", *JSON))
+    for name in ("acme/stalling", "acme/stalling-metadata"):
+        assert rows[name]["status"] == "error" and rows[name]["error"]["code"] == "timeout"
     assert rows["acme/fine"]["status"] == "ok"
     assert time.monotonic() - started < 30  # retries included; without the deadline: 400 s
 

@@ -53,7 +53,7 @@ RETRYABLE = {"rate-limited", "unavailable", "timeout"}
 MAX_RETRY_AFTER = 120.0
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_ERROR_BODY = 64 * 1024
-DOWNLOAD_TIMEOUTS = 3  # a whole file download may take this many --timeout periods
+REPLY_TIMEOUTS = 3  # a whole reply body may take this many --timeout periods
 _COMMIT_RE = re.compile(r"[0-9a-f]{40}")
 _PLAIN_NAME_RE = re.compile(r"[\w][\w.\-]*")  # README.md, LICENSE.txt: no folders, no dot-files
 
@@ -181,7 +181,9 @@ class HubClient:
         constants.HF_HUB_DISABLE_TELEMETRY = True
         if not settings.debug:  # the library's own retry warnings are not for our users
             hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call, unused-ignore]
-        get_session().timeout = httpx2.Timeout(settings.timeout)
+        session = get_session()
+        session.timeout = httpx2.Timeout(settings.timeout)
+        _limit_reply_time(session, REPLY_TIMEOUTS * settings.timeout)
 
     @property
     def offline(self) -> bool:
@@ -258,7 +260,6 @@ class HubClient:
         url = hf_hub_url(model_id, filename, revision=sha, endpoint=self.settings.endpoint)
         headers = build_hf_headers(token=self._token, library_name="cardaudit",
                                    library_version=__version__)
-        deadline = time.monotonic() + DOWNLOAD_TIMEOUTS * self.settings.timeout
         with get_session().stream("GET", url, headers=headers,
                                   timeout=self.settings.timeout) as response:
             limit = MAX_ERROR_BODY if response.status_code >= 400 else MAX_FILE_BYTES
@@ -267,9 +268,6 @@ class HubClient:
                 body += chunk[:limit - len(body)]
                 if len(body) >= limit:
                     break
-                if time.monotonic() > deadline:  # each read within the timeout, yet no end
-                    raise httpx2.ReadTimeout(f"{model_id}/{filename}: the download stalled",
-                                             request=response.request)
             if response.status_code >= 400:
                 # the library's own status → exception mapping (GatedRepo, EntryNotFound, …)
                 hf_raise_for_status(httpx2.Response(
@@ -304,6 +302,38 @@ class HubClient:
         if getattr(info, "gated", False) == "manual":
             return DatasetStatus.GATED  # reference §4.2: manually gated data is not obtainable
         return DatasetStatus.PUBLIC
+
+
+class _DeadlineStream(httpx2.SyncByteStream):
+    """A reply body that must end by a deadline: each read within the timeout is not enough
+    when an endpoint trickles one byte at a time (a CI gate would hang for hours)."""
+
+    def __init__(self, inner: Any, deadline: float, request: httpx2.Request) -> None:
+        self._inner = inner
+        self._deadline = deadline
+        self._request = request
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._inner:
+            if time.monotonic() > self._deadline:
+                raise httpx2.ReadTimeout("the reply did not end in time", request=self._request)
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def _limit_reply_time(session: httpx2.Client, seconds: float) -> None:
+    """Give every reply of huggingface_hub's shared session (metadata, listings, files) a
+    deadline for its body, through a response hook (proxies and redirects included)."""
+    def hook(response: httpx2.Response) -> None:
+        response.stream = _DeadlineStream(response.stream, time.monotonic() + seconds,
+                                          response.request)
+    hook.cardaudit = True  # type: ignore[attr-defined]
+    hooks = {name: [h for h in found if not getattr(h, "cardaudit", False)]
+             for name, found in session.event_hooks.items()}
+    hooks.setdefault("response", []).append(hook)
+    session.event_hooks = hooks
 
 
 def _read_capped(path: Path) -> bytes:
