@@ -24,12 +24,12 @@ from pathlib import Path
 
 from cardaudit.cards.document import CardReader
 from cardaudit.cards.facts import analyse
-from cardaudit.pack import load_pack
+from cardaudit.pack import RulePack, load_pack
 from cardaudit.runner import Auditor
-from cardaudit.sources.dump import iter_rows, record_from_row
+from cardaudit.sources.dump import DumpRow, iter_rows, record_from_row
 
 
-def _audit_all(rows: list, pack) -> float:  # type: ignore[no-untyped-def]
+def _audit_all(rows: list[DumpRow], pack: RulePack) -> float:
     auditor = Auditor(pack)
     reader = CardReader(pack.knowledge.sections)
     started = time.perf_counter()
@@ -39,7 +39,7 @@ def _audit_all(rows: list, pack) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - started
 
 
-def _stages(rows: list, pack) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def _stages(rows: list[DumpRow], pack: RulePack) -> dict[str, float]:
     """Seconds per stage, each stage run over all rows (records) or distinct judgements."""
     auditor = Auditor(pack)
     reader = CardReader(pack.knowledge.sections)
@@ -70,7 +70,7 @@ def _hf_parse_all(texts: list[str]) -> float:
     from huggingface_hub import ModelCard
     from huggingface_hub.utils import logging as hf_logging
 
-    hf_logging.set_verbosity_error()
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call, unused-ignore]
     started = time.perf_counter()
     for text in texts:
         with contextlib.suppress(Exception):  # it raises on YAML errors; the time still counts

@@ -17,10 +17,11 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from cardaudit.cards.licensebase import RESTRICTED, Category
 from cardaudit.pack import load_pack
-from cardaudit.pipeline import audit_records, load_each
+from cardaudit.pipeline import RunState, audit_records, load_each
 from cardaudit.runner import Auditor
 from cardaudit.sources.local import LocalSource
 
@@ -78,7 +79,7 @@ def main() -> int:
         for name, value in label["sections"].items():
             _count(agree, f"sections.{name}", facts.sections.get(name, False) == value,
                    args.show, folder, f"{value} vs {facts.sections.get(name)}")
-    _policy_agreement(state, by_folder, labels, agree, args.show)
+    _policy_agreement(state, labels, agree, args.show)
     print(f"corpus agreement over {total} labelled cards ({len(state.results)} rows audited)")
     failed = False
     for name in sorted(agree, key=lambda n: (n not in THRESHOLDS, n)):
@@ -90,7 +91,8 @@ def main() -> int:
     return 1 if failed else 0
 
 
-def _policy_agreement(state, by_folder, labels, agree, show):  # type: ignore[no-untyped-def]
+def _policy_agreement(state: RunState, labels: dict[str, dict[str, Any]], agree: Counter[str],
+                      show: list[str]) -> None:
     """`check --policy permissive-only` / `commercial-use` verdicts against what the labels
     imply: permissive-only passes iff the label is permissive with commercial use; commercial-use
     passes iff the label says commercial use is allowed (null counts as not established)."""

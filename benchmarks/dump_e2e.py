@@ -27,6 +27,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 PUBLISHED_2022 = 0.793  # reference §4: popular models disclosing obtainable data, ≤2022
@@ -165,12 +166,14 @@ def _print_popular(popular: dict[str, object]) -> None:
     total = popular.get("total")
     if not isinstance(groups, list):
         return
-    for group in [*groups, *([total] if isinstance(total, dict) else [])]:
+    rows: list[dict[str, Any]] = [*groups, *([total] if isinstance(total, dict) else [])]
+    for group in rows:
         weighted = group["disclosure"]["disclosed_available"]
         unweighted = (group.get("unweighted") or group)["disclosure"]["disclosed_available"]
         print(f"  {group['key']:<8} models {group['models']:>6,}  disclosed_available "
               f"{weighted:.1%} weighted, {unweighted:.1%} unweighted")
-    for note in popular.get("notes") or []:
+    notes = popular.get("notes")
+    for note in notes if isinstance(notes, list) else []:
         print(f"  note: {note}")
 
 

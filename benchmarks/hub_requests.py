@@ -71,7 +71,7 @@ def _naive(hub: FakeHub, cache: Path, models: list[str]) -> tuple[float, int]:
     started = time.perf_counter()
     for model in models:
         api.model_info(model)
-        ModelCard.load(model, token=False)
+        ModelCard.load(model, token=False)  # type: ignore[arg-type]  # False: send no token
     elapsed = time.perf_counter() - started
     constants.HUGGINGFACE_CO_URL_TEMPLATE = template
     return elapsed, hub.count()
@@ -82,7 +82,7 @@ def main() -> int:
     parser.add_argument("--models", type=int, default=1000)
     parser.add_argument("--latency", type=float, default=0.05)
     args = parser.parse_args()
-    from huggingface_hub.utils import close_session
+    from huggingface_hub import close_session
 
     hub = FakeHub().start()
     hub.page_size = 1000  # the Hub returns up to 1,000 models a page with expand

@@ -201,6 +201,11 @@ class FakeHub:
             self.requests.append(Seen(method, path, query, headers))
 
 
+def _first(query: dict[str, list[str]], name: str) -> str | None:
+    values = query.get(name)
+    return values[0] if values else None
+
+
 def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -337,9 +342,9 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 self._json(method, repo.record())
 
         def _listing(self, method: str, query: dict[str, list[str]]) -> None:
-            author = (query.get("author") or [None])[0]
-            search = (query.get("search") or [None])[0]
-            sort = (query.get("sort") or [None])[0]
+            author = _first(query, "author")
+            search = _first(query, "search")
+            sort = _first(query, "sort")
             limit = int((query.get("limit") or ["0"])[0]) or None
             cursor = int((query.get("cursor") or ["0"])[0])
             models = [r for r in hub.repos.values() if not r.private
