@@ -22,6 +22,10 @@ BODIES = {
     "thousands of data sections": "## Training data\nWe used C4.\n" * 100_000,
     "a license word on every line": "see the license terms\n" * 200_000,
     "headings, then endless code blocks": "## H\ntext here\n" * 2_000 + "```\nx\n```\n" * 600_000,
+    # one line of license words: each used to search back over the whole line for its start
+    "one line of license words": "see the license " * 400_000,
+    # code blocks, then license lines: each line used to be checked against every block
+    "code blocks, then license lines": "```\nx\n```\n" * 600_000 + "see the license\n" * 300,
 }
 
 

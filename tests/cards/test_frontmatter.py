@@ -96,3 +96,13 @@ def test_any_bytes_parse_without_exceptions(card: Card, raw: bytes) -> None:
 def test_markdown_and_yaml_punctuation_soup_never_raises(card: Card, text: str) -> None:
     doc = card("---\n" + text)
     assert doc.parse_status in set(ParseStatus)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["```\n", "x\n", "~~~\n", "text\n", "    code\n", "\n"]),
+                max_size=40).map("".join), st.data())
+def test_in_code_answers_like_a_scan_of_the_code_blocks(card: Card, body: str,
+                                                        data: st.DataObject) -> None:
+    doc = card("# M\n\n" + body)
+    offset = data.draw(st.integers(min_value=0, max_value=len(doc.body) + 1))
+    assert doc.in_code(offset) == any(a <= offset < b for a, b in doc.code_spans)

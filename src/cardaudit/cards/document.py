@@ -39,6 +39,7 @@ class CardDocument:
     _newlines: list[int] = field(default_factory=list, compare=False, repr=False)
     _line_starts: list[int] = field(default_factory=list, compare=False, repr=False)
     _prose_words: list[int] = field(default_factory=list, compare=False, repr=False)
+    _code_starts: list[int] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -79,6 +80,16 @@ class CardDocument:
         by bisection (a card of one 2 MB line must not cost a scan per question)."""
         index = bisect.bisect_left(self._newline_index(), offset)
         return self._newlines[index - 1] + 1 if index > 0 else 0
+
+    def in_code(self, offset: int) -> bool:
+        """Whether a body offset lies in a code block, by bisection over the blocks (sorted,
+        apart): a card of 300,000 code blocks must not cost a scan per question."""
+        if not self.code_spans:
+            return False
+        if not self._code_starts:
+            self._code_starts.extend(a for a, _ in self.code_spans)
+        index = bisect.bisect_right(self._code_starts, offset) - 1
+        return index >= 0 and offset < self.code_spans[index][1]
 
     def _newline_index(self) -> list[int]:
         if not self._newlines:

@@ -155,7 +155,7 @@ def _code_only(doc: CardDocument, resolution: LicenseResolution, kb: LicenseBase
     weights_at: int | None = None
     for offset in _license_lines(doc):
         line = doc.line_text(offset)
-        if not line or _inside_code(doc, offset):
+        if not line or doc.in_code(offset):
             continue
         for clause in _CLAUSE_SPLIT_RE.split(_LINK_RE.sub(_link_words, line)):
             if _CODE_ONLY_RE.search(clause) and not _MODEL_RE.search(clause):
@@ -183,7 +183,7 @@ def _license_lines(doc: CardDocument) -> list[int]:
     candidates = itertools.chain(
         (offset for section in doc.sections if _LICENSE_HEADING_RE.search(section.heading)
          for offset in _line_offsets(doc.body, section.start, section.end)),
-        (doc.body.rfind("\n", 0, match.start()) + 1
+        (doc.line_start(match.start())
          for match in _LICENSE_WORD.finditer(doc.body, doc.lower)))
     for offset in candidates:
         if offset not in seen:
@@ -294,7 +294,7 @@ def _from_body(doc: CardDocument, kb: LicenseBase) -> _Found | None:
     """A clear license statement: first in a License section, then any line naming one."""
     for offset in _license_lines(doc):
         line = doc.line_text(offset)
-        if not line or _inside_code(doc, offset):
+        if not line or doc.in_code(offset):
             continue
         terms = _statement_terms(line, kb)
         if terms is not None:
@@ -335,10 +335,6 @@ def _line_offsets(body: str, start: int, end: int) -> Iterator[int]:
     while 0 <= pos < end - 1:
         yield pos + 1
         pos = body.find("\n", pos + 1)
-
-
-def _inside_code(doc: CardDocument, offset: int) -> bool:
-    return any(a <= offset < b for a, b in doc.code_spans)
 
 
 def _combine(declared: Any, found: _Found, ids_valid: bool | None, file_found: _Found | None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from cardaudit.textsearch import FastPattern, literal_led
@@ -333,10 +333,6 @@ def _scan(body: str, first_line: int
     if fence:
         code_spans.append((fence_start, size))
     return headings, code_spans, table_spans
-
-
-def _inside(offset: int, spans: Iterable[tuple[int, int]]) -> bool:
-    return any(a <= offset < b for a, b in spans)
 
 
 def _prose_view(body: str, lower: str, spans: list[tuple[int, int]],

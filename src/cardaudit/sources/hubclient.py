@@ -41,6 +41,7 @@ from cardaudit import __version__
 from cardaudit.cards.disclosure import DatasetStatus
 from cardaudit.errors import SourceError
 from cardaudit.settings import Settings
+from cardaudit.sources.files import read_capped
 from cardaudit.sources.targets import is_hub_id
 
 log = logging.getLogger(__name__)
@@ -244,7 +245,7 @@ class HubClient:
         """A repo file at a commit: from the cache if there (no request), else downloaded."""
         cached = None if refresh else self.cached_file(model_id, filename, sha)
         if cached is not None:
-            return _read_capped(cached), True
+            return read_capped(cached, MAX_FILE_BYTES), True
         if self.offline:
             raise SourceError(describe("offline-uncached", f"{model_id}/{filename}"),
                               code="offline-uncached")
@@ -334,8 +335,3 @@ def _limit_reply_time(session: httpx2.Client, seconds: float) -> None:
              for name, found in session.event_hooks.items()}
     hooks.setdefault("response", []).append(hook)
     session.event_hooks = hooks
-
-
-def _read_capped(path: Path) -> bytes:
-    with path.open("rb") as handle:
-        return handle.read(MAX_FILE_BYTES)

@@ -17,6 +17,7 @@ from cardaudit.cards.record import ModelRecord
 from cardaudit.cards.sections import CompiledVocabulary
 from cardaudit.errors import SourceError, UsageError
 from cardaudit.sources.base import Target
+from cardaudit.sources.files import read_capped
 
 MAX_README_BYTES = 16 * 1024 * 1024
 MAX_LICENSE_BYTES = 256 * 1024
@@ -151,7 +152,7 @@ class LocalSource:
         if not readme.is_file():  # never open a pipe (it would block) or a device
             raise SourceError(f"{target.location}: {readme.name} is not a regular file (a "
                               "folder, device, pipe or broken link)", code="unreadable")
-        raw = _read_capped(readme, MAX_README_BYTES)
+        raw = read_capped(readme, MAX_README_BYTES)
         doc = self.reader.read(raw)
         license_file = _license_file(folder) if folder is not None else None
         return ModelRecord(
@@ -165,21 +166,12 @@ class LocalSource:
             return path.as_posix()
 
 
-def _read_capped(path: Path, limit: int) -> bytes:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(limit)
-    except OSError as exc:
-        raise SourceError(f"cannot read {path.name}: {exc.strerror or exc}",
-                          code="unreadable") from None
-
-
 def _license_file(folder: Path) -> LicenseFile | None:
     for name in LICENSE_FILE_NAMES:
         candidate = folder / name
         if candidate.is_file():
             try:
-                text = _read_capped(candidate, MAX_LICENSE_BYTES).decode("utf-8", errors="replace")
+                text = read_capped(candidate, MAX_LICENSE_BYTES).decode("utf-8", errors="replace")
             except SourceError:
                 return None
             return LicenseFile(name, text)

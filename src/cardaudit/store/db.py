@@ -116,7 +116,7 @@ class Store:
             store._prepare(exists)
         except sqlite3.DatabaseError as exc:
             db.close()
-            if "locked" in str(exc) or "busy" in str(exc):
+            if _is_busy(exc):
                 raise StoreError(f"the audit store {path} is busy: another run has held it "
                                  f"for over {BUSY_TIMEOUT_MS // 1000} s",
                                  hint="wait for the other run, or pass --db with another path"
@@ -376,11 +376,15 @@ def _use_wal(db: sqlite3.Connection) -> None:
                 db.execute("PRAGMA journal_mode = WAL")
             return
         except sqlite3.OperationalError as exc:
-            if ("locked" not in str(exc) and "busy" not in str(exc)) \
-                    or time.monotonic() > deadline:
+            if not _is_busy(exc) or time.monotonic() > deadline:
                 raise
         time.sleep(delay)
         delay = min(delay * 2, 0.2)
+
+
+def _is_busy(exc: sqlite3.DatabaseError) -> bool:
+    """SQLite's 'database is locked' / 'busy': another run holds the file."""
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def _reason(exc: sqlite3.DatabaseError) -> str:
