@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from enum import StrEnum
 
 from cardaudit.cards.document import CardDocument
 from cardaudit.cards.evidence import NO_EVIDENCE, Evidence, Where, excerpt
-from cardaudit.cards.sections import DATA_HEADING_RE, Section, count_words, outermost
+from cardaudit.cards.sections import DATA_HEADING_RE, Section, Spans, count_words, outermost
 from cardaudit.textsearch import (
     CaseFreePattern,
     FastPattern,
@@ -273,7 +272,7 @@ def _listed_dataset_in_text(doc: CardDocument, datasets: tuple[str, ...]
 
     Bounded on hostile cards: names longer than a Hub name are skipped, and only the first
     MAX_MENTION_TRIES places where a name's first word occurs are tried."""
-    evaluation = _Spans([(s.start, s.end) for s in outermost(
+    evaluation = Spans([(s.start, s.end) for s in outermost(
         [s for s in doc.sections if s.canonical == "evaluation"
          or _EVAL_DATA_HEADING_RE.search(s.heading)])])
     prose = doc.prose
@@ -442,7 +441,7 @@ class _TextScan:
 
     def _outside_sentences(self, data_sections: list[Section]) -> Iterator[tuple[int, int]]:
         """`dataset: X` lines and sentences about training outside the data sections."""
-        inside = _Spans([(s.start, s.end) for s in data_sections])
+        inside = Spans([(s.start, s.end) for s in data_sections])
         seen: set[int] = set()
         lower = self.lower
         line_end = -1
@@ -540,21 +539,6 @@ class _TextScan:
                     if "dataset" in context and not match.group(1).lower().startswith(
                             ("http", "www")):
                         yield match.group(1), start + match.start()
-
-
-class _Spans:
-    """Sorted, non-overlapping spans (outermost sections in card order); membership by
-    bisection, so a card of thousands of sections costs no quadratic time."""
-
-    __slots__ = ("ends", "starts")
-
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        self.starts = [a for a, _ in spans]
-        self.ends = [b for _, b in spans]
-
-    def __contains__(self, offset: int) -> bool:
-        index = bisect.bisect_right(self.starts, offset) - 1
-        return index >= 0 and offset < self.ends[index]
 
 
 def _sentence_around(text: str, pos: int, line_start: Callable[[int], int]

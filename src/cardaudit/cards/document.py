@@ -14,7 +14,13 @@ from typing import Any
 
 from cardaudit.cards.evidence import Evidence, Where, excerpt
 from cardaudit.cards.frontmatter import FrontMatter, ParseProblem, decode, split_card
-from cardaudit.cards.sections import CompiledVocabulary, Section, analyse_body, count_words
+from cardaudit.cards.sections import (
+    CompiledVocabulary,
+    Section,
+    Spans,
+    analyse_body,
+    count_words,
+)
 
 
 class ParseStatus(StrEnum):
@@ -39,7 +45,7 @@ class CardDocument:
     _newlines: list[int] = field(default_factory=list, compare=False, repr=False)
     _line_starts: list[int] = field(default_factory=list, compare=False, repr=False)
     _prose_words: list[int] = field(default_factory=list, compare=False, repr=False)
-    _code_starts: list[int] = field(default_factory=list, compare=False, repr=False)
+    _code_index: list[Spans] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -84,12 +90,9 @@ class CardDocument:
     def in_code(self, offset: int) -> bool:
         """Whether a body offset lies in a code block, by bisection over the blocks (sorted,
         apart): a card of 300,000 code blocks must not cost a scan per question."""
-        if not self.code_spans:
-            return False
-        if not self._code_starts:
-            self._code_starts.extend(a for a, _ in self.code_spans)
-        index = bisect.bisect_right(self._code_starts, offset) - 1
-        return index >= 0 and offset < self.code_spans[index][1]
+        if not self._code_index:
+            self._code_index.append(Spans(list(self.code_spans)))
+        return offset in self._code_index[0]
 
     def _newline_index(self) -> list[int]:
         if not self._newlines:

@@ -230,6 +230,21 @@ def _any_between(sorted_offsets: list[int], start: int, end: int) -> bool:
     return index < len(sorted_offsets) and sorted_offsets[index] < end
 
 
+class Spans:
+    """Sorted, non-overlapping spans (outermost sections, code blocks, in card order);
+    membership by bisection, so a card of thousands of them costs no quadratic time."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.starts = [a for a, _ in spans]
+        self.ends = [b for _, b in spans]
+
+    def __contains__(self, offset: int) -> bool:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index >= 0 and offset < self.ends[index]
+
+
 def outermost(sections: list[Section]) -> list[Section]:
     """Sections not inside another of the list (in card order, so only the last kept one can
     hold the next)."""
