@@ -291,9 +291,7 @@ def _listed_dataset_in_text(doc: CardDocument, datasets: tuple[str, ...]
             if not _free_start(prose, offset, owner_prefix) or not rest.match(prose, offset) \
                     or offset in evaluation:
                 continue
-            start = prose.rfind("\n", max(0, offset - 300), offset) + 1 or max(0, offset - 300)
-            end = prose.find("\n", offset, offset + 300)
-            line = prose[start:end if end >= 0 else offset + 300]
+            line = prose[slice(*line_bounds(prose, offset, max(0, offset - 300), offset + 300))]
             if line.lstrip().startswith("#") or (_EVAL_ONLY_RE.search(line, None)
                                                  and not _TRAINED_ON_RE.search(line, None)):
                 continue  # a heading, or results on the dataset, are not its use for training
