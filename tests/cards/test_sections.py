@@ -55,6 +55,29 @@ def test_long_title_headings_are_not_sections(card: Card) -> None:
     assert doc.sections[0].canonical is None
 
 
+@pytest.mark.parametrize(("card_text", "canonical"), [
+    # the first heading holds the whole card and the section word is one among many: a title
+    ("# FlauBERT: Language Model Pre-training for French\n\nIntro.\n\n## Usage\n\nRun it.\n",
+     [None, "how_to_start"]),
+    ("# Regression Model for Energy Levels\n\nIntro.\n\n## Citation\n\nCite us.\n",
+     [None, "citation"]),
+    # worded like a section, it stays one, even holding the whole card
+    ("## How to use the model\n\nCall it.\n\n#### Or only the class\n\nCall it so.\n",
+     ["how_to_start", None]),
+    ("# Pretraining\n\nTwo weeks on 8 GPUs.\n\n## Procedure\n\nAdam, lr 1e-4.\n",
+     ["training", None]),
+    # a title naming the data says what the text under it is about
+    ("# GPT-2 fine-tuned on the CORD-19 dataset\n\nIt was trained on the CORD-19 files.\n\n"
+     "## Usage\n\nRun it.\n", ["training", "how_to_start"]),
+    # not the first heading, or another heading of its level follows: a section
+    ("# Model for French text classification tasks\n\nIntro.\n\n# Evaluation of the model on "
+     "French tasks\n\nGood.\n", [None, "evaluation"]),
+])
+def test_a_card_title_is_not_a_section(card: Card, card_text: str,
+                                       canonical: list[str | None]) -> None:
+    assert [s.canonical for s in card(card_text).sections] == canonical
+
+
 def test_tables_count_as_content_but_not_as_prose(card: Card) -> None:
     doc = card("## Results\n\n| task | score |\n|---|---|\n| glue | 80 |\n")
     section = doc.sections[0]

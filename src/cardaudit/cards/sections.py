@@ -41,6 +41,7 @@ _HOW_TRAINED_RE = re.compile(
 
 MAX_HEADINGS = 2_000
 MAX_SECTION_NAME_WORDS = 8
+TITLE_OTHER_WORDS = 3  # words beside its section keyword that make a card's first heading a title
 MAX_CACHED_HEADINGS = 50_000  # heading → section memo across the cards of a run
 MAX_CACHED_HEADING = 200  # longer headings are judged each time, never kept
 
@@ -130,6 +131,15 @@ class CompiledVocabulary:
             self._cache[heading] = best
         return best
 
+    def words_beside_keyword(self, heading: str) -> int:
+        """Words of a heading outside its longest section keyword (all of them without one)."""
+        lower = heading.lower()
+        longest = max(self._keyword_re.finditer(lower), key=lambda m: len(m.group()),
+                      default=None)
+        if longest is None:
+            return len(lower.split())
+        return len(lower[:longest.start()].split()) + len(lower[longest.end():].split())
+
     def joined(self, heading: str, canonical: str | None, own_prose: str) -> tuple[str, ...]:
         """The other sections with a joined-heading cue (`joined_cues`) that this heading also
         names and whose cue its own text holds."""
@@ -211,7 +221,7 @@ def analyse_body(body: str, first_line: int, vocab: CompiledVocabulary) -> BodyL
                 end = headings[later_index][3]
                 last = later_index
                 break
-        canonical = vocab.canonical(text)
+        canonical = None if _is_title(index, last, headings, vocab) else vocab.canonical(text)
         own_end = headings[index + 1][3] if index + 1 < len(headings) else len(body)
         if canonical == "training":  # judged on its own text, not its subsections'
             canonical = _tuning_section(text, prose[content_start:own_end])
@@ -221,6 +231,21 @@ def analyse_body(body: str, first_line: int, vocab: CompiledVocabulary) -> BodyL
             has_structure=_any_between(structure_starts, content_start, end),
             also=vocab.joined(text, canonical, prose[content_start:own_end])))
     return BodyLayout(tuple(sections), prose, tuple(code_spans), lower)
+
+
+def _is_title(index: int, last: int, headings: list[tuple[int, str, int, int, int]],
+              vocab: CompiledVocabulary) -> bool:
+    """Whether a heading is the card's title, not a section: the first heading, holding every
+    later one (none of its level or higher follows), with at least one, and worded like a title
+    ("FlauBERT: Unsupervised Language Model Pre-training for French": the section keyword is one
+    word among many), not like a section name ("Pretraining", "How to use the model"). A title
+    naming data ("GPT-2 fine-tuned on CORD-19 dataset") still says what the text under it is
+    about: the training data."""
+    if index != 0 or last != len(headings) or len(headings) < 2:
+        return False
+    heading = headings[0][1]
+    return vocab.words_beside_keyword(heading) >= TITLE_OTHER_WORDS \
+        and DATA_HEADING_RE.search(heading) is None
 
 
 def _any_between(sorted_offsets: list[int], start: int, end: int) -> bool:
