@@ -40,7 +40,8 @@ _HOW_TRAINED_RE = re.compile(
     r"set-up|parameters|details|procedure|strategy|recipe|stage|training script)\b", re.I)
 
 MAX_HEADINGS = 2_000
-MAX_SECTION_NAME_WORDS = 8
+MAX_SECTION_NAME_WORDS = 8  # not counting words in brackets
+_ASIDE_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 TITLE_OTHER_WORDS = 3  # words beside its section keyword that make a card's first heading a title
 MAX_CACHED_HEADINGS = 50_000  # heading → section memo across the cards of a run
 MAX_CACHED_HEADING = 200  # longer headings are judged each time, never kept
@@ -119,7 +120,8 @@ class CompiledVocabulary:
         cached = self._cache.get(heading, "")
         if cached != "":
             return cached
-        if len(heading.split()) > MAX_SECTION_NAME_WORDS:
+        # "(without any data augmentation)" qualifies a section name; it does not make a title
+        if len(_ASIDE_RE.sub(" ", heading).split()) > MAX_SECTION_NAME_WORDS:
             return None
         best: str | None = None
         best_len = 0
