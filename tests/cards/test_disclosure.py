@@ -33,6 +33,11 @@ AVAILABLE, PARTIAL, NONE = (DisclosureLevel.AVAILABLE, DisclosureLevel.PARTIAL,
      NONE, "none"),
     ("---\ndatasets: [squad]\n---\n## Training data\n\nWe trained on SQuAD v2 questions.\n",
      AVAILABLE, "both"),
+    # a list item about another model (a derivative) says what that model was trained on
+    ("# M\n\n## Ecosystem\n\n- [acme/m-tuned](https://huggingface.co/acme/m-tuned): this model "
+     "is trained for 3 epochs on the SQuAD dataset.\n", NONE, "none"),
+    ("# M\n\n- [acme/m-base](https://huggingface.co/acme/m-base) is the base.\n- This model is "
+     "trained for 3 epochs on the SQuAD dataset.\n", AVAILABLE, "card_text"),
 ])
 def test_levels_and_sources(card: Card, pack: RulePack, text: str, level: DisclosureLevel,
                             source: str) -> None:

@@ -76,6 +76,11 @@ _SKIP_SENTENCE_RE = CaseFreePattern(
 _NEGATED_RE = CaseFreePattern(r"\b(?:removed|excluded|not (?:include|used|publicly)|filtered out|"
                          r"never released|not released|contaminat\w*|not (?:been )?trained)\b")
 _CLAUSE_BREAK_RE = re.compile(r"[.;:!?]\s|\(|\)|,\s+(?:but|while|whereas|and|only)\b")
+# "- [org/other-model](https://huggingface.co/org/other-model): this model is trained on …": a
+# list item about another model (derivatives, ecosystem lists); its "this model" is not ours
+_OTHER_MODEL_ITEM_RE = re.compile(
+    r"[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+\**\[[^\]\n]{1,200}\]\(https?://huggingface\.co/"
+    r"(?!datasets/|spaces/)[\w.-]+/[\w.-]+/?\)\**[ \t]*[:：–—-]")
 _QUANT_PARAGRAPH = FastPattern.compile(r"\b(?:quantiz\w*|quantis\w*|calibrat\w*|imatrix)\b", re.I)
 _EVAL_ONLY_RE = CaseFreePattern(r"\b(?:evaluat\w*|benchmark\w*|test set|tested|leaderboard|"
                            r"dev(?:elopment)? (?:set|results)|results on|accuracy|f1)\b")
@@ -375,7 +380,8 @@ class _TextScan:
         for start, end in self._outside_sentences(data_sections):
             prose = self.prose[start:end]
             lower = self._lower(start, end)
-            if not self._usable(prose, lower, start, in_data_section=False, negation=False):
+            if not self._usable(prose, lower, start, in_data_section=False, negation=False) \
+                    or _OTHER_MODEL_ITEM_RE.match(self.body, doc.line_start(start)):
                 continue
             # a negation names no dataset in its own clause only ("trained on [The Stack](…)
             # (which excluded opt-out requests)" names The Stack); its sentence adds no words
