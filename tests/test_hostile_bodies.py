@@ -26,6 +26,9 @@ BODIES = {
     "one line of license words": "see the license " * 400_000,
     # code blocks, then license lines: each line used to be checked against every block
     "code blocks, then license lines": "```\nx\n```\n" * 600_000 + "see the license\n" * 300,
+    # one line of corpus names in a data section: each name used to look for its line's ends
+    # over the whole line (95 s)
+    "one line of corpus names": "## Training data\n\nTrained on " + "wikipedia " * 1_000_000,
 }
 
 

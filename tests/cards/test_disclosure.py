@@ -33,6 +33,11 @@ AVAILABLE, PARTIAL, NONE = (DisclosureLevel.AVAILABLE, DisclosureLevel.PARTIAL,
      NONE, "none"),
     ("---\ndatasets: [squad]\n---\n## Training data\n\nWe trained on SQuAD v2 questions.\n",
      AVAILABLE, "both"),
+    # a link to a Wikipedia article explains a word; a Wikipedia dump address names the corpus
+    ("# M\n\nPre-trained for Vietnamese ([Pho](https://en.wikipedia.org/wiki/Pho) is a food).\n",
+     NONE, "none"),
+    ("# M\n\nPre-trained on the 2020 dump of https://ta.wikipedia.org (482MB).\n",
+     AVAILABLE, "card_text"),
     # a list item about another model (a derivative) says what that model was trained on
     ("# M\n\n## Ecosystem\n\n- [acme/m-tuned](https://huggingface.co/acme/m-tuned): this model "
      "is trained for 3 epochs on the SQuAD dataset.\n", NONE, "none"),

@@ -173,11 +173,15 @@ class DatasetVocabulary:
             return
         tried: set[tuple[int, int]] = set()
         found: set[tuple[int, int]] = set()
+        line_start = line_end = -1  # the line of the last trigger: its window is reused
+        start = end = 0
         for trigger in self._triggers.finditer(lower):
             indexes = self._by_literal.get(trigger.group(1))
             if not indexes:
                 continue
-            start, end = _lines_around(lower, trigger.start())
+            if not line_start <= trigger.start() < line_end:
+                line_start, line_end = line_bounds(lower, trigger.start())
+                start, end = _lines_around(lower, line_start, line_end)
             for index in indexes:
                 if (index, start) in tried:
                     continue
@@ -188,12 +192,10 @@ class DatasetVocabulary:
                         yield self.corpora[index].name, match.start()
 
 
-def _lines_around(text: str, offset: int) -> tuple[int, int]:
-    """Start of the line before `offset`'s line and end of the line after it."""
-    line_start = text.rfind("\n", 0, offset)
-    start = text.rfind("\n", 0, line_start) + 1 if line_start > 0 else 0
-    line_end = text.find("\n", offset)
-    if line_end < 0:
+def _lines_around(text: str, line_start: int, line_end: int) -> tuple[int, int]:
+    """Start of the line before the line [line_start, line_end) and end of the line after it."""
+    start = text.rfind("\n", 0, line_start - 1) + 1 if line_start > 0 else 0
+    if line_end >= len(text):
         return start, len(text)
     end = text.find("\n", line_end + 1)
     return start, len(text) if end < 0 else end
@@ -520,7 +522,8 @@ class _TextScan:
         for match in self.vocab.hosts.finditer(text, lower):
             yield match.group(0), start + match.start()
         for name, offset in self.vocab.corpus_hits(text, lower):
-            yield name, start + offset
+            if not _in_article_link(text, offset):
+                yield name, start + offset
         for match in _FINETUNED_ON.finditer(text, lower):
             if match.group(1).lower().strip("[]()*_") not in _NOT_A_DATASET:
                 yield match.group(1), start + match.start(1)
@@ -543,6 +546,25 @@ class _TextScan:
                     if "dataset" in context and not match.group(1).lower().startswith(
                             ("http", "www")):
                         yield match.group(1), start + match.start()
+
+
+MAX_URL_LOOKBACK = 500
+_URL_END_RE = re.compile(r"[\s)\]>\"']")
+
+
+def _in_article_link(text: str, offset: int) -> bool:
+    """Whether `offset` lies in the address of a Wikipedia article ("[Pho](https://en.wikipedia
+    .org/wiki/Pho)" explains a word; it does not name the Wikipedia corpus, which a dump
+    address such as "https://ta.wikipedia.org" does). Looks back at most MAX_URL_LOOKBACK
+    characters, to the last white space."""
+    lo = max(0, offset - MAX_URL_LOOKBACK)
+    token_start = max(text.rfind(" ", lo, offset), text.rfind("\n", lo, offset),
+                      text.rfind("\t", lo, offset)) + 1 or lo
+    if "://" not in text[token_start:offset] and "](" not in text[token_start:offset]:
+        return False
+    end = _URL_END_RE.search(text, offset, offset + MAX_URL_LOOKBACK)
+    address = text[token_start:end.start() if end else offset + MAX_URL_LOOKBACK]
+    return "wikipedia.org/wiki/" in address.lower()
 
 
 def _sentence_around(text: str, pos: int, line_start: Callable[[int], int]
