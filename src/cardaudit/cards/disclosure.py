@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -50,6 +51,10 @@ MIN_PARTIAL_WORDS = 20
 MAX_LISTED_NAMES = 50  # `datasets:` ids looked for in the text (a card may list thousands)
 MAX_HUB_NAME = 96  # the Hub's limit on a repository name
 MAX_MENTION_TRIES = 200  # places tried per id
+# Sentences about training outside the data sections, judged per card: real cards have at most
+# a few dozen (70 on the 2022 dump); a 10 MB card of "trained." lines would take minutes
+MAX_OUTSIDE_SENTENCES = 1_000
+MAX_TRAINING_WORDS = 10_000  # training words looked at for those sentences
 
 _TRAIN = FastPattern.compile(
     r"\b(?:pre-?train(?:ed|ing)?|train(?:ed|ing)|fine-?tun(?:ed|ing)|finetun(?:ed|ing)|"
@@ -446,7 +451,12 @@ class _TextScan:
                               r"\b(?:fine-?tuned|trained)\b", prose, re.I))
 
     def _outside_sentences(self, data_sections: list[Section]) -> Iterator[tuple[int, int]]:
-        """`dataset: X` lines and sentences about training outside the data sections."""
+        """`dataset: X` lines and sentences about training outside the data sections (the
+        first MAX_OUTSIDE_SENTENCES)."""
+        return itertools.islice(self._all_outside_sentences(data_sections),
+                                MAX_OUTSIDE_SENTENCES)
+
+    def _all_outside_sentences(self, data_sections: list[Section]) -> Iterator[tuple[int, int]]:
         inside = Spans([(s.start, s.end) for s in data_sections])
         seen: set[int] = set()
         lower = self.lower
@@ -462,7 +472,9 @@ class _TextScan:
             if match:
                 seen.add(start)
                 yield start, end
-        for pos in literal_positions(lower, _TRAIN_WORDS):
+        for looked, pos in enumerate(literal_positions(lower, _TRAIN_WORDS)):
+            if looked == MAX_TRAINING_WORDS:
+                return
             if pos in inside or not _TRAIN_RE.search(self.prose, max(0, pos - 12),
                                                              pos + 24):
                 continue
