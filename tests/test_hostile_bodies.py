@@ -29,6 +29,9 @@ BODIES = {
     # one line of corpus names in a data section: each name used to look for its line's ends
     # over the whole line (95 s)
     "one line of corpus names": "## Training data\n\nTrained on " + "wikipedia " * 1_000_000,
+    # one line of "[see](…)" links in a data section: each looked back over the line for a
+    # data word (about a minute)
+    "one line of pointer links": "## Dataset\n\n" + "[see](https://github.com/a) data " * 300_000,
     # a sentence about training on every line, outside data sections: each was judged, with
     # the one before it (about 2 minutes)
     "lines of training sentences": "trained.\n" * 1_100_000,

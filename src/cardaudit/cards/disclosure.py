@@ -544,12 +544,18 @@ class _TextScan:
             if link and not _NOT_DATASET_LINK_RE.search(link.group(0)):
                 yield link.group(1), start + match.start(1)
         if headed and "/" in text:
+            line_end = -1  # the line of the last pointer link, and its first data word
+            first_data_word = -1
             for link in _MD_LINK_RE.finditer(text):
                 if _NOT_DATASET_LINK_RE.search(link.group(0)):
                     continue
                 if _POINTER_LINK_RE.search(link.group(0)):
-                    line_start, _ = line_bounds(text, link.start())
-                    if not _DATA_WORD_RE.search(text, line_start, link.start()):
+                    # "[here](…)" names a dataset only after a data word on its line
+                    if link.start() >= line_end:
+                        line_start, line_end = line_bounds(text, link.start())
+                        word = _DATA_WORD_RE.search(text, line_start, line_end)
+                        first_data_word = word.start() if word else line_end
+                    if first_data_word >= link.start():
                         continue
                 yield link.group(1), start + link.start()
             if "dataset" in lower:
