@@ -32,6 +32,12 @@ BODIES = {
     # one line of "[see](…)" links in a data section: each looked back over the line for a
     # data word (about a minute)
     "one line of pointer links": "## Dataset\n\n" + "[see](https://github.com/a) data " * 300_000,
+    # one data-section line of corpus names, each in a clause that unnames it, or behind reader
+    # guidance: each judged the whole line again (hours)
+    "one data line of negated corpus names":
+        "## Training data\n\n" + "wikipedia was not used, " * 400_000,
+    "one data line of guidance and corpus names":
+        "## Training data\n\n" + "you wikipedia " * 700_000,
     # a sentence about training on every line, outside data sections: each was judged, with
     # the one before it (about 2 minutes)
     "lines of training sentences": "trained.\n" * 1_100_000,

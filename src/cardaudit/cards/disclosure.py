@@ -55,6 +55,8 @@ MAX_MENTION_TRIES = 200  # places tried per id
 # a few dozen (70 on the 2022 dump); a 10 MB card of "trained." lines would take minutes
 MAX_OUTSIDE_SENTENCES = 1_000
 MAX_TRAINING_WORDS = 10_000  # training words looked at for those sentences
+MAX_CLAUSE = 1_000  # characters a clause reaches either side of a dataset name
+MAX_NAMES_TRIED = 1_000  # dataset names per section or sentence whose context is judged
 
 _TRAIN = FastPattern.compile(
     r"\b(?:pre-?train(?:ed|ing)?|train(?:ed|ing)|fine-?tun(?:ed|ing)|finetun(?:ed|ing)|"
@@ -387,7 +389,7 @@ class _TextScan:
         for start, end in self._outside_sentences(data_sections):
             prose = self.prose[start:end]
             lower = self._lower(start, end)
-            if not self._usable(prose, lower, start, in_data_section=False, negation=False) \
+            if not self._usable(prose, lower, start) \
                     or _OTHER_MODEL_ITEM_RE.match(self.body, doc.line_start(start)):
                 continue
             # a negation names no dataset in its own clause only ("trained on [The Stack](…)
@@ -411,15 +413,13 @@ class _TextScan:
             return DisclosureLevel.PARTIAL, (), words, doc.body_evidence(specific_at)
         return DisclosureLevel.NOT_DISCLOSED, (), words, NO_EVIDENCE
 
-    def _usable(self, prose: str, lower: str | None, offset: int, *, in_data_section: bool,
-                negation: bool = True) -> bool:
-        """Context filters: reader guidance, calibration data, negations, evaluation only.
+    def _usable(self, prose: str, lower: str | None, offset: int) -> bool:
+        """Context filters for a sentence outside the data sections: reader guidance,
+        calibration data, evaluation only (negations are judged per clause, in `_named`).
         `lower` is prose.lower() for ASCII text, else None (see CaseFreePattern)."""
-        if _SKIP_SENTENCE_RE.search(prose, lower) \
-                or (negation and _NEGATED_RE.search(prose, lower)):
+        if _SKIP_SENTENCE_RE.search(prose, lower):
             return False
-        if not in_data_section and _EVAL_ONLY_RE.search(prose, lower) \
-                and not _TRAINED_ON_RE.search(prose, lower):
+        if _EVAL_ONLY_RE.search(prose, lower) and not _TRAINED_ON_RE.search(prose, lower):
             return False
         return not self._in_quantization_paragraph(offset)
 
@@ -496,17 +496,21 @@ class _TextScan:
                negated: bool = False) -> tuple[str, int] | None:
         """The first obtainable dataset named in body[start:end] whose context passes: its
         line's (with `line_context`), or, in a sentence with a negation, its clause's."""
-        for name, offset in sorted(self._hits(start, end, headed), key=lambda h: h[1]):
+        line_start = line_end = -1  # hits come in card order: each line is judged once
+        line_ok = False
+        hits = sorted(self._hits(start, end, headed), key=lambda h: h[1])
+        for name, offset in hits[:MAX_NAMES_TRIED]:
             if not line_context:
                 if not negated or not self._clause_negated(start, end, offset):
                     return name, offset
                 continue
-            line_start = self.body.rfind("\n", start, offset) + 1 or start
-            line_end = self.body.find("\n", offset, end)
-            line_end = end if line_end < 0 else line_end
-            if not self._usable(self.prose[line_start:line_end],
-                                self._lower(line_start, line_end), offset,
-                                in_data_section=True, negation=False):
+            if offset >= line_end:
+                line_start = max(self.doc.line_start(offset), start)
+                line_end = self.body.find("\n", offset, end)
+                line_end = end if line_end < 0 else line_end
+                line_ok = _SKIP_SENTENCE_RE.search(self.prose[line_start:line_end],
+                                                   self._lower(line_start, line_end)) is None
+            if not line_ok or self._in_quantization_paragraph(offset):
                 continue
             if not self._clause_negated(line_start, line_end, offset):
                 return name, offset
@@ -520,10 +524,12 @@ class _TextScan:
     def _clause(self, line_start: int, line_end: int, offset: int) -> tuple[int, int]:
         """The clause of a line around a dataset name: a negation elsewhere on the line ("the
         original responses were not used") does not unname the dataset."""
-        before = self.prose[line_start:offset]
+        lo = max(line_start, offset - MAX_CLAUSE)
+        before = self.prose[lo:offset]
         cut = max((m.end() for m in _CLAUSE_BREAK_RE.finditer(before)), default=0)
-        after = _CLAUSE_BREAK_RE.search(self.prose, offset, line_end)
-        return line_start + cut, after.start() if after else line_end
+        hi = min(line_end, offset + MAX_CLAUSE)
+        after = _CLAUSE_BREAK_RE.search(self.prose, offset, hi)
+        return lo + cut, after.start() if after else hi
 
     def _hits(self, start: int, end: int, headed: bool) -> Iterator[tuple[str, int]]:
         text = self.body[start:end]
