@@ -45,6 +45,9 @@ _LOCAL_LINK_RE = re.compile(r"^(?:\./)?[\w.\-]*licen[sc]e[\w.\-]*$|/blob/[^/]+/[
                             re.I)
 FILE_HEAD_CHARS = 3_000
 MAX_LICENSE_LINES = 200  # lines read for license statements
+# characters of each such line read: a statement is a sentence, and every license title is
+# looked for in it (one 5 MB line took 7 s)
+MAX_STATEMENT_CHARS = 20_000
 LICENSE_FILE_NAMES = ("LICENSE", "LICENSE.md", "LICENSE.txt", "LICENCE", "LICENCE.md",
                       "LICENSE.rst")
 
@@ -154,7 +157,7 @@ def _code_only(doc: CardDocument, resolution: LicenseResolution, kb: LicenseBase
     code_stated = False
     weights_at: int | None = None
     for offset in _license_lines(doc):
-        line = doc.line_text(offset)
+        line = doc.line_text(offset)[:MAX_STATEMENT_CHARS]
         if not line or doc.in_code(offset):
             continue
         for clause in _CLAUSE_SPLIT_RE.split(_LINK_RE.sub(_link_words, line)):
@@ -293,7 +296,7 @@ def _from_file(license_file: LicenseFile, kb: LicenseBase) -> _Found | None:
 def _from_body(doc: CardDocument, kb: LicenseBase) -> _Found | None:
     """A clear license statement: first in a License section, then any line naming one."""
     for offset in _license_lines(doc):
-        line = doc.line_text(offset)
+        line = doc.line_text(offset)[:MAX_STATEMENT_CHARS]
         if not line or doc.in_code(offset):
             continue
         terms = _statement_terms(line, kb)
