@@ -33,6 +33,13 @@ AVAILABLE, PARTIAL, NONE = (DisclosureLevel.AVAILABLE, DisclosureLevel.PARTIAL,
      NONE, "none"),
     ("---\ndatasets: [squad]\n---\n## Training data\n\nWe trained on SQuAD v2 questions.\n",
      AVAILABLE, "both"),
+    # the link right after "trained on" is the data, wherever the sentence stands; not a paper,
+    # a model, tweets or "[here]"
+    ("# M\n\n## Description\n\nA baseline (a model fine-tuned on [FQuAD](https://fquad.ai/)).\n",
+     AVAILABLE, "card_text"),
+    ("# M\n\nIt was trained on [@acme's tweets](https://twitter.com/acme).\n", NONE, "none"),
+    ("# M\n\nIt was trained on [here](https://acme.org/d) as in [the paper](https://arxiv.org/"
+     "abs/1).\n", NONE, "none"),
     # a link to a Wikipedia article explains a word; a Wikipedia dump address names the corpus
     ("# M\n\nPre-trained for Vietnamese ([Pho](https://en.wikipedia.org/wiki/Pho) is a food).\n",
      NONE, "none"),

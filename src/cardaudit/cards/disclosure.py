@@ -111,6 +111,11 @@ _HUB_DATASET_LINK_RE = re.compile(r"(?:huggingface\.co|hf\.co)/datasets/([\w.\-]
 _FINETUNED_ON = FastPattern.compile(
     r"\b(?:fine-?tuned|trained|pre-?trained|finetuned)\b[^.\n]{0,160}?\bon\s+(?:the\s+)?"
     r"\[?([\w./\-]{2,80})\]?(?:\([^)\s]*\))?\s+(?:dataset|corpus)\b", re.I)
+# "fine-tuned on [FQuAD](https://fquad.illuin.tech/)": the link right after "trained on" is the
+# data, wherever the sentence stands (papers, models, tweets and "[here]" excepted)
+_TRAINED_ON_LINK = FastPattern.compile(
+    r"\b(?:fine-?tuned|trained|pre-?trained|finetuned)\s+on\s+(?:the\s+)?"
+    r"(\[[^\]\n]{2,120}\]\(https?://[^)\s]{1,500}\))", re.I)
 _LABELLED_DATA = FastPattern.compile(r"^\W*(?:training |fine-?tuning |pre-?training )?"
                                r"(?:datasets?|corpus|corpora|data)\W{0,4}[:：][ \t]*(.+)$",
                                re.I | re.M)
@@ -549,6 +554,10 @@ class _TextScan:
         for match in _FINETUNED_ON.finditer(text, lower):
             if match.group(1).lower().strip("[]()*_") not in _NOT_A_DATASET:
                 yield match.group(1), start + match.start(1)
+        for match in _TRAINED_ON_LINK.finditer(text, lower):
+            link = match.group(1)
+            if not _NOT_DATASET_LINK_RE.search(link) and not _POINTER_LINK_RE.search(link):
+                yield link[1:link.index("]")], start + match.start(1)
         for match in _LABELLED_DATA.finditer(text, lower):
             link = _MD_LINK_RE.search(match.group(1))
             if link and not _NOT_DATASET_LINK_RE.search(link.group(0)):
