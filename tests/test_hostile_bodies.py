@@ -38,6 +38,11 @@ BODIES = {
         "## Training data\n\n" + "wikipedia was not used, " * 400_000,
     "one data line of guidance and corpus names":
         "## Training data\n\n" + "you wikipedia " * 700_000,
+    # a thousand sentences announcing the same long list of paper links: each would read the
+    # whole list again
+    "sentences announcing one long list":
+        "It was trained on these datasets. " * 1_000 + "\n- "
+        + "[p](https://arxiv.org/a) " * 350_000,
     # a sentence about training on every line, outside data sections: each was judged, with
     # the one before it (about 2 minutes)
     "lines of training sentences": "trained.\n" * 1_100_000,

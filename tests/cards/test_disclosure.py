@@ -40,6 +40,17 @@ AVAILABLE, PARTIAL, NONE = (DisclosureLevel.AVAILABLE, DisclosureLevel.PARTIAL,
     ("# M\n\nIt was trained on [@acme's tweets](https://twitter.com/acme).\n", NONE, "none"),
     ("# M\n\nIt was trained on [here](https://acme.org/d) as in [the paper](https://arxiv.org/"
      "abs/1).\n", NONE, "none"),
+    # a sentence about the training data announcing a list or table: its first dataset link
+    ("# M\n\nIt was fine-tuned on the following datasets:\n\n- the [hr500k](http://hdl.handle"
+     ".net/11356/1183) dataset, standard Croatian\n- [SETimes](http://x.org/s)\n",
+     AVAILABLE, "card_text"),
+    ("# M\n\nThe training data is listed below.\n\n| Language | Data |\n|---|---|\n| German | "
+     "[Europeana](http://www.europeana-newspapers.eu/) |\n", AVAILABLE, "card_text"),
+    # … but not a list that only cites papers, nor one after a blank gap of two lines
+    ("# M\n\nIt was trained on the following datasets:\n- [the paper](https://arxiv.org/abs/1)"
+     "\n", NONE, "none"),
+    ("# M\n\nIt was trained on the following datasets.\n\n\n- [SETimes](http://x.org/s)\n",
+     NONE, "none"),
     # a link to a Wikipedia article explains a word; a Wikipedia dump address names the corpus
     ("# M\n\nPre-trained for Vietnamese ([Pho](https://en.wikipedia.org/wiki/Pho) is a food).\n",
      NONE, "none"),

@@ -116,13 +116,19 @@ _FINETUNED_ON = FastPattern.compile(
 _TRAINED_ON_LINK = FastPattern.compile(
     r"\b(?:fine-?tuned|trained|pre-?trained|finetuned)\s+on\s+(?:the\s+)?"
     r"(\[[^\]\n]{2,120}\]\(https?://[^)\s]{1,500}\))", re.I)
+# a sentence that announces a list or table ("the following datasets", "listed below")
+_ANNOUNCES_RE = CaseFreePattern(r"\b(?:following|below|these|listed)\b")
+_LIST_OR_TABLE_LINE_RE = re.compile(r"[ \t]{0,8}(?:[-*+][ \t]|\d{1,3}[.)][ \t]|\|)")
+MAX_ANNOUNCED_ITEMS = 50  # list items or table rows read after such a sentence
+_BLANK_REST_RE = re.compile(r"[ \t\r]*\Z")
 _LABELLED_DATA = FastPattern.compile(r"^\W*(?:training |fine-?tuning |pre-?training )?"
                                r"(?:datasets?|corpus|corpora|data)\W{0,4}[:：][ \t]*(.+)$",
                                re.I | re.M)
 _LABELLED_DATA_RE = _LABELLED_DATA.regex
 _MD_LINK_RE = re.compile(r"(?<!!)\[([^\]\n]{2,120})\]\((https?://[^)\s]+)\)")
-_NOT_DATASET_LINK_RE = re.compile(r"arxiv\.org|/abs/|\.pdf\b|paper|blog|report|doi\.org|"
-                                  r"aclanthology|"
+# "paper" and "report", not "newspapers" (europeana-newspapers.eu is a corpus)
+_NOT_DATASET_LINK_RE = re.compile(r"arxiv\.org|/abs/|\.pdf\b|(?<![a-z])(?:paper|report)|blog|"
+                                  r"doi\.org|aclanthology|"
                                   r"openreview|huggingface\.co/(?!datasets)|twitter\.com|"
                                   r"x\.com|discord|wandb|license", re.I)
 # A link that names nothing ("guidelines can be found [here](…)") is a dataset only on a line
@@ -358,6 +364,7 @@ class _TextScan:
         self._mentions_quantization = _QUANT_PARAGRAPH.possible(doc.lower)
         # CaseFreePattern runs fast on lowercased ASCII text (same offsets as the prose)
         self._prose_lower = doc.prose.lower() if doc.body.isascii() else None
+        self._listed_lines: set[int] = set()  # list and table lines read by _announced_list
 
     def _lower(self, start: int, end: int) -> str | None:
         return None if self._prose_lower is None else self._prose_lower[start:end]
@@ -403,6 +410,8 @@ class _TextScan:
             negated = _NEGATED_RE.search(prose, lower) is not None
             if found is None:
                 hit = self._named(start, end, line_context=False, headed=False, negated=negated)
+                if hit is None and not negated:
+                    hit = self._announced_list(start, end, prose, lower)
                 if hit:
                     found = hit
             if negated:
@@ -523,6 +532,37 @@ class _TextScan:
                 continue
             if not self._clause_negated(line_start, line_end, offset):
                 return name, offset
+        return None
+
+    def _announced_list(self, start: int, end: int, prose: str, lower: str | None
+                        ) -> tuple[str, int] | None:
+        """The first dataset link of the list or table that a sentence about the training data
+        announces ("The following CC BY audio was part of the dataset used to train it:")."""
+        if not _ANNOUNCES_RE.search(prose, lower) or not _DATA_NOUN_RE.search(prose, lower):
+            return None
+        body = self.body
+        pos = body.find("\n", end)
+        items = blanks = 0
+        while 0 <= pos < len(body) and items < MAX_ANNOUNCED_ITEMS:
+            line_start = pos + 1
+            if line_start in self._listed_lines:
+                break  # read for an earlier sentence, and it named nothing
+            pos = body.find("\n", line_start)
+            line_end = pos if pos >= 0 else len(body)
+            if _BLANK_REST_RE.match(body, line_start, line_end):
+                if items or blanks:
+                    break  # the list ended, or none follows the sentence
+                blanks += 1
+                continue
+            if not _LIST_OR_TABLE_LINE_RE.match(body, line_start, line_end) \
+                    or self.doc.in_code(line_start):
+                break
+            self._listed_lines.add(line_start)
+            items += 1
+            for link in _MD_LINK_RE.finditer(body, line_start, line_end):
+                if not _NOT_DATASET_LINK_RE.search(link.group(0)) \
+                        and not _POINTER_LINK_RE.search(link.group(0)):
+                    return link.group(1), link.start()
         return None
 
     def _clause_negated(self, line_start: int, line_end: int, offset: int) -> bool:
