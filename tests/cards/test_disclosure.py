@@ -46,6 +46,9 @@ AVAILABLE, PARTIAL, NONE = (DisclosureLevel.AVAILABLE, DisclosureLevel.PARTIAL,
      AVAILABLE, "card_text"),
     ("# M\n\nThe training data is listed below.\n\n| Language | Data |\n|---|---|\n| German | "
      "[Europeana](http://www.europeana-newspapers.eu/) |\n", AVAILABLE, "card_text"),
+    ("# M\n\n### Attribution\n\nThe following CC BY audio was part of the dataset used to train "
+     "M.\n\n| Audio Data | Hours |\n|---|---|\n| [Koniwa](https://github.com/koniwa/koniwa) | 1 |"
+     "\n", AVAILABLE, "card_text"),
     # … but not a list that only cites papers, nor one after a blank gap of two lines
     ("# M\n\nIt was trained on the following datasets:\n- [the paper](https://arxiv.org/abs/1)"
      "\n", NONE, "none"),

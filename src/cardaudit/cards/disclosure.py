@@ -61,7 +61,8 @@ MAX_NAMES_TRIED = 1_000  # dataset names per section or sentence whose context i
 
 _TRAIN = FastPattern.compile(
     r"\b(?:pre-?train(?:ed|ing)?|train(?:ed|ing)|fine-?tun(?:ed|ing)|finetun(?:ed|ing)|"
-    r"post-?train(?:ed|ing)|distill(?:ed|ation)|corpus|corpora|learned from)\b", re.I)
+    r"post-?train(?:ed|ing)|distill(?:ed|ation)|corpus|corpora|learned from|used to train)\b",
+    re.I)
 _TRAIN_RE = _TRAIN.regex
 _TRAIN_WORDS = ("train", "tun", "distill", "corpus", "corpora", "learned from")
 _LABEL_WORDS = ("data", "corpus", "corpora")
