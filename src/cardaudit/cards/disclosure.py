@@ -561,8 +561,7 @@ class _TextScan:
             self._listed_lines.add(line_start)
             items += 1
             for link in _MD_LINK_RE.finditer(body, line_start, line_end):
-                if not _NOT_DATASET_LINK_RE.search(link.group(0)) \
-                        and not _POINTER_LINK_RE.search(link.group(0)):
+                if _names_something(link.group(0)):
                     return link.group(1), link.start()
         return None
 
@@ -597,7 +596,7 @@ class _TextScan:
                 yield match.group(1), start + match.start(1)
         for match in _TRAINED_ON_LINK.finditer(text, lower):
             link = match.group(1)
-            if not _NOT_DATASET_LINK_RE.search(link) and not _POINTER_LINK_RE.search(link):
+            if _names_something(link):
                 yield link[1:link.index("]")], start + match.start(1)
         for match in _LABELLED_DATA.finditer(text, lower):
             link = _MD_LINK_RE.search(match.group(1))
@@ -624,6 +623,12 @@ class _TextScan:
                     if "dataset" in context and not match.group(1).lower().startswith(
                             ("http", "www")):
                         yield match.group(1), start + match.start()
+
+
+def _names_something(link: str) -> bool:
+    """Whether a Markdown link can name a dataset: not a paper, model, tweet or license, and
+    not a bare pointer ("[here](…)")."""
+    return not _NOT_DATASET_LINK_RE.search(link) and not _POINTER_LINK_RE.search(link)
 
 
 MAX_URL_LOOKBACK = 500
