@@ -36,6 +36,14 @@ def test_headings_inside_code_blocks_are_ignored(card: Card) -> None:
     assert doc.sections[0].filled  # a code example fills a usage section
 
 
+def test_headings_inside_html_comments_are_ignored(card: Card) -> None:
+    doc = card("<!---\n# Copyright (c) Acme.\n# limitations under the License.\n-->\n\n"
+               "Intro text.\n\n<!-- ## Eval results\n\n```bibtex\n@a{b}\n``` -->\n\n"
+               "## Usage\n\nCall it.\n\n<!-- ## Citation\n")
+    assert [s.heading for s in doc.sections] == ["Usage"]
+    assert doc.sections[0].canonical == "how_to_start"
+
+
 def test_setext_and_html_headings_are_found(card: Card) -> None:
     doc = card("Training data\n-------------\n\nWikipedia and BookCorpus were used.\n\n"
                "<h2>Evaluation</h2>\n\nAccuracy was 90 percent on the test set.\n")

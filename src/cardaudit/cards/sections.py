@@ -318,6 +318,7 @@ def _scan(body: str, first_line: int
     line_no = first_line
     counted = 0
     previous_marker_end = -1
+    comment_end = -1  # end of the HTML comment a line opened
     starts = [0] if _MARKER_FIRST_RE.match(body) else []
     starts.extend(m.start() + 1 for m in _MARKER_LINE_RE.finditer(body))
     for start in starts:
@@ -335,6 +336,12 @@ def _scan(body: str, first_line: int
                     and not stripped.rstrip().strip(fence[0]):
                 code_spans.append((fence_start, min(end + 1, size)))
                 fence = ""
+            continue
+        if start < comment_end:
+            continue  # inside an HTML comment: "# limitations under the License." is no heading
+        if stripped.startswith("<!--"):
+            close = body.find("-->", start + (len(line) - len(stripped)) + 4)
+            comment_end = size if close < 0 else close + 3
             continue
         if marker in "`~":
             if stripped.startswith(marker * 3):
