@@ -44,6 +44,17 @@ def test_headings_inside_html_comments_are_ignored(card: Card) -> None:
     assert doc.sections[0].canonical == "how_to_start"
 
 
+def test_a_bold_label_naming_only_a_section_is_one(card: Card) -> None:
+    doc = card("## Overview\n\n**Limitations:** it may produce biased or harmful text.\n\n"
+               "**Training data**: reviews from [Kaggle](https://www.kaggle.com/x/reviews)\n\n"
+               "## Risks\n\n**Data Biases**: trained on web text, it carries its biases.\n\n"
+               "```\n**Citation:** not in code\n```\n")
+    assert [(s.heading, s.canonical, s.line) for s in doc.sections] == [
+        ("Overview", "model_details", 1), ("Limitations", "limitations", 3),
+        ("Training data", "training", 5), ("Risks", "limitations", 7)]
+    assert doc.sections[1].filled and doc.sections[0].prose_words > doc.sections[1].prose_words
+
+
 def test_setext_and_html_headings_are_found(card: Card) -> None:
     doc = card("Training data\n-------------\n\nWikipedia and BookCorpus were used.\n\n"
                "<h2>Evaluation</h2>\n\nAccuracy was 90 percent on the test set.\n")

@@ -40,6 +40,9 @@ _HOW_TRAINED_RE = re.compile(
     r"set-up|parameters|details|procedure|strategy|recipe|stage|training script)\b", re.I)
 
 MAX_HEADINGS = 2_000
+BOLD_LABEL_LEVEL = 7  # below every Markdown heading: a bold label never holds a heading
+_BOLD_LABEL_RE = re.compile(
+    r"^[ \t]{0,3}\*\*([^*\n:：]{2,60}?)[ \t]*(?:[:：][ \t]*\*\*|\*\*[ \t]*[:：])", re.M)
 MAX_SECTION_NAME_WORDS = 8  # not counting words in brackets
 _ASIDE_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 TITLE_OTHER_WORDS = 3  # words beside its section keyword that make a card's first heading a title
@@ -206,6 +209,8 @@ class BodyLayout:
 def analyse_body(body: str, first_line: int, vocab: CompiledVocabulary) -> BodyLayout:
     """Find headings, code and tables, then measure each section's content."""
     headings, code_spans, table_spans = _scan(body, first_line)
+    if "**" in body:
+        headings = _with_bold_labels(headings, body, first_line, code_spans, vocab)
     lower = body.lower()
     prose = _prose_view(body, lower, sorted(code_spans + table_spans), vocab)
     # words per segment (heading content up to the next heading of any level), so nested
@@ -248,6 +253,31 @@ def _is_title(index: int, last: int, headings: list[tuple[int, str, int, int, in
     heading = headings[0][1]
     return vocab.words_beside_keyword(heading) >= TITLE_OTHER_WORDS \
         and DATA_HEADING_RE.search(heading) is None
+
+
+def _with_bold_labels(headings: list[tuple[int, str, int, int, int]], body: str,
+                      first_line: int, code_spans: list[tuple[int, int]],
+                      vocab: CompiledVocabulary) -> list[tuple[int, str, int, int, int]]:
+    """Headings plus the bold labels that open a paragraph with nothing but a section's name
+    ("**Limitations:** the model may …", "**局限性：**"), as the deepest sections: cards write
+    short sections so. A label with more words ("**Data Biases**:", "**Synthetic data**:") is
+    a point of the section it stands in, not a section."""
+    code = Spans(sorted(code_spans))
+    labels: list[tuple[int, str, int, int, int]] = []
+    line_no, counted = first_line, 0
+    for match in _BOLD_LABEL_RE.finditer(body):
+        if len(headings) + len(labels) >= MAX_HEADINGS:
+            break
+        text = clean_heading(match.group(1))
+        if match.start() in code or not text or vocab.canonical(text) is None \
+                or vocab.words_beside_keyword(text):
+            continue
+        line_no += body.count("\n", counted, match.start())
+        counted = match.start()
+        labels.append((BOLD_LABEL_LEVEL, text, line_no, match.start(), match.end()))
+    if not labels:
+        return headings
+    return sorted(headings + labels, key=lambda h: h[3])
 
 
 def _any_between(sorted_offsets: list[int], start: int, end: int) -> bool:
