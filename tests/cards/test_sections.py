@@ -48,7 +48,8 @@ def test_a_bold_label_naming_only_a_section_is_one(card: Card) -> None:
     doc = card("## Overview\n\n**Limitations:** it may produce biased or harmful text.\n\n"
                "**Training data**: reviews from [Kaggle](https://www.kaggle.com/x/reviews)\n\n"
                "## Risks\n\n**Data Biases**: trained on web text, it carries its biases.\n\n"
-               "```\n**Citation:** not in code\n```\n")
+               "```\n**Citation:** not in code\n```\n\n<!--\n**Contact:** nor in a comment\n"
+               "-->\n")
     assert [(s.heading, s.canonical, s.line) for s in doc.sections] == [
         ("Overview", "model_details", 1), ("Limitations", "limitations", 3),
         ("Training data", "training", 5), ("Risks", "limitations", 7)]

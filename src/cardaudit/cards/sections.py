@@ -209,10 +209,10 @@ class BodyLayout:
 def analyse_body(body: str, first_line: int, vocab: CompiledVocabulary) -> BodyLayout:
     """Find headings, code and tables, then measure each section's content."""
     headings, code_spans, table_spans = _scan(body, first_line)
-    if "**" in body:
-        headings = _with_bold_labels(headings, body, first_line, code_spans, vocab)
     lower = body.lower()
     prose = _prose_view(body, lower, sorted(code_spans + table_spans), vocab)
+    if "**" in body:
+        headings = _with_bold_labels(headings, body, prose, first_line, vocab)
     # words per segment (heading content up to the next heading of any level), so nested
     # sections are counted once and a parent is the sum of its segments
     segment_words = [
@@ -255,22 +255,22 @@ def _is_title(index: int, last: int, headings: list[tuple[int, str, int, int, in
         and DATA_HEADING_RE.search(heading) is None
 
 
-def _with_bold_labels(headings: list[tuple[int, str, int, int, int]], body: str,
-                      first_line: int, code_spans: list[tuple[int, int]],
-                      vocab: CompiledVocabulary) -> list[tuple[int, str, int, int, int]]:
+def _with_bold_labels(headings: list[tuple[int, str, int, int, int]], body: str, prose: str,
+                      first_line: int, vocab: CompiledVocabulary
+                      ) -> list[tuple[int, str, int, int, int]]:
     """Headings plus the bold labels that open a paragraph with nothing but a section's name
     ("**Limitations:** the model may …", "**局限性：**"), as the deepest sections: cards write
     short sections so. A label with more words ("**Data Biases**:", "**Synthetic data**:") is
-    a point of the section it stands in, not a section."""
-    code = Spans(sorted(code_spans))
+    a point of the section it stands in, not a section; one the prose view blanks (in code or
+    an HTML comment) is none."""
     labels: list[tuple[int, str, int, int, int]] = []
     line_no, counted = first_line, 0
     for match in _BOLD_LABEL_RE.finditer(body):
         if len(headings) + len(labels) >= MAX_HEADINGS:
             break
         text = clean_heading(match.group(1))
-        if match.start() in code or not text or vocab.canonical(text) is None \
-                or vocab.words_beside_keyword(text):
+        if not text or prose[match.start(1)] != body[match.start(1)] \
+                or vocab.canonical(text) is None or vocab.words_beside_keyword(text):
             continue
         line_no += body.count("\n", counted, match.start())
         counted = match.start()
