@@ -7,8 +7,11 @@ occurs in the lowercased text, the pattern cannot match and the regex is not run
 audits (tens of thousands of cards) fast without hand-written prefilters.
 
 The literal analysis uses the standard library's regex parser; if it cannot analyse a pattern,
-the pattern simply always runs. (Case folding of a few exotic characters, such as 'ſ' matching
-'s' under re.IGNORECASE, is not modelled; such text can escape a prefilter.)
+the pattern simply always runs.
+
+A case-insensitive pattern runs faster without re.IGNORECASE on case-folded text (`case_fold`:
+lowercase, one character for one, with the four non-ASCII letters IGNORECASE takes for ASCII
+ones, such as 'ſ' for 's', made those letters): `re` can then skip ahead to candidate letters.
 """
 
 from __future__ import annotations
@@ -25,6 +28,25 @@ except ImportError:  # pragma: no cover - older layouts
     import sre_parse as _sre_parse  # type: ignore[no-redef, unused-ignore]
 
 MIN_LITERAL = 2
+# The non-ASCII characters re.IGNORECASE matches to an ASCII letter (all of Unicode measured;
+# tests/test_textsearch.py measures again)
+IGNORECASE_ASCII_TWINS = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+_TO_ASCII_TWIN = str.maketrans(IGNORECASE_ASCII_TWINS)
+
+
+def case_fold(text: str) -> str:
+    """`text` lowercased character for character (offsets stay; 'İ' becomes 'i', not 'i̇'),
+    with the non-ASCII twins of ASCII letters made those letters: a regex whose cased letters
+    are ASCII finds in case_fold(text), without IGNORECASE, what it finds in `text` with it."""
+    if text.isascii() or not any(twin in text for twin in IGNORECASE_ASCII_TWINS):
+        return text.lower()
+    return text.translate(_TO_ASCII_TWIN).lower()
+
+
+def cased_ascii_only(pattern: str) -> bool:
+    """Whether every letter of `pattern` that has a case is ASCII (so `case_fold` suits it:
+    Greek sigma's two lowercase forms, for one, are one letter to IGNORECASE)."""
+    return all(ch.isascii() or ch.lower() == ch.upper() for ch in pattern)
 _REPEATS = tuple(op for op in (getattr(_sre_constants, name, None) for name in
                                ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")) if op is not None)
 _ATOMIC = getattr(_sre_constants, "ATOMIC_GROUP", None)
@@ -126,13 +148,22 @@ def _required(seq: list[Any]) -> frozenset[str] | None:
 class FastPattern:
     """A compiled regex plus the literals it needs."""
 
-    __slots__ = ("literals", "lowered", "regex")
+    __slots__ = ("folds", "literals", "lowered", "regex")
 
     def __init__(self, regex: re.Pattern[str], literals_of: str | None = None) -> None:
-        """`literals_of`: the pattern to take the literals from when `regex` is a rewrite."""
+        """`literals_of`: the pattern to take the literals from when `regex` is a rewrite.
+        A case-insensitive pattern written in lowercase also gets the CaseFreePattern form,
+        used on ASCII text."""
         self.regex = regex
         self.literals = required_literals(literals_of or regex.pattern, regex.flags)
         self.lowered: re.Pattern[str] | None = None
+        if regex.flags & re.IGNORECASE and not regex.pattern.startswith("(?"):
+            try:
+                self.lowered = lowered_form(regex.pattern, regex.flags)
+            except re.error:  # a rewrite the regex parser does not take: keep the original
+                self.lowered = None
+        # whether the lowered form also serves non-ASCII text (case-folded)
+        self.folds = cased_ascii_only(regex.pattern)
 
     @classmethod
     def compile(cls, pattern: str, flags: int = 0) -> FastPattern:
@@ -145,10 +176,11 @@ class FastPattern:
         fast = cls.compile(pattern, flags)
         if pattern.startswith("(?i)"):
             fast.lowered = lowered_form(pattern[4:], flags)
+            fast.folds = cased_ascii_only(pattern)
         return fast
 
     def possible(self, lower: str) -> bool:
-        """False when the regex certainly cannot match text whose lowercase form is `lower`."""
+        """False when the regex certainly cannot match text whose case-folded form is `lower`."""
         literals = self.literals
         if literals is None:
             return True
@@ -156,17 +188,28 @@ class FastPattern:
 
     def search(self, text: str, lower: str, pos: int = 0,
                endpos: int | None = None) -> re.Match[str] | None:
-        """Search `text` (`lower` is text.lower())."""
+        """Search `text` (`lower` is case_fold(text))."""
         if not self.possible(lower):
             return None
-        if self.lowered is not None and text.isascii():
+        if self.lowered is not None and (self.folds or text.isascii()):
             return self.lowered.search(lower, pos, len(text) if endpos is None else endpos)
         return self.regex.search(text, pos, len(text) if endpos is None else endpos)
 
     def finditer(self, text: str, lower: str) -> Iterator[re.Match[str]]:
+        """Matches in `text` (`lower` is case_fold(text)). The lowered form finds them where
+        it can (no IGNORECASE: `re` can skip ahead), and each is matched again on `text` at the
+        same place, so groups keep the card's own letters."""
         if not self.possible(lower):
             return iter(())
+        if self.lowered is not None and (self.folds or text.isascii()):
+            return self._lowered_matches(text, lower)
         return self.regex.finditer(text)
+
+    def _lowered_matches(self, text: str, lower: str) -> Iterator[re.Match[str]]:
+        match_at = self.regex.match
+        for found in self.lowered.finditer(lower):  # type: ignore[union-attr]
+            match = match_at(text, found.start())
+            yield found if match is None else match
 
     @property
     def pattern(self) -> str:
@@ -227,7 +270,8 @@ def uppercase_literal(pattern: str) -> str | None:
 
 def trie_pattern(words: list[str]) -> re.Pattern[str]:
     """One regex matching any of `words` (lowercase literals), built as a trie so each position
-    costs a few steps instead of one try per word."""
+    costs a few steps instead of one try per word. It starts with a branch on the words' first
+    letters, so `re` skips ahead to those; `overlapping` finds the words at every position."""
     trie: dict[str, Any] = {}
     for word in words:
         node = trie
@@ -242,7 +286,19 @@ def trie_pattern(words: list[str]) -> re.Pattern[str]:
         body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
         return f"(?:{body})?" if "" in node else body
 
-    return re.compile("(?=(" + build(trie) + "))") if trie else re.compile("(?!)")
+    return re.compile(build(trie)) if trie else re.compile("(?!)")
+
+
+def overlapping(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, str]]:
+    """(offset, match) at every position where `pattern` matches, overlaps included ("common"
+    inside "commoncrawl"): a search from each hit's next character. A lookahead `(?=(…))`
+    finds the same, but at every position, where a plain search jumps to candidate letters."""
+    search = pattern.search
+    found = search(text)
+    while found is not None:
+        start = found.start()
+        yield start, found.group()
+        found = search(text, start + 1)
 
 
 def literal_positions(lower: str, literals: tuple[str, ...]) -> list[int]:
@@ -301,12 +357,13 @@ def lowered_form(pattern: str, flags: int = 0) -> re.Pattern[str] | None:
 
 
 class CaseFreePattern:
-    """A case-insensitive regex that, on ASCII text, runs on the lowercased text without
-    re.IGNORECASE and with its word boundaries behind first letters (`word_led`): 3-5x faster
-    on card prose, since `re` cannot skip ahead under IGNORECASE. For ASCII text, lowercasing
-    and IGNORECASE agree, so the matches are the same; other text gets the original regex."""
+    """A case-insensitive regex that runs on the case-folded text without re.IGNORECASE and
+    with its word boundaries behind first letters (`word_led`): 3-5x faster on card prose,
+    since `re` cannot skip ahead under IGNORECASE. On case-folded text the matches are the
+    same (see `case_fold`); a pattern with non-ASCII cased letters gets the original regex on
+    non-ASCII text."""
 
-    __slots__ = ("lowered", "regex")
+    __slots__ = ("folds", "lowered", "parts", "regex")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         lowered = lowered_form(pattern, flags)
@@ -314,9 +371,27 @@ class CaseFreePattern:
             raise ValueError(f"a case-free pattern must be written in lowercase: {pattern!r}")
         self.regex = re.compile(pattern, flags | re.IGNORECASE)
         self.lowered = lowered
+        self.folds = cased_ascii_only(pattern)
+        # Each top-level alternative alone, with the literals it needs: one that starts with a
+        # digit class and one that starts with letters each let `re` skip ahead, together not;
+        # and an alternative whose literals the text lacks is not run at all.
+        self.parts = tuple((required_literals(part, flags | re.IGNORECASE),
+                            lowered_form(part, flags) or re.compile(part, flags | re.IGNORECASE))
+                           for part in _top_level_alternatives(pattern))
 
     def search(self, text: str, lower: str | None) -> re.Match[str] | None:
-        """Search `text`; `lower` is text.lower() when text is ASCII, else None."""
-        if lower is None:
+        """The leftmost match in `text` (its span; groups are not kept); `lower` is
+        case_fold(text), or None to search `text` itself."""
+        if lower is None or not (self.folds or text.isascii()):
             return self.regex.search(text)
-        return self.lowered.search(lower)
+        first: re.Match[str] | None = None
+        for literals, part in self.parts:
+            if literals is not None and not any(literal in lower for literal in literals):
+                continue
+            found = part.search(lower)
+            # the whole pattern takes, at a position, its first alternative matching there
+            if found is not None and (first is None or found.start() < first.start()):
+                first = found
+                if first.start() == 0:
+                    break
+        return first

@@ -23,8 +23,10 @@ from cardaudit.cards.sections import DATA_HEADING_RE, Section, Spans, count_word
 from cardaudit.textsearch import (
     CaseFreePattern,
     FastPattern,
+    case_fold,
     line_bounds,
     literal_positions,
+    overlapping,
     trie_pattern,
 )
 
@@ -185,7 +187,7 @@ class DatasetVocabulary:
             for match in self.corpora[index].pattern.finditer(text):
                 yield self.corpora[index].name, match.start()
         if len(lower) != len(text):  # lower() grew ('İ' → 'i̇'): offsets differ, scan it all
-            candidates = {i for t in self._triggers.findall(lower)
+            candidates = {i for _, t in overlapping(self._triggers, lower)
                           for i in self._by_literal.get(t, ())}
             for index in sorted(candidates):
                 for match in self.corpora[index].pattern.finditer(text):
@@ -195,12 +197,12 @@ class DatasetVocabulary:
         found: set[tuple[int, int]] = set()
         line_start = line_end = -1  # the line of the last trigger: its window is reused
         start = end = 0
-        for trigger in self._triggers.finditer(lower):
-            indexes = self._by_literal.get(trigger.group(1))
+        for at, literal in overlapping(self._triggers, lower):
+            indexes = self._by_literal.get(literal)
             if not indexes:
                 continue
-            if not line_start <= trigger.start() < line_end:
-                line_start, line_end = line_bounds(lower, trigger.start())
+            if not line_start <= at < line_end:
+                line_start, line_end = line_bounds(lower, at)
                 start, end = _lines_around(lower, line_start, line_end)
             for index in indexes:
                 if (index, start) in tried:
@@ -363,12 +365,12 @@ class _TextScan:
         self.prose = doc.prose
         self.lower = doc.lower
         self._mentions_quantization = _QUANT_PARAGRAPH.possible(doc.lower)
-        # CaseFreePattern runs fast on lowercased ASCII text (same offsets as the prose)
-        self._prose_lower = doc.prose.lower() if doc.body.isascii() else None
+        # CaseFreePattern runs fast on the case-folded prose (same offsets as the prose)
+        self._prose_lower = case_fold(doc.prose)
         self._listed_lines: set[int] = set()  # list and table lines read by _announced_list
 
-    def _lower(self, start: int, end: int) -> str | None:
-        return None if self._prose_lower is None else self._prose_lower[start:end]
+    def _lower(self, start: int, end: int) -> str:
+        return self._prose_lower[start:end]
 
     def run(self) -> tuple[DisclosureLevel, tuple[str, ...], int, Evidence]:
         doc = self.doc
@@ -429,10 +431,10 @@ class _TextScan:
             return DisclosureLevel.PARTIAL, (), words, doc.body_evidence(specific_at)
         return DisclosureLevel.NOT_DISCLOSED, (), words, NO_EVIDENCE
 
-    def _usable(self, prose: str, lower: str | None, offset: int) -> bool:
+    def _usable(self, prose: str, lower: str, offset: int) -> bool:
         """Context filters for a sentence outside the data sections: reader guidance,
         calibration data, evaluation only (negations are judged per clause, in `_named`).
-        `lower` is prose.lower() for ASCII text, else None (see CaseFreePattern)."""
+        `lower` is case_fold(prose) (see CaseFreePattern)."""
         if _SKIP_SENTENCE_RE.search(prose, lower):
             return False
         if _EVAL_ONLY_RE.search(prose, lower) and not _TRAINED_ON_RE.search(prose, lower):
@@ -535,7 +537,7 @@ class _TextScan:
                 return name, offset
         return None
 
-    def _announced_list(self, start: int, end: int, prose: str, lower: str | None
+    def _announced_list(self, start: int, end: int, prose: str, lower: str
                         ) -> tuple[str, int] | None:
         """The first dataset link of the list or table that a sentence about the training data
         announces ("The following CC BY audio was part of the dataset used to train it:")."""

@@ -41,7 +41,7 @@ class CardDocument:
     prose: str
     code_spans: tuple[tuple[int, int], ...]
     problems: tuple[ParseProblem, ...]
-    lower: str = ""
+    lower: str = ""  # case_fold(body): same offsets as the body
     _newlines: list[int] = field(default_factory=list, compare=False, repr=False)
     _line_starts: list[int] = field(default_factory=list, compare=False, repr=False)
     _prose_words: list[int] = field(default_factory=list, compare=False, repr=False)

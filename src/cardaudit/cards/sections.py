@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from cardaudit.textsearch import FastPattern, literal_led
+from cardaudit.textsearch import FastPattern, case_fold, literal_led
 
 _MARKER_LINE_RE = re.compile(r"\n {0,3}[#`~<=|\-]")
 _MARKER_FIRST_RE = re.compile(r" {0,3}[#`~<=|\-]")
@@ -209,7 +209,7 @@ class BodyLayout:
 def analyse_body(body: str, first_line: int, vocab: CompiledVocabulary) -> BodyLayout:
     """Find headings, code and tables, then measure each section's content."""
     headings, code_spans, table_spans = _scan(body, first_line)
-    lower = body.lower()
+    lower = case_fold(body)
     prose = _prose_view(body, lower, sorted(code_spans + table_spans), vocab)
     if "**" in body:
         headings = _with_bold_labels(headings, body, prose, first_line, vocab)
@@ -421,11 +421,10 @@ def _prose_view(body: str, lower: str, spans: list[tuple[int, int]],
     if "<" in text or "](" in text:
         text = blank(text, _MARKUP_RE)
     if vocab.placeholders.possible(lower):
-        folded = text.lower()
-        if len(folded) == len(text):
+        if vocab.placeholders.folds or text.isascii():
             text = blank_spans(text, [m.span() for m in
-                                      vocab.placeholders_lower.finditer(folded)])
-        else:  # lower() changed the length ('İ'): offsets differ, match case-insensitively
+                                      vocab.placeholders_lower.finditer(case_fold(text))])
+        else:  # a placeholder with a non-ASCII cased letter: match case-insensitively
             text = blank(text, vocab.placeholders.regex)
     return text
 
