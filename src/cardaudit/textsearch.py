@@ -47,6 +47,8 @@ def cased_ascii_only(pattern: str) -> bool:
     """Whether every letter of `pattern` that has a case is ASCII (so `case_fold` suits it:
     Greek sigma's two lowercase forms, for one, are one letter to IGNORECASE)."""
     return all(ch.isascii() or ch.lower() == ch.upper() for ch in pattern)
+
+
 _REPEATS = tuple(op for op in (getattr(_sre_constants, name, None) for name in
                                ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")) if op is not None)
 _ATOMIC = getattr(_sre_constants, "ATOMIC_GROUP", None)
@@ -153,7 +155,7 @@ class FastPattern:
     def __init__(self, regex: re.Pattern[str], literals_of: str | None = None) -> None:
         """`literals_of`: the pattern to take the literals from when `regex` is a rewrite.
         A case-insensitive pattern written in lowercase also gets the CaseFreePattern form,
-        used on ASCII text."""
+        used on the case-folded text."""
         self.regex = regex
         self.literals = required_literals(literals_of or regex.pattern, regex.flags)
         self.lowered: re.Pattern[str] | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import yaml
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -97,3 +98,70 @@ def test_rendered_mapping_reads_back_with_lines_on_its_keys(mapping: dict[str, o
     lines = text.split("\n")
     for key in mapping:
         assert lines[loaded.lines[key]].lstrip("'\"").startswith(key)
+
+
+def _nodes_of(text: str, *, from_events: bool) -> object:
+    """What libyaml's composer (or `compose_events` over libyaml's events) makes of a text:
+    the serialized document plus every node's tag and marks, or the error's text."""
+    parser = yamlsafe._CComposer(text)
+    try:
+        root = yamlsafe.compose_events(parser, parser) if from_events \
+            else parser.get_single_node()
+    except yaml.YAMLError as exc:
+        return ("error", str(exc))
+    finally:
+        parser.dispose()
+    if root is None:
+        return None
+    marks, stack, seen = [], [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        marks.append((node.tag, node.start_mark.line, node.start_mark.column,
+                      node.end_mark.line, node.end_mark.column))
+        if isinstance(node.value, list):
+            for item in node.value:
+                stack.extend(item if isinstance(item, tuple) else (item,))
+    return yaml.serialize(root), marks
+
+
+YAML_TOKENS = ["[", "]", "{", "}", ", ", "a", "b: ", "&x ", "*x ", "&y ", "*y ", '"q"', "\n",
+               "- ", "  ", "1", "null", "? ", ": ", "!!str ", "! ", "--- ", "|\n  t\n", "#c"]
+
+
+@given(st.lists(st.sampled_from(YAML_TOKENS), max_size=40).map("".join))
+@settings(max_examples=500, deadline=None)
+def test_composing_from_events_gives_libyamls_nodes_marks_and_errors(text: str) -> None:
+    assert _nodes_of(text, from_events=True) == _nodes_of(text, from_events=False)
+
+
+def test_flow_heavy_front_matter_is_composed_from_events_as_libyaml_would() -> None:
+    # more than a thousand brackets: too many for the recursive composer's nesting bound
+    text = "base: &m {n: 2}\nmodel-index:\n- name: m\n  results:\n" + \
+        "  - task: {type: t}\n    metrics: [{type: acc, value: 1}, *m]\n" * 2_000
+    assert yamlsafe._nesting_bound(text) > yamlsafe._C_NESTING_LIMIT
+    assert _nodes_of(text, from_events=True) == _nodes_of(text, from_events=False)
+    loaded = yamlsafe.load(text)
+    assert loaded.problems == ()
+    assert loaded.value["model-index"][0]["results"][1999]["metrics"][1] == {"n": 2}
+    assert loaded.lines["model-index[0].results"] == 3
+    assert loaded.used_aliases
+
+
+def test_composing_from_events_stops_at_the_nesting_bound() -> None:
+    class Deep:  # libyaml stops at 1,000 levels itself; a build without that limit would not
+        def __init__(self, depth: int) -> None:
+            self.events = [yaml.StreamStartEvent(), yaml.DocumentStartEvent()] + \
+                [yaml.SequenceStartEvent(None, None, True) for _ in range(depth)]
+
+        def get_event(self) -> object:
+            return self.events.pop(0)
+
+        def check_event(self, *kinds: type) -> bool:
+            return isinstance(self.events[0], kinds)
+
+    resolver = yamlsafe._CoreResolver()
+    with pytest.raises(RecursionError):
+        yamlsafe.compose_events(Deep(yamlsafe.MAX_COMPOSED_DEPTH + 5), resolver)

@@ -3,8 +3,10 @@
 PyYAML's own loaders are unsafe for hostile cards in three measured ways (library-facts §2):
 YAML 1.1 turns `no`/`on` into booleans and dates into `datetime`, aliases build structures whose
 expansion explodes downstream, and libyaml's C composer overflows the C stack on deep nesting.
-This module composes nodes with libyaml, resolves scalars by YAML 1.2 core rules, expands values
-under a node budget and a depth limit, and remembers the line of every key. It never raises.
+This module composes nodes with libyaml (from its events, without recursion, where a text could
+nest deeper than the C composer can take), resolves scalars by YAML 1.2 core rules, expands
+values under a node budget and a depth limit, and remembers the line of every key. It never
+raises.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 MAX_NODES = 200_000
 MAX_DEPTH = 64
+MAX_COMPOSED_DEPTH = 1_000  # nesting composed at all (values deeper than MAX_DEPTH are dropped)
 MAX_LINE_ENTRIES = 4_000
 _LINE_PATH_DEPTH = 3
 _SAFE_LENGTH_FOR_C = 4_000
@@ -113,15 +116,100 @@ def _nesting_bound(text: str) -> int:
 
 
 def compose(text: str) -> Node | None:
-    """Compose one YAML document into nodes; raises yaml.YAMLError or RecursionError."""
-    if _HAS_C and _nesting_bound(text) <= _C_NESTING_LIMIT:
-        loader: Any = _CComposer(text)
+    """Compose one YAML document into nodes; raises yaml.YAMLError or RecursionError.
+
+    Text that could nest deeper than libyaml's recursive composer can take is composed from
+    libyaml's events by `compose_events`, which keeps its own stack."""
+    if not _HAS_C:
+        loader: Any = _PyComposer(text)
     else:
-        loader = _PyComposer(text)
+        loader = _CComposer(text)
+        if _nesting_bound(text) > _C_NESTING_LIMIT:
+            try:
+                return compose_events(loader, loader)
+            finally:
+                loader.dispose()
     try:
         return loader.get_single_node()  # type: ignore[no-any-return]
     finally:
         loader.dispose()
+
+
+def compose_events(parser: Any, resolver: Any) -> Node | None:
+    """PyYAML's Composer.get_single_node without recursion: the nodes of the one document the
+    events of `parser` describe, with the same tags, marks, anchors and errors (worded as
+    libyaml's composer words them), but nesting stops at MAX_COMPOSED_DEPTH: a million nested
+    `[` cost a short list here, where libyaml's composer would take a million C frames."""
+    parser.get_event()  # stream start
+    root: Node | None = None
+    if not parser.check_event(yaml.StreamEndEvent):
+        parser.get_event()  # document start
+        root = _compose_document(parser, resolver)
+        parser.get_event()  # document end
+    if not parser.check_event(yaml.StreamEndEvent):
+        event = parser.get_event()
+        raise yaml.composer.ComposerError(
+            "expected a single document in the stream",
+            root.start_mark if root is not None else None,
+            "but found another document", event.start_mark)
+    parser.get_event()  # stream end
+    return root
+
+
+def _compose_document(parser: Any, resolver: Any) -> Node:
+    anchors: dict[str, Node] = {}
+    open_nodes: list[Node] = []  # the collections being filled, innermost last
+    pending_keys: list[Node | None] = []  # per open mapping: a key waiting for its value
+    while True:
+        event: Any = parser.get_event()
+        start_mark: Any = event.start_mark
+        end_mark: Any = event.end_mark
+        node: Node
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in anchors:
+                raise yaml.composer.ComposerError(None, None, "found undefined alias",
+                                                  start_mark)
+            node = anchors[event.anchor]
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            node = open_nodes.pop()
+            pending_keys.pop()
+            node.end_mark = end_mark
+        else:
+            anchor = event.anchor
+            if anchor is not None and anchor in anchors:
+                raise yaml.composer.ComposerError(
+                    "found duplicate anchor; first occurrence", anchors[anchor].start_mark,
+                    "second occurrence", start_mark)
+            tag = event.tag
+            if isinstance(event, yaml.ScalarEvent):
+                if tag is None or tag == "!":
+                    tag = resolver.resolve(ScalarNode, event.value, event.implicit)
+                node = ScalarNode(tag, event.value, start_mark, end_mark, style=event.style)
+            else:
+                kind = SequenceNode if isinstance(event, yaml.SequenceStartEvent) \
+                    else MappingNode
+                if tag is None or tag == "!":
+                    tag = resolver.resolve(kind, None, event.implicit)
+                node = kind(tag, [], start_mark, None, flow_style=event.flow_style)
+            if anchor is not None:
+                anchors[anchor] = node
+            if not isinstance(event, yaml.ScalarEvent):
+                if len(open_nodes) >= MAX_COMPOSED_DEPTH:
+                    # what PyYAML's own composer meets far sooner; load() reports it
+                    raise RecursionError("YAML nests too deeply")
+                open_nodes.append(node)
+                pending_keys.append(None)
+                continue
+        if not open_nodes:
+            return node
+        parent = open_nodes[-1]
+        if isinstance(parent, SequenceNode):
+            parent.value.append(node)
+        elif pending_keys[-1] is None:
+            pending_keys[-1] = node
+        else:
+            parent.value.append((pending_keys[-1], node))
+            pending_keys[-1] = None
 
 
 class _Builder:
