@@ -186,3 +186,16 @@ def test_a_negated_sentence_outside_data_sections_still_names_its_clause_s_datas
 def test_links_in_data_sections(card: Card, pack: RulePack, text: str,
                                 level: DisclosureLevel) -> None:
     assert assess_disclosure(card(text), pack.knowledge.datasets).level is level
+
+
+@pytest.mark.parametrize("section", [
+    "## Training data\n\nThe training text: https://zenodo.org/records/12345 (news articles).\n",
+    "## Training data\n\nWe trained it on https://www.kaggle.com/datasets/acme/reviews\n",
+])
+def test_a_dataset_host_is_found_after_text_whose_lowercase_is_longer(card: Card,
+                                                                      pack: RulePack,
+                                                                      section: str) -> None:
+    # 'İ'.lower() is two characters: the card's lowercase text must still line up with it
+    intro = "# Model\n\n" + "İstanbul İzmir " * 40 + "\n\n"
+    disclosure = assess_disclosure(card(intro + section), pack.knowledge.datasets)
+    assert disclosure.level is AVAILABLE
