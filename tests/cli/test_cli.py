@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -207,3 +210,55 @@ def test_a_readme_that_is_no_regular_file_is_an_error_row_never_a_hang(tmp_path:
         assert rows[model_id]["error"]["code"] == "unreadable"
         assert "not a regular file" in rows[model_id]["error"]["message"]
     assert rows["acme/ok"]["status"] == "ok"
+
+
+def _rules_schema() -> Any:
+    import jsonschema
+
+    schema = json.loads((ROOT / "src/cardaudit/reports/schema/rules-v1.json").read_text())
+    return jsonschema.Draft202012Validator(schema)
+
+
+def test_rules_list_as_json_csv_and_markdown_carry_every_rule_in_force() -> None:
+    listing = run_cli("rules", "list", "-f", "json", "--rules", "examples/rules")
+    assert listing.code == 0, listing.stderr
+    data = json.loads(listing.stdout)
+    _rules_schema().validate(data)
+    by_id = {r["id"]: r for r in data["rules"]}
+    assert len(by_id) >= 26 and by_id["CA-LIC-002"]["origin"] == "shipped"
+    assert by_id["ACME-DOC-001"]["origin"] == "user"
+    assert by_id["ACME-DOC-001"]["location"].endswith("require-eval-numbers.yaml:2")
+    assert data["rules_digest"] == json.loads(run_cli("audit", "examples/models", "-f", "json",
+                                                      "--rules", "examples/rules",
+                                                      "--no-store").stdout)["rules_digest"]
+    rows = list(csv.DictReader(io.StringIO(run_cli("rules", "list", "-f", "csv").stdout)))
+    assert {r["id"] for r in rows} == {r for r in by_id if r.startswith("CA-")}
+    table = run_cli("rules", "list", "-f", "markdown").stdout
+    assert table.count("\n| CA\\-") == len(rows)
+
+
+def test_rules_listing_escapes_a_user_rules_text(tmp_path: Path) -> None:
+    (tmp_path / "hostile.yaml").write_text(
+        "id: X-001\nname: hostile\ntitle: '=HYPERLINK(\"http://evil\") | <b>bold</b>'\n"
+        "category: docs\nseverity: low\nwhy: why\nfix: fix\n"
+        "check: {field: license, present: true}\nmessage: m\n")
+    rows = list(csv.DictReader(io.StringIO(run_cli("rules", "list", "-f", "csv", "--rules",
+                                                   str(tmp_path)).stdout)))
+    assert next(r for r in rows if r["id"] == "X-001")["title"].startswith("'=HYPERLINK")
+    table = run_cli("rules", "list", "-f", "markdown", "--rules", str(tmp_path)).stdout
+    line = next(ln for ln in table.splitlines() if "X\\-001" in ln)
+    assert "<b>" not in line and "\\|" in line and line.count(" | ") == 6
+
+
+def test_rules_show_as_json_holds_the_rule_and_its_definition(tmp_path: Path) -> None:
+    out = tmp_path / "rule.json"
+    shown = run_cli("rules", "show", "CA-LIC-002", "-f", "json", "-o", str(out))
+    assert shown.code == 0 and shown.stdout == ""
+    data = json.loads(out.read_text())
+    _rules_schema().validate(data)
+    (rule,) = data["rules"]
+    assert rule["id"] == "CA-LIC-002" and rule["definition"]["id"] == "CA-LIC-002"
+    assert "check" in rule["definition"]
+    for args in (["rules", "list", "-f", "xml"], ["rules", "show", "CA-LIC-002", "-f", "csv"]):
+        bad = run_cli(*args)
+        assert bad.code == 2 and "unknown format" in bad.stderr

@@ -3,43 +3,69 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cardaudit.cli.options import RulesOption
+from cardaudit.cli.options import OutputOption, RulesOption, WidthOption
+from cardaudit.cli.output import write_output
 from cardaudit.errors import RuleError, UsageError
 from cardaudit.pack import load_pack
+from cardaudit.reports import rules_listing
+from cardaudit.reports.escape import plain
 
 rules_app = typer.Typer(help="List, show and validate rules.", no_args_is_help=True)
+
+
+LIST_FORMATS = ("table", "json", "csv", "markdown")
+SHOW_FORMATS = ("text", "json")
 
 
 @rules_app.command("list")
 def list_rules(
     rules: RulesOption = None,
-    width: Annotated[int | None, typer.Option("--width", min=40)] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, csv or markdown.")]
+    = "table",
+    output: OutputOption = None,
+    width: WidthOption = None,
 ) -> None:
     """List the rules in force (shipped pack plus --rules folders)."""
+    _check_format(fmt, LIST_FORMATS)
     pack = load_pack([Path(p) for p in rules or []])
-    console = Console(width=width, highlight=False, soft_wrap=False)
-    table = Table(title=f"{len(pack.rules.rules)} rules · {pack.rules.digest}")
-    for column in ("id", "category", "severity", "title", "origin"):
-        table.add_column(column, overflow="fold")
-    for rule in pack.rules.rules:
-        table.add_row(rule.id, rule.category.value, rule.severity.value, Text(rule.title),
-                      rule.origin)
-    console.print(table)
+    in_force, digest = pack.rules.rules, pack.rules.digest
+
+    def render(stream: TextIO) -> None:
+        if fmt == "json":
+            rules_listing.write_json(in_force, digest, stream)
+        elif fmt == "csv":
+            rules_listing.write_csv(in_force, stream)
+        elif fmt == "markdown":
+            rules_listing.write_markdown(in_force, digest, stream)
+        else:
+            console = Console(file=stream, width=width, highlight=False, soft_wrap=False)
+            table = Table(title=f"{len(in_force)} rules · {digest}")
+            for column in ("id", "category", "severity", "title", "origin"):
+                table.add_column(column, overflow="fold")
+            for rule in in_force:
+                table.add_row(rule.id, rule.category.value, rule.severity.value,
+                              Text(plain(rule.title)), rule.origin)
+            console.print(table)
+    write_output(render, output)
 
 
 @rules_app.command("show")
 def show_rule(
     rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. CA-LIC-002.")],
     rules: RulesOption = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json (with the rule's "
+                                                            "definition).")] = "text",
+    output: OutputOption = None,
 ) -> None:
     """Show one rule: its file, why it matters, how to fix it, and its definition."""
+    _check_format(fmt, SHOW_FORMATS)
     pack = load_pack([Path(p) for p in rules or []])
     rule = pack.rules.get(rule_id) or next(
         (r for r in pack.rules.rules if r.name == rule_id), None)
@@ -48,13 +74,21 @@ def show_rule(
     path = Path(rule.file)
     if rule.origin == "shipped":
         path = pack.knowledge.root / Path(rule.file).relative_to("rules")
-    typer.echo(f"{rule.id} ({rule.name}) — {rule.title}")
-    typer.echo(f"category: {rule.category.value} · severity: {rule.severity.value} · "
-               f"file: {rule.location}")
-    typer.echo(f"why: {rule.why}")
-    typer.echo(f"fix: {rule.fix}")
-    typer.echo("---")
-    typer.echo(path.read_text(encoding="utf-8").rstrip())
+
+    def render(stream: TextIO) -> None:
+        if fmt == "json":
+            rules_listing.write_json((rule,), pack.rules.digest, stream, definition=True)
+            return
+        stream.write(f"{rule.id} ({rule.name}) — {rule.title}\n"
+                     f"category: {rule.category.value} · severity: {rule.severity.value} · "
+                     f"file: {rule.location}\nwhy: {rule.why}\nfix: {rule.fix}\n---\n"
+                     f"{path.read_text(encoding='utf-8').rstrip()}\n")
+    write_output(render, output)
+
+
+def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
+    if fmt not in allowed:
+        raise UsageError(f"unknown format '{fmt}' (choose from: {', '.join(allowed)})")
 
 
 @rules_app.command("validate")
