@@ -55,3 +55,25 @@ def test_a_message_naming_the_model_is_never_shared(tmp_path: Path) -> None:
     messages = [next(f.message for f in r.findings_with(KEPT_OUTCOMES) if f.rule == "ORG-001")
                 for r in (first, second)]
     assert messages == ["a/one has no base_model", "b/two has no base_model"]
+
+
+ALIAS_CARD = "---\nlicense: mit\nbase: &b {n: 1}\nother: *b\n---\n# Model\n\nA model.\n"
+
+
+def test_a_card_whose_front_matter_uses_aliases_is_never_kept_for_reuse(pack: RulePack) -> None:
+    # a few hundred bytes of aliases can expand into 200,000 values: a dump of distinct alias
+    # bombs must not fill the caches (1,500 of them held 1.7 GB before)
+    auditor = Auditor(pack)
+    reader = CardReader(pack.knowledge.sections)
+    first, second = (record_from_row(row, reader)
+                     for row in rows(("a/one", ALIAS_CARD), ("b/two", ALIAS_CARD)))
+    assert first.card is not second.card
+    assert first.card.front_matter is not second.card.front_matter
+    assert first.card.metadata == second.card.metadata == {
+        "license": "mit", "base": {"n": 1}, "other": {"n": 1}}
+    results = [auditor.audit(first), auditor.audit(second)]
+    assert auditor.cache_hits == 0
+    assert [r.facts.license.key for r in results] == ["mit", "mit"]
+    # a card without aliases is still kept: the same text gives the same document
+    plain = [record_from_row(row, reader) for row in rows(("c/x", CARD), ("d/y", CARD))]
+    assert plain[0].card is plain[1].card

@@ -60,6 +60,8 @@ class Auditor:
         if record.dataset_status is not None:
             return None
         card, hub = record.card, record.hub
+        if card is not None and card.front_matter.used_aliases:
+            return None  # an alias bomb's expanded values are not worth keeping for reuse
         if self.lineage is not None and (
                 (card is not None and "base_model" in card.metadata)
                 or (hub is not None and hub.base_models)):

@@ -176,7 +176,7 @@ class CardReader:
     CACHE_ENTRIES of them."""
 
     CACHE_ENTRIES = 1024  # repeated cards are templates: recent ones are what repeats
-    CACHE_MAX_CHARS = 16 * 1024
+    CACHE_MAX_CHARS = 16 * 1024  # and none whose front matter uses aliases (alias bombs)
 
     def __init__(self, vocab: CompiledVocabulary) -> None:
         self.vocab = vocab
@@ -191,6 +191,8 @@ class CardReader:
             self.hits += 1
             return doc
         doc = parse_card(raw, self.vocab)
+        if doc.front_matter.used_aliases:
+            return doc  # a few hundred bytes can expand into 200,000 values: not kept
         if len(self._cache) >= self.CACHE_ENTRIES:
             self._cache.pop(next(iter(self._cache)))
         self._cache[raw] = doc

@@ -8,8 +8,8 @@ lose `license:`). Nothing here raises.
 
 from __future__ import annotations
 
-import functools
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,23 +116,42 @@ def split_card(text: str) -> SplitCard:
                          tuple(problems))
     yaml_text = text[yaml_start:closing.start()]
     close_line = _line_of(text, closing.start())
-    if len(yaml_text) <= MAX_CACHED_YAML_CHARS:
-        fm = _parse_yaml_cached(yaml_text, open_line + 1, open_line, close_line)
-    else:
-        fm = _parse_yaml(yaml_text, open_line + 1, open_line, close_line)
+    fm = _SHARED_FRONT_MATTER.read(yaml_text, open_line, close_line)
     body = text[_after_line(text, closing.end()):]
     return SplitCard(text, fm, body, close_line + 1, tuple(problems) + fm.problems)
 
 
-# Distinct cards often share their front matter verbatim (a third of those in the 2022 dump:
-# templates, generated cards); FrontMatter is never changed once read, so they share one.
-MAX_CACHED_YAML_CHARS = 16 * 1024
+class _SharedFrontMatter:
+    """Distinct cards often share their front matter verbatim (a third of those in the 2022
+    dump: templates, generated cards); FrontMatter is never changed once read, so they share
+    one. Kept: the last ENTRIES front matters under MAX_CHARS, except those that use aliases,
+    which a few hundred bytes can expand into 200,000 values (alias bombs)."""
+
+    ENTRIES = 1024
+    MAX_CHARS = 16 * 1024
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[str, int], FrontMatter] = {}
+        self._lock = threading.Lock()  # the Hub source reads cards in threads
+
+    def read(self, yaml_text: str, open_line: int, close_line: int) -> FrontMatter:
+        if len(yaml_text) > self.MAX_CHARS:
+            return _parse_yaml(yaml_text, open_line + 1, open_line, close_line)
+        key = (yaml_text, open_line)
+        with self._lock:
+            kept = self._kept.get(key)
+        if kept is not None:
+            return kept
+        fm = _parse_yaml(yaml_text, open_line + 1, open_line, close_line)
+        if not fm.used_aliases:
+            with self._lock:
+                if len(self._kept) >= self.ENTRIES:
+                    del self._kept[next(iter(self._kept))]
+                self._kept[key] = fm
+        return fm
 
 
-@functools.lru_cache(maxsize=1024)
-def _parse_yaml_cached(yaml_text: str, first_yaml_line: int, open_line: int, close_line: int
-                       ) -> FrontMatter:
-    return _parse_yaml(yaml_text, first_yaml_line, open_line, close_line)
+_SHARED_FRONT_MATTER = _SharedFrontMatter()
 
 
 def _parse_yaml(yaml_text: str, first_yaml_line: int, open_line: int, close_line: int
