@@ -77,3 +77,15 @@ def test_a_card_whose_front_matter_uses_aliases_is_never_kept_for_reuse(pack: Ru
     # a card without aliases is still kept: the same text gives the same document
     plain = [record_from_row(row, reader) for row in rows(("c/x", CARD), ("d/y", CARD))]
     assert plain[0].card is plain[1].card
+
+
+def test_a_card_of_thousands_of_sections_is_never_kept_for_reuse(pack: RulePack) -> None:
+    headings = "---\nlicense: mit\n---\n" + "".join(f"# h{i}\n" for i in range(1_000))
+    auditor = Auditor(pack)
+    reader = CardReader(pack.knowledge.sections)
+    first, second = (record_from_row(row, reader)
+                     for row in rows(("a/one", headings), ("b/two", headings)))
+    assert len(first.card.sections) == 1_000 and first.card is not second.card
+    auditor.audit(first)
+    auditor.audit(second)
+    assert auditor.cache_hits == 0

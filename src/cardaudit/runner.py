@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 class Auditor:
     """Judges records with one rule pack."""
 
-    CACHE_ENTRIES = 1024
+    CACHE_ENTRIES = 256  # as many as CardReader keeps: a judgement is reused with its card
 
     def __init__(self, pack: RulePack, lineage: Any = None) -> None:
         self.pack = pack
@@ -60,8 +60,8 @@ class Auditor:
         if record.dataset_status is not None:
             return None
         card, hub = record.card, record.hub
-        if card is not None and card.front_matter.used_aliases:
-            return None  # an alias bomb's expanded values are not worth keeping for reuse
+        if card is not None and not card.reusable:
+            return None  # a large card, or an alias bomb's values: not worth keeping
         if self.lineage is not None and (
                 (card is not None and "base_model" in card.metadata)
                 or (hub is not None and hub.base_models)):
