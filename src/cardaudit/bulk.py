@@ -2,8 +2,9 @@
 written to the store (and optionally to a streamed report) as they come back.
 
 Memory stays bounded whatever the file size: the reader never runs more than a few batches
-ahead of the workers, workers send back only flat rows (never parsed cards), and the parent
-keeps counters, not results. With one job everything runs in this process.
+(of at most BATCH_ROWS rows or BATCH_CHARS characters) ahead of the workers, workers send back
+only flat rows (never parsed cards), and the parent keeps counters, not results. With one job
+everything runs in this process.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ from cardaudit.sources import dump
 from cardaudit.store.records import StoredModel, stored_from_result
 
 BATCH_ROWS = 200
+# …or fewer, when their text reaches this: a dump of 4 MB cards in batches of 200 rows held
+# about 1 GB per process
+BATCH_CHARS = 4 * 1024 * 1024
 AHEAD_PER_JOB = 2  # batches queued per worker: enough to keep them busy, no more
 STREAMED_FORMATS = ("json", "csv")
 
@@ -107,14 +111,25 @@ def _csv_line(result: Any) -> str:
 def _batches(path: Path) -> Iterator[tuple[list[Item], int]]:
     """Batches of rows, each with how many bytes of the file had been read by its end."""
     batch: list[Item] = []
+    chars = 0
     position = 0
     for number, raw, position in dump.iter_raw(path):
         batch.append((number, raw))
-        if len(batch) >= BATCH_ROWS:
+        chars += _size(raw)
+        if len(batch) >= BATCH_ROWS or chars >= BATCH_CHARS:
             yield batch, position
             batch = []
+            chars = 0
     if batch:
         yield batch, position
+
+
+def _size(raw: str | dict[str, Any]) -> int:
+    """Characters of a raw row: its JSON line, or a Parquet row's card."""
+    if isinstance(raw, str):
+        return len(raw)
+    card = raw.get("card")
+    return len(card) if isinstance(card, str) else 0
 
 
 def _context() -> multiprocessing.context.BaseContext:
