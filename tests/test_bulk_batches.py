@@ -1,15 +1,19 @@
-"""A bulk audit hands the workers batches bounded in rows and in characters: a dump of large
-cards must not be shipped and held two hundred cards at a time."""
+"""Reading a bulk dump in bounded pieces: batches bounded in rows and in characters (a dump of
+large cards must not be shipped and held two hundred cards at a time), lines bounded in
+length (one 5 GB line must not be read whole)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
+
 from cardaudit import bulk
+from cardaudit.sources import dump
 
 
-def _dump(path: Path, rows: int, card_chars: int) -> Path:
+def _write_dump(path: Path, rows: int, card_chars: int) -> Path:
     with path.open("w", encoding="utf-8") as out:
         for i in range(rows):
             card = f"---\nlicense: mit\n---\n# M{i}\n" + "text " * (card_chars // 5)
@@ -18,7 +22,7 @@ def _dump(path: Path, rows: int, card_chars: int) -> Path:
 
 
 def test_batches_of_large_cards_stop_at_the_character_bound(tmp_path: Path) -> None:
-    path = _dump(tmp_path / "big.jsonl", rows=30, card_chars=1_000_000)
+    path = _write_dump(tmp_path / "big.jsonl", rows=30, card_chars=1_000_000)
     batches = [batch for batch, _ in bulk._batches(path)]
     sizes = [sum(len(raw) for _, raw in batch) for batch in batches]  # type: ignore[arg-type]
     assert len(batches) > 1
@@ -28,6 +32,23 @@ def test_batches_of_large_cards_stop_at_the_character_bound(tmp_path: Path) -> N
 
 
 def test_batches_of_small_cards_hold_batch_rows(tmp_path: Path) -> None:
-    path = _dump(tmp_path / "small.jsonl", rows=450, card_chars=500)
+    path = _write_dump(tmp_path / "small.jsonl", rows=450, card_chars=500)
     assert [len(batch) for batch, _ in bulk._batches(path)] == [bulk.BATCH_ROWS,
                                                                  bulk.BATCH_ROWS, 50]
+
+
+def test_an_overlong_line_is_one_error_row_and_is_not_read_into_memory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dump, "MAX_LINE_BYTES", 1_000)
+    monkeypatch.setattr(dump, "_SKIP_CHUNK", 64)
+    path = tmp_path / "dump.jsonl"
+    good = json.dumps({"modelId": "acme/ok", "card": "# ok\n"})
+    huge = json.dumps({"modelId": "acme/huge", "card": "x" * 50_000})
+    path.write_text(f"{good}\n{huge}\n\n{good}\n", encoding="utf-8")
+    raw = list(dump.iter_raw(path))
+    assert [number for number, _, _ in raw] == [1, 2, 4]
+    assert max(len(line) for _, line, _ in raw) <= 1_001  # type: ignore[arg-type]
+    rows = list(dump.iter_rows(path))
+    assert [r.number for r in rows] == [1, 2, 4]
+    assert rows[1].data is None and "larger than 1000 bytes" in (rows[1].problem or "")
+    assert rows[0].data == rows[2].data == {"modelId": "acme/ok", "card": "# ok\n"}

@@ -22,6 +22,7 @@ from cardaudit.errors import UsageError
 from cardaudit.safetext import may_hold_surrogates, valid_data
 
 MAX_LINE_BYTES = 64 * 1024 * 1024
+_SKIP_CHUNK = 1024 * 1024
 # What the 2022 Hub scrape stored for repos without a README.
 _MISSING_CARD_MARKERS = ("Error: the path 'README.md' does not exist",)
 
@@ -72,11 +73,26 @@ def iter_raw(path: Path) -> Iterator[tuple[int, str | dict[str, Any], int]]:
     stream, raw = open_text(path)
     with stream:
         try:
-            for number, line in enumerate(stream, start=1):
+            for number, line in enumerate(_lines(stream), start=1):
                 if line.strip():
                     yield number, line, raw.tell()
         except (OSError, EOFError) as exc:  # a truncated or corrupt gzip member
             raise UsageError(f"cannot read dump {path}: {exc}") from None
+
+
+def _lines(stream: io.TextIOBase) -> Iterator[str]:
+    """The file's lines; a line longer than MAX_LINE_BYTES comes cut just past the limit (so
+    parse_line refuses it) and the rest of it is skipped unread into memory: one 5 GB line
+    must not need 5 GB."""
+    while True:
+        line = stream.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE_BYTES and not line.endswith("\n"):
+            rest = stream.readline(_SKIP_CHUNK)
+            while rest and not rest.endswith("\n"):
+                rest = stream.readline(_SKIP_CHUNK)
+        yield line
 
 
 def iter_rows(path: Path) -> Iterator[DumpRow]:
