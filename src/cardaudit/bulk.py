@@ -10,6 +10,7 @@ everything runs in this process.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import multiprocessing
@@ -82,6 +83,7 @@ def _init_worker(rule_dirs: list[str], fmt: str | None, ignore_sigint: bool = Tr
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     pack = load_pack([Path(d) for d in rule_dirs])
     _worker = (Auditor(pack), CardReader(pack.knowledge.sections), fmt)
+    gc.freeze()  # the pack lives as long as the worker: collections need not walk it again
 
 
 def _judge_batch(items: list[Item]) -> BatchResult:
