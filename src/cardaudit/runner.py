@@ -16,6 +16,7 @@ from cardaudit.engine.evaluate import Evaluator, Judgement
 from cardaudit.engine.operators import present
 from cardaudit.errors import SourceError
 from cardaudit.pack import RulePack
+from cardaudit.recent import RecentCache
 from cardaudit.results import ModelError, ModelResult, Status
 from cardaudit.scoring import Scores
 from cardaudit.sources.base import Target
@@ -33,7 +34,8 @@ class Auditor:
         self.lineage = lineage
         self.evaluator = Evaluator(pack.rules.rules, pack.knowledge.sections.names)
         self.plan = pack.scoring.plan((r.category, r.severity) for r in pack.rules.rules)
-        self._cache: dict[tuple[Any, ...], tuple[Any, CardFacts, Judgement, Scores]] = {}
+        self._cache: RecentCache[tuple[Any, ...], tuple[Any, CardFacts, Judgement, Scores]] = \
+            RecentCache(self.CACHE_ENTRIES)
         self.cache_hits = 0
 
     def _judge(self, record: ModelRecord) -> tuple[CardFacts, Judgement, Scores]:
@@ -49,9 +51,7 @@ class Auditor:
         judgement = self.evaluator.judge(record, facts)
         scores = self.pack.scoring.score_outcomes(self.plan, judgement.outcomes)
         if key is not None:
-            if len(self._cache) >= self.CACHE_ENTRIES:
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[key] = (record.card, facts, judgement, scores)
+            self._cache.put(key, (record.card, facts, judgement, scores))
         return facts, judgement, scores
 
     def _key(self, record: ModelRecord) -> tuple[Any, ...] | None:

@@ -9,11 +9,11 @@ lose `license:`). Nothing here raises.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from cardaudit.cards import yamlsafe
+from cardaudit.recent import RecentCache
 
 MAX_CARD_CHARS = 16 * 1024 * 1024
 MAX_FRONT_MATTER_CHARS = 2 * 1024 * 1024
@@ -132,23 +132,18 @@ class _SharedFrontMatter:
     MAX_CHARS = 4 * 1024
 
     def __init__(self) -> None:
-        self._kept: dict[tuple[str, int], FrontMatter] = {}
-        self._lock = threading.Lock()  # the Hub source reads cards in threads
+        self._kept: RecentCache[tuple[str, int], FrontMatter] = RecentCache(self.ENTRIES)
 
     def read(self, yaml_text: str, open_line: int, close_line: int) -> FrontMatter:
         if len(yaml_text) > self.MAX_CHARS:
             return _parse_yaml(yaml_text, open_line + 1, open_line, close_line)
         key = (yaml_text, open_line)
-        with self._lock:
-            kept = self._kept.get(key)
+        kept = self._kept.get(key)
         if kept is not None:
             return kept
         fm = _parse_yaml(yaml_text, open_line + 1, open_line, close_line)
         if not fm.used_aliases:
-            with self._lock:
-                if len(self._kept) >= self.ENTRIES:
-                    del self._kept[next(iter(self._kept))]
-                self._kept[key] = fm
+            self._kept.put(key, fm)
         return fm
 
 
