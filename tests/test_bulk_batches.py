@@ -52,3 +52,18 @@ def test_an_overlong_line_is_one_error_row_and_is_not_read_into_memory(
     assert [r.number for r in rows] == [1, 2, 4]
     assert rows[1].data is None and "larger than 1000 bytes" in (rows[1].problem or "")
     assert rows[0].data == rows[2].data == {"modelId": "acme/ok", "card": "# ok\n"}
+
+
+def test_parquet_rows_come_a_few_at_a_time_all_of_them_in_order(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "dump.parquet"
+    rows = [{"modelId": f"acme/m{i}", "card": f"# M{i}\n"} for i in range(100)]
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    raw = list(dump.iter_raw(path))
+    assert [number for number, _, _ in raw] == list(range(1, 101))
+    assert [data for _, data, _ in raw] == rows
+    positions = [position for _, _, position in raw]
+    assert positions == sorted(positions) and positions[-1] == path.stat().st_size
+    assert dump.PARQUET_BATCH_ROWS < 100  # so this dump spans several pyarrow batches
