@@ -178,7 +178,6 @@ class FastPattern:
         fast = cls.compile(pattern, flags)
         if pattern.startswith("(?i)"):
             fast.lowered = lowered_form(pattern[4:], flags)
-            fast.folds = cased_ascii_only(pattern)
         return fast
 
     def possible(self, lower: str) -> bool:
@@ -365,14 +364,12 @@ class CaseFreePattern:
     same (see `case_fold`); a pattern with non-ASCII cased letters gets the original regex on
     non-ASCII text."""
 
-    __slots__ = ("folds", "lowered", "parts", "regex")
+    __slots__ = ("folds", "parts", "regex")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
-        lowered = lowered_form(pattern, flags)
-        if lowered is None:
+        if uppercase_literal(pattern) is not None:
             raise ValueError(f"a case-free pattern must be written in lowercase: {pattern!r}")
         self.regex = re.compile(pattern, flags | re.IGNORECASE)
-        self.lowered = lowered
         self.folds = cased_ascii_only(pattern)
         # Each top-level alternative alone, with the literals it needs: one that starts with a
         # digit class and one that starts with letters each let `re` skip ahead, together not;

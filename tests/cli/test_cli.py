@@ -262,3 +262,14 @@ def test_rules_show_as_json_holds_the_rule_and_its_definition(tmp_path: Path) ->
     for args in (["rules", "list", "-f", "xml"], ["rules", "show", "CA-LIC-002", "-f", "csv"]):
         bad = run_cli(*args)
         assert bad.code == 2 and "unknown format" in bad.stderr
+
+
+def test_rules_show_prints_no_terminal_escapes_from_a_users_rule(tmp_path: Path) -> None:
+    (tmp_path / "hostile.yaml").write_text(  # YAML refuses raw control characters; not these
+        "# \u202e a reversed comment\nid: X-002\nname: escapes\n"
+        "title: \"red \\e[31m text\"\ncategory: docs\nseverity: low\nwhy: why\nfix: fix\n"
+        "check: {field: license, present: true}\nmessage: m\n")
+    shown = run_cli("rules", "show", "X-002", "--rules", str(tmp_path))
+    assert shown.code == 0, shown.stderr
+    assert "\x1b" not in shown.stdout and "\u202e" not in shown.stdout
+    assert "red [31m text" in shown.stdout and "a reversed comment" in shown.stdout

@@ -28,6 +28,7 @@ from cardaudit.cli.options import (
     TimeoutOption,
     TokenOption,
     WidthOption,
+    check_format,
     hub_settings,
 )
 from cardaudit.cli.output import write_output
@@ -50,8 +51,7 @@ from cardaudit.store.recorder import Recorder
 
 def renderer_for(name: str, width: int | None, settings: Settings) -> Renderer:
     fmt = name.lower()
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format '{name}' (choose from: {', '.join(FORMATS)})")
+    check_format(fmt, FORMATS, given=name)
     if fmt == "table":
         return functools.partial(table.render, width=width or settings.width)
     return FORMATS[fmt]

@@ -33,9 +33,10 @@ from cardaudit.cli.options import (
     TargetsArgument,
     TimeoutOption,
     TokenOption,
+    check_format,
 )
 from cardaudit.cli.output import write_output
-from cardaudit.errors import EXIT_USAGE, UsageError
+from cardaudit.errors import EXIT_USAGE
 
 # The writers import spdx-tools, spdx-python-model and cyclonedx-python-lib (1.5 s of imports):
 # loaded only when a BOM is written, so every other command starts fast.
@@ -70,8 +71,7 @@ def bom(
 ) -> None:
     """Write an AI bill of materials for the models: license, training information,
     datasets, suppliers. Every license expression is validated before it is written."""
-    if fmt not in BOM_FORMATS:
-        raise UsageError(f"unknown format '{fmt}' (choose from: {', '.join(BOM_FORMATS)})")
+    check_format(fmt, BOM_FORMATS)
     flags = TargetFlags(targets, org, search, sort, limit, from_file, revision, endpoint, token,
                         offline, cache_dir, timeout, refresh, jobs, no_dataset_check, quiet,
                         rules, lineage_dir, lineage_hub)

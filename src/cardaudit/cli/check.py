@@ -39,10 +39,11 @@ from cardaudit.cli.options import (
     TimeoutOption,
     TokenOption,
     WidthOption,
+    check_format,
     hub_settings,
 )
 from cardaudit.cli.output import write_output
-from cardaudit.errors import EXIT_OK, EXIT_POLICY_FAILED, EXIT_USAGE, OutputError, UsageError
+from cardaudit.errors import EXIT_OK, EXIT_POLICY_FAILED, EXIT_USAGE, OutputError
 from cardaudit.pack import load_pack
 from cardaudit.policy.evaluate import judge_run
 from cardaudit.policy.schema import load_exemptions, resolve_policy
@@ -91,8 +92,7 @@ def check(
     settings = hub_settings(ctx.obj, endpoint, token, offline, cache_dir, timeout)
     if quiet:
         settings = dataclasses.replace(settings, quiet=True)
-    if fmt not in CHECK_FORMATS:
-        raise UsageError(f"unknown format '{fmt}' (choose from: {', '.join(CHECK_FORMATS)})")
+    check_format(fmt, CHECK_FORMATS)
     pack = load_pack([Path(p) for p in rules or []])
     known = {r.id for r in pack.rules.rules}
     chosen = resolve_policy(policy, known)

@@ -11,7 +11,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from cardaudit.cli.options import OutputOption, WidthOption
+from cardaudit.cli.options import OutputOption, WidthOption, check_format
 from cardaudit.cli.output import write_output
 from cardaudit.cli.storecli import open_store
 from cardaudit.errors import EXIT_POLICY_FAILED, UsageError
@@ -96,8 +96,7 @@ def diff(
     disclosure, gate, scores, newly failing rules.
 
     Exit 0, or 1 with --fail-on-regression when a model got worse; 2 on usage errors."""
-    if fmt not in ("table", "json", "markdown"):
-        raise UsageError(f"unknown format '{fmt}' (choose from: table, json, markdown)")
+    check_format(fmt, ("table", "json", "markdown"))
     chosen = list(runs or [])
     if len(chosen) not in (0, 2):
         raise UsageError("name two runs (RUN_A RUN_B), or none for the latest pair")

@@ -23,9 +23,9 @@ from cardaudit.cli.options import (
     TimeoutOption,
     TokenOption,
     WidthOption,
+    check_format,
 )
 from cardaudit.cli.output import write_output
-from cardaudit.errors import UsageError
 from cardaudit.reports.document import model_data, sorted_results
 from cardaudit.reports.escape import markdown, plain
 from cardaudit.results import AuditReport, ModelResult
@@ -55,8 +55,7 @@ def explain(
     lineage_hub: LineageHubOption = False,
 ) -> None:
     """Show every finding for a model: outcome, severity, message, evidence and fix."""
-    if fmt not in EXPLAIN_FORMATS:
-        raise UsageError(f"unknown format '{fmt}' (choose from: {', '.join(EXPLAIN_FORMATS)})")
+    check_format(fmt, EXPLAIN_FORMATS)
     flags = TargetFlags(targets=path, revision=revision, endpoint=endpoint, token=token,
                         offline=offline, cache_dir=cache_dir, timeout=timeout, quiet=True,
                         rules=rules,

@@ -21,6 +21,7 @@ from cardaudit.cli.options import (
     TimeoutOption,
     TokenOption,
     WidthOption,
+    check_format,
     hub_settings,
 )
 from cardaudit.cli.output import write_output
@@ -103,8 +104,7 @@ def history(
     changed: license, disclosure, gate, score.
 
     Exit 0, or 2 when the model's commits cannot be listed (missing, private, offline)."""
-    if fmt not in ("table", "json", "markdown"):
-        raise UsageError(f"unknown format '{fmt}' (choose from: table, json, markdown)")
+    check_format(fmt, ("table", "json", "markdown"))
     if not is_hub_id(model):
         raise UsageError(f"'{model}' is not a Hub model id (org/name)")
     settings = hub_settings(ctx.obj, endpoint, token, offline, cache_dir, timeout)

@@ -22,9 +22,9 @@ from cardaudit.cli.options import (
     TimeoutOption,
     TokenOption,
     WidthOption,
+    check_format,
 )
 from cardaudit.cli.output import write_output
-from cardaudit.errors import UsageError
 from cardaudit.lineage.resolve import Lineage
 from cardaudit.reports.document import sorted_results
 from cardaudit.reports.escape import plain
@@ -48,8 +48,7 @@ def lineage(
     lineage_hub: LineageHubOption = False,
 ) -> None:
     """Print a model's ancestry: every base_model, with its license, category and relation."""
-    if fmt not in ("tree", "json"):
-        raise UsageError(f"unknown format '{fmt}' (choose from: tree, json)")
+    check_format(fmt, ("tree", "json"))
     flags = TargetFlags(targets=model, revision=revision, endpoint=endpoint, token=token,
                         offline=offline, cache_dir=cache_dir, timeout=timeout, quiet=True,
                         lineage_dir=lineage_dir, lineage_hub=lineage_hub)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated
 
@@ -107,3 +108,9 @@ DbOption = Annotated[Path | None, typer.Option(
     "--db", help="The audit store (default: CARDAUDIT_DB, else audits.sqlite in the user data "
                  "folder).", dir_okay=False)]
 NoStoreOption = Annotated[bool, typer.Option("--no-store", help="Do not record this run.")]
+
+
+def check_format(fmt: str, allowed: Collection[str], *, given: str | None = None) -> None:
+    """Refuse a --format the command does not write (exit 2, naming the ones it does)."""
+    if fmt not in allowed:
+        raise UsageError(f"unknown format '{given or fmt}' (choose from: {', '.join(allowed)})")

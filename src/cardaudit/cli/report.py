@@ -29,9 +29,10 @@ from cardaudit.cli.options import (
     TargetsArgument,
     TimeoutOption,
     TokenOption,
+    check_format,
 )
 from cardaudit.cli.output import write_output
-from cardaudit.errors import EXIT_USAGE, UsageError
+from cardaudit.errors import EXIT_USAGE
 from cardaudit.reports import procurement
 
 REPORT_FORMATS = {"html": procurement.render_html, "markdown": procurement.render_markdown}
@@ -73,8 +74,7 @@ def report(
     Exit 0 when the report was written (whatever the verdicts), 2 on usage or fatal errors."""
     chosen = fmt or ("markdown" if output is not None and output.suffix in (".md", ".markdown")
                      else "html")
-    if chosen not in REPORT_FORMATS:
-        raise UsageError(f"unknown format '{chosen}' (choose from: html, markdown)")
+    check_format(chosen, REPORT_FORMATS)
     flags = TargetFlags(targets, org, search, sort, limit, from_file, revision, endpoint, token,
                         offline, cache_dir, timeout, refresh, jobs, no_dataset_check, quiet,
                         rules, lineage_dir, lineage_hub)

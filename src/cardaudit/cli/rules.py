@@ -10,12 +10,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cardaudit.cli.options import OutputOption, RulesOption, WidthOption
+from cardaudit.cli.options import OutputOption, RulesOption, WidthOption, check_format
 from cardaudit.cli.output import write_output
 from cardaudit.errors import RuleError, UsageError
 from cardaudit.pack import load_pack
 from cardaudit.reports import rules_listing
-from cardaudit.reports.escape import plain
+from cardaudit.reports.escape import lines, plain
 
 rules_app = typer.Typer(help="List, show and validate rules.", no_args_is_help=True)
 
@@ -33,7 +33,7 @@ def list_rules(
     width: WidthOption = None,
 ) -> None:
     """List the rules in force (shipped pack plus --rules folders)."""
-    _check_format(fmt, LIST_FORMATS)
+    check_format(fmt, LIST_FORMATS)
     pack = load_pack([Path(p) for p in rules or []])
     in_force, digest = pack.rules.rules, pack.rules.digest
 
@@ -65,7 +65,7 @@ def show_rule(
     output: OutputOption = None,
 ) -> None:
     """Show one rule: its file, why it matters, how to fix it, and its definition."""
-    _check_format(fmt, SHOW_FORMATS)
+    check_format(fmt, SHOW_FORMATS)
     pack = load_pack([Path(p) for p in rules or []])
     rule = pack.rules.get(rule_id) or next(
         (r for r in pack.rules.rules if r.name == rule_id), None)
@@ -79,16 +79,13 @@ def show_rule(
         if fmt == "json":
             rules_listing.write_json((rule,), pack.rules.digest, stream, definition=True)
             return
-        stream.write(f"{rule.id} ({rule.name}) — {rule.title}\n"
+        # a user's rule folder may come from anywhere: no terminal escapes from it
+        stream.write(f"{plain(rule.id)} ({plain(rule.name)}) — {plain(rule.title)}\n"
                      f"category: {rule.category.value} · severity: {rule.severity.value} · "
-                     f"file: {rule.location}\nwhy: {rule.why}\nfix: {rule.fix}\n---\n"
-                     f"{path.read_text(encoding='utf-8').rstrip()}\n")
+                     f"file: {plain(rule.location)}\nwhy: {plain(rule.why)}\n"
+                     f"fix: {plain(rule.fix)}\n---\n"
+                     f"{lines(path.read_text(encoding='utf-8', errors='replace')).rstrip()}\n")
     write_output(render, output)
-
-
-def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
-    if fmt not in allowed:
-        raise UsageError(f"unknown format '{fmt}' (choose from: {', '.join(allowed)})")
 
 
 @rules_app.command("validate")

@@ -11,10 +11,9 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from cardaudit.cli.options import OutputOption, WidthOption
+from cardaudit.cli.options import OutputOption, WidthOption, check_format
 from cardaudit.cli.output import write_output
 from cardaudit.cli.storecli import open_store
-from cardaudit.errors import UsageError
 from cardaudit.reports.table import console_for
 
 
@@ -29,8 +28,7 @@ def runs(
 ) -> None:
     """List the stored runs, newest first: status (complete, incomplete, running), models,
     errors, source and rules digest."""
-    if fmt not in ("table", "json"):
-        raise UsageError(f"unknown format '{fmt}' (choose from: table, json)")
+    check_format(fmt, ("table", "json"))
     with open_store(db, ctx.obj) as store:
         found = store.runs(limit)
         path = store.path

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cardaudit.cli.options import OutputOption, WidthOption
+from cardaudit.cli.options import OutputOption, WidthOption, check_format
 from cardaudit.cli.output import write_output
 from cardaudit.cli.storecli import open_store, pick_run
 from cardaudit.errors import UsageError
@@ -54,8 +54,7 @@ def trends(
     download-weighted."""
     if run is not None and latest:
         raise UsageError("--run and --latest exclude each other")
-    if fmt not in TREND_FORMATS:
-        raise UsageError(f"unknown format '{fmt}' (choose from: {', '.join(TREND_FORMATS)})")
+    check_format(fmt, TREND_FORMATS)
     query = TrendQuery(by=by, cohort=cohort, weight=weight, top=top, relation=relation)
     query.check()
     settings = ctx.obj

@@ -17,6 +17,11 @@ def plain(text: str) -> str:
     return _CONTROL.sub("", " ".join(str(text).split()))
 
 
+def lines(text: str) -> str:
+    """Text of several lines for a terminal: the lines kept, control characters dropped."""
+    return _CONTROL.sub("", str(text).replace("\r\n", "\n"))
+
+
 def markdown(text: str) -> str:
     """Text that renders literally in GitHub-flavoured Markdown, inside table cells too."""
     text = plain(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
