@@ -67,3 +67,27 @@ def test_parquet_rows_come_a_few_at_a_time_all_of_them_in_order(tmp_path: Path) 
     positions = [position for _, _, position in raw]
     assert positions == sorted(positions) and positions[-1] == path.stat().st_size
     assert dump.PARQUET_BATCH_ROWS < 100  # so this dump spans several pyarrow batches
+
+
+def test_parallel_batches_come_back_in_the_files_order(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # one row per batch, the first one far slower than the rest: they finish first, yet the
+    # store and a streamed report must list the rows as the file does, at any --jobs
+    monkeypatch.setattr(bulk, "BATCH_ROWS", 1)
+    path = tmp_path / "dump.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        slow = "## Training data\n" + "We trained it on 40 GB of news articles. " * 60_000
+        out.write(json.dumps({"modelId": "acme/slow", "card": slow}) + "\n")
+        for i in range(12):
+            out.write(json.dumps({"modelId": f"acme/quick{i}", "card": f"# Q{i}\n"}) + "\n")
+    seen: list[str] = []
+    lines: list[str] = []
+
+    def on_batch(result: bulk.BatchResult, position: int) -> None:
+        seen.extend(model.model_id for model in result.models)
+        lines.extend(result.lines)
+
+    bulk.audit_dump(path, jobs=2, rule_dirs=[], fmt="json", on_batch=on_batch)
+    expected = ["acme/slow"] + [f"acme/quick{i}" for i in range(12)]
+    assert seen == expected
+    assert [json.loads(line)["id"] for line in lines] == expected

@@ -16,7 +16,7 @@ import json
 import multiprocessing
 import signal
 import sys
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -38,6 +38,9 @@ BATCH_ROWS = 200
 # about 1 GB per process
 BATCH_CHARS = 4 * 1024 * 1024
 AHEAD_PER_JOB = 2  # batches queued per worker: enough to keep them busy, no more
+# Finished batches held back, per queued one, while an earlier batch (say, of huge cards) is
+# still running: results go out in the file's order, and the other workers keep going
+HELD_PER_AHEAD = 4
 STREAMED_FORMATS = ("json", "csv")
 
 Item = tuple[int, str | dict[str, Any]]  # (row number, raw JSON line or Parquet row)
@@ -175,8 +178,9 @@ class ReportStream:
 def audit_dump(path: Path, *, jobs: int, rule_dirs: list[Path], fmt: str | None,
                on_batch: Callable[[BatchResult, int], None]) -> None:
     """Audit every row of `path`; `on_batch(result, bytes_read)` runs in this process for
-    each finished batch (in completion order). KeyboardInterrupt propagates after the
-    workers are stopped; batches already delivered stay delivered."""
+    each finished batch, in the file's order (a streamed report and the store come out the
+    same at any --jobs). KeyboardInterrupt propagates after the workers are stopped; batches
+    already delivered stay delivered."""
     dirs = [str(d) for d in rule_dirs]
     if jobs <= 1:
         _init_worker(dirs, fmt, ignore_sigint=False)
@@ -186,20 +190,29 @@ def audit_dump(path: Path, *, jobs: int, rule_dirs: list[Path], fmt: str | None,
     with deferred_interrupts() as check:
         executor = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
                                        initializer=_init_worker, initargs=(dirs, fmt))
-        pending: dict[Future[BatchResult], int] = {}
+        pending: deque[tuple[Future[BatchResult], int]] = deque()  # in the file's order
 
-        def deliver() -> None:
-            for future in wait_first(pending, check):
-                on_batch(future.result(), pending.pop(future))
+        def deliver_ready() -> None:
+            while pending and pending[0][0].done():
+                check()  # a signal stops the run after the batch it arrived during
+                future, position = pending.popleft()
+                on_batch(future.result(), position)
+
+        def wait_for_room(limit_running: int, limit_held: int) -> None:
+            """Wait until fewer than `limit_running` batches run and `limit_held` are held."""
+            while True:
+                deliver_ready()
+                running = [future for future, _ in pending if not future.done()]
+                if len(running) < limit_running and len(pending) < limit_held:
+                    return
+                wait_first(running if len(running) >= limit_running else running[:1], check)
 
         try:
             for batch, position in _batches(path):
                 check()
-                pending[executor.submit(_judge_batch, batch)] = position
-                if len(pending) >= jobs * AHEAD_PER_JOB:
-                    deliver()
-            while pending:
-                deliver()
+                pending.append((executor.submit(_judge_batch, batch), position))
+                wait_for_room(jobs * AHEAD_PER_JOB, jobs * AHEAD_PER_JOB * HELD_PER_AHEAD)
+            wait_for_room(1, 1)
         except BaseException:
             executor.shutdown(wait=False, cancel_futures=True)
             raise
