@@ -99,8 +99,9 @@ def _summary_line(result: ModelResult) -> str:
     if facts is None:
         return f"error ({result.error.code}): {result.error.message}" if result.error else ""
     s = result.scores
+    commercial = {True: "yes", False: "no", None: "unknown"}[facts.license.commercial_use]
     return (f"license {facts.license.key} ({facts.license.category.value}, commercial use "
-            f"{facts.license.commercial_use}) · data {facts.disclosure.level.value} "
+            f"{commercial}) · data {facts.disclosure.level.value} "
             f"({facts.disclosure.source}) · gate {facts.gate.level.value} · score "
             f"{s.overall if s.overall is not None else 'n/a'} grade {s.grade or '-'}")
 
