@@ -232,3 +232,26 @@ def test_a_model_without_card_keeps_its_failures_not_one_unknown_per_rule(
     assert nocard.findings and {f.outcome for f in nocard.findings} == {"fail"}
     assert any(f.outcome == "unknown" for m in models.values() if m.status == "ok"
                for f in m.findings)
+
+
+def test_a_runs_models_read_for_trends_share_their_repeated_values(tmp_path: Path) -> None:
+    # `trends` holds every model of a run: a run of the whole Hub (two million models) held
+    # 2.2 KB per model (4.5 GB), most of it copies of the same licenses, levels, section and
+    # score maps
+    import tracemalloc
+    dump, db = tmp_path / "big.jsonl", tmp_path / "audits.sqlite"
+    _big_dump(dump, 3_000)
+    run = run_cli("audit", "--dump", str(dump), "--db", str(db), "--jobs", "1", "--quiet")
+    assert run.code == 0, run.stderr
+    with Store.open(db, create=False) as store:
+        tracemalloc.start()
+        try:
+            models = list(store.models(1, with_hub=False))
+            held, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert len(models) == 3_000
+    assert held / len(models) < 1_000, f"{held / len(models):.0f} bytes per model"
+    first, second = models[0], models[len(models) // 2]
+    assert first.license == second.license and first.license is second.license
+    assert first.sections == second.sections and first.sections is second.sections
