@@ -6,13 +6,16 @@ Loaded once per run; any broken file is a RuleError (exit 2) naming `file:line`.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cardaudit.engine.loader import (
     RuleSet,
     load_rules,
     rule_files,
+    rule_problems,
     shipped_rule_files,
 )
 from cardaudit.errors import RuleError
@@ -30,6 +33,26 @@ class RulePack:
 
 def load_pack(extra_dirs: list[Path] | None = None, root: Path | None = None) -> RulePack:
     """Shipped rules (or those under `root`) plus user rule folders."""
+    knowledge, lists, files = _pack_files(extra_dirs, root)
+    root = knowledge.root
+    extra = hashlib.sha256()
+    for name in ("licenses.yaml", "scoring.yaml", "reference/lists.yaml",
+                 "reference/sections.yaml", "reference/datasets.yaml"):
+        extra.update((root / name).read_bytes())
+    rules = load_rules(files, lists, knowledge.sections.names, extra.digest())
+    scoring = load_scoring(root / "scoring.yaml")
+    return RulePack(knowledge, rules, scoring)
+
+
+def pack_problems(extra_dirs: list[Path]) -> list[str]:
+    """Every broken rule file and duplicate id among the shipped pack and `extra_dirs` (a
+    missing or empty folder is still one RuleError, raised)."""
+    knowledge, lists, files = _pack_files(extra_dirs, None)
+    return rule_problems(files, lists, knowledge.sections.names)
+
+
+def _pack_files(extra_dirs: list[Path] | None, root: Path | None
+                ) -> tuple[Knowledge, Mapping[str, tuple[Any, ...]], list[tuple[Path, str, str]]]:
     knowledge = load_knowledge(root)
     root = knowledge.root
     lists = load_lists(root / "reference" / "lists.yaml")
@@ -45,10 +68,4 @@ def load_pack(extra_dirs: list[Path] | None = None, root: Path | None = None) ->
         if not found:
             raise RuleError(f"{folder}: holds no rule files (*.yaml)")
         files.extend((p, p.as_posix(), "user") for p in found)
-    extra = hashlib.sha256()
-    for name in ("licenses.yaml", "scoring.yaml", "reference/lists.yaml",
-                 "reference/sections.yaml", "reference/datasets.yaml"):
-        extra.update((root / name).read_bytes())
-    rules = load_rules(files, lists, knowledge.sections.names, extra.digest())
-    scoring = load_scoring(root / "scoring.yaml")
-    return RulePack(knowledge, rules, scoring)
+    return knowledge, lists, files

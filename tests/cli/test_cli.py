@@ -86,12 +86,39 @@ def test_broken_user_rule_stops_the_run_with_file_and_line(tmp_path: Path) -> No
     (tmp_path / "bad.yaml").write_text(
         "id: X-1\ntitle: t\ncategory: docs\nseverity: low\nwhy: w\nfix: f\n"
         "check:\n  all:\n    - {field: license, match: x}\nmessage: m\n")
-    for args in (["audit", "examples/models", "--rules", str(tmp_path)],
-                 ["rules", "validate", str(tmp_path)]):
-        run = run_cli(*args)
-        assert run.code == 2 and run.stdout == ""
-        assert run.stderr == (f"error: {tmp_path}/bad.yaml:9: check.all[0]: unknown operator "
-                              "'match' (did you mean 'matches'?)\n")
+    problem = (f"error: {tmp_path}/bad.yaml:9: check.all[0]: unknown operator 'match' (did "
+               "you mean 'matches'?)\n")
+    run = run_cli("audit", "examples/models", "--rules", str(tmp_path))
+    assert run.code == 2 and run.stdout == "" and run.stderr == problem
+    run = run_cli("rules", "validate", str(tmp_path))
+    assert run.code == 2 and run.stdout == ""
+    assert run.stderr == problem + (f"error: 1 problem(s) in {tmp_path}: no rule of it can be "
+                                    "used until all are fixed\n")
+
+
+def test_rules_validate_reports_every_broken_file_and_duplicate_at_once(tmp_path: Path) -> None:
+    head = "title: t\ncategory: docs\nseverity: low\nwhy: w\nfix: f\n"
+    check = "check: {field: license, matches: mit}\nmessage: m\n"
+    (tmp_path / "a-unknown-key.yaml").write_text(f"id: X-1\n{head}{check}colour: red\n")
+    (tmp_path / "b-bad-regex.yaml").write_text(
+        f"id: X-2\n{head}check: {{field: license, matches: '(unclosed'}}\nmessage: m\n")
+    (tmp_path / "c-good.yaml").write_text(f"id: X-3\n{head}{check}")
+    (tmp_path / "d-same-id.yaml").write_text(f"id: X-3\n{head}{check}")
+    (tmp_path / "e-shipped-id.yaml").write_text(f"id: CA-LIC-005\n{head}{check}")
+    run = run_cli("rules", "validate", str(tmp_path))
+    assert run.code == 2 and run.stdout == ""
+    lines = run.stderr.splitlines()
+    assert len(lines) == 5, run.stderr
+    assert lines[0].startswith(f"error: {tmp_path}/a-unknown-key.yaml:9: colour: unknown key")
+    assert lines[1].startswith(f"error: {tmp_path}/b-bad-regex.yaml:7: check: matches: bad regex ")
+    assert lines[2] == (f"error: {tmp_path}/d-same-id.yaml:1: duplicate rule id 'X-3' (already "
+                        f"defined at {tmp_path}/c-good.yaml:1)")
+    assert lines[3].startswith(f"error: {tmp_path}/e-shipped-id.yaml:1: duplicate rule id "
+                               "'CA-LIC-005' (already defined at rules/license/")
+    assert lines[4] == f"error: 4 problem(s) in {tmp_path}: no rule of it can be used until " \
+                       "all are fixed"
+    audit = run_cli("audit", "examples/models", "--rules", str(tmp_path))
+    assert audit.code == 2 and len(audit.stderr.splitlines()) == 1  # an audit stops at the first
 
 
 def test_rules_validate_accepts_the_example_folder() -> None:

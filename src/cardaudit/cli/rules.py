@@ -13,7 +13,7 @@ from rich.text import Text
 from cardaudit.cli.options import OutputOption, RulesOption, WidthOption, check_format
 from cardaudit.cli.output import write_output
 from cardaudit.errors import RuleError, UsageError
-from cardaudit.pack import load_pack
+from cardaudit.pack import load_pack, pack_problems
 from cardaudit.reports import rules_listing
 from cardaudit.reports.escape import lines, plain
 
@@ -95,10 +95,13 @@ def validate(
     """Validate a rule folder against the shipped pack; errors name file:line. Exit 2 if bad."""
     if not folder.is_dir():
         raise UsageError(f"not a folder: {folder}")
-    try:
-        pack = load_pack([folder])
-    except RuleError:
-        raise
+    problems = pack_problems([folder])
+    if problems:
+        for problem in problems:
+            typer.echo(f"error: {plain(problem)}", err=True)
+        raise RuleError(f"{len(problems)} problem(s) in {folder}: no rule of it can be used "
+                        "until all are fixed")
+    pack = load_pack([folder])
     user = [r for r in pack.rules.rules if r.origin == "user"]
     if not user:  # the shipped pack itself, or a part of it
         typer.echo(f"ok: {folder} is part of the shipped pack; its "

@@ -80,6 +80,27 @@ def load_rules(files: Iterable[tuple[Path, str, str]], lists: Mapping[str, tuple
     return RuleSet(ordered, "sha256:" + digest.hexdigest()[:16])
 
 
+def rule_problems(files: Iterable[tuple[Path, str, str]], lists: Mapping[str, tuple[Any, ...]],
+                  sections: Iterable[str]) -> list[str]:
+    """Every file's first error and every duplicate id, for `rules validate` (loading for an
+    audit stops at the first): one fix-and-rerun round for a whole folder, not one per file."""
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    canonical = tuple(sections)
+    for path, display, origin in files:
+        try:
+            rule = load_rule_file(path, display, lists, canonical, origin)
+        except RuleError as exc:
+            problems.append(exc.message)
+            continue
+        if rule.id in seen:
+            problems.append(f"{rule.location}: duplicate rule id '{rule.id}' "
+                            f"(already defined at {seen[rule.id]})")
+        else:
+            seen[rule.id] = rule.location
+    return problems
+
+
 def load_rule_file(path: Path, display: str, lists: Mapping[str, tuple[Any, ...]],
                    sections: tuple[str, ...], origin: str = "user") -> Rule:
     data_file = read_data_file(path, display)
