@@ -51,6 +51,47 @@ def test_explain_golden(golden: Callable[[str, str], None]) -> None:
     golden("explain.llama-chat-ft.txt", run.transcript())
 
 
+def test_explain_csv_is_a_row_per_finding_escaped_and_keeps_models_it_could_not_read(
+        tmp_path: Path) -> None:
+    card = tmp_path / "acme__formula"
+    card.mkdir()
+    (card / "README.md").write_text(
+        "---\nlicense: mit\n---\n# Formula\n\n## Training data\n\n=HYPERLINK(\"http://x\") We "
+        "trained it on 2 GB of news articles from 2019, in English, gathered by hand from "
+        "twelve regional newspapers and cleaned of duplicates before training.\n")
+    (tmp_path / "acme__folder-readme" / "README.md").mkdir(parents=True)  # unreadable
+    run = run_cli("explain", str(tmp_path), "-f", "csv")
+    assert run.code == 0, run.stderr
+    rows = list(csv.DictReader(io.StringIO(run.stdout)))
+    data = json.loads(run_cli("explain", str(tmp_path), "-f", "json").stdout)
+    shown = [f for m in data["models"] for f in m["findings"]
+             if f["outcome"] != "not_applicable"]
+    assert len(rows) == len(shown) + 1
+    [error] = [r for r in rows if r["outcome"] == "error"]
+    assert error["model"] == "acme/folder-readme" and error["message"].startswith("unreadable")
+    excerpts = [r["excerpt"] for r in rows if "HYPERLINK" in r["excerpt"]]
+    assert excerpts and all(e.startswith("'=HYPERLINK") for e in excerpts)
+    failed = [r for r in rows if r["outcome"] == "fail"]
+    assert failed and all(r["fix"] for r in failed)
+    assert all(r["fix"] == "" for r in rows if r["outcome"] == "pass")
+
+
+def test_runs_as_csv_and_markdown(tmp_path: Path) -> None:
+    db = tmp_path / "audits.sqlite"
+    assert run_cli("audit", "examples/models", "--db", str(db)).code == 0
+    listed = json.loads(run_cli("runs", "--db", str(db), "-f", "json").stdout)["runs"]
+    run = run_cli("runs", "--db", str(db), "-f", "csv")
+    assert run.code == 0, run.stderr
+    [row] = list(csv.DictReader(io.StringIO(run.stdout)))
+    assert row["id"] == str(listed[0]["id"]) and row["status"] == "complete"
+    assert row["models"] == "6" and row["rules_digest"] == listed[0]["rules_digest"]
+    markdown = run_cli("runs", "--db", str(db), "-f", "markdown")
+    assert markdown.code == 0, markdown.stderr
+    table = [line for line in markdown.stdout.splitlines() if line.startswith("|")]
+    assert table[0].startswith("| id | started_at |") and len(table) == 3
+    assert "| complete | 6 |" in table[2]
+
+
 def test_explain_json_lists_every_finding_with_evidence() -> None:
     run = run_cli("explain", "examples/models/acme__custom-license", "-f", "json")
     model = json.loads(run.stdout)["models"][0]

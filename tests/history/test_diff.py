@@ -91,3 +91,28 @@ def test_diff_needs_two_runs(tmp_path: Path) -> None:
     assert run.code == 2 and "diff needs two complete runs" in run.stderr
     missing = run_cli("diff", "1", "7", "--db", str(db))
     assert missing.code == 2 and "no run 7" in missing.stderr
+
+
+def test_diff_as_csv_is_a_row_per_change_and_per_added_or_removed_model(tmp_path: Path) -> None:
+    import csv
+    import io
+    folder, db = registry(tmp_path), tmp_path / "audits.sqlite"
+    audit(folder, db)
+    edit(folder, "acme__sentiment-bert", "license: apache-2.0", "license: cc-by-nc-4.0")
+    shutil.rmtree(folder / "acme__bare-card")
+    (folder / "acme__new-model").mkdir()
+    (folder / "acme__new-model" / "README.md").write_text("---\nlicense: mit\n---\n# New\n")
+    audit(folder, db)
+    run = run_cli("diff", "--db", str(db), "-f", "csv")
+    assert run.code == 0, run.stderr
+    rows = list(csv.DictReader(io.StringIO(run.stdout)))
+    data = json.loads(run_cli("diff", "--db", str(db), "-f", "json").stdout)
+    assert len(rows) == sum(len(m["changes"]) for m in data["models"]) + 2
+    license_row = next(r for r in rows if r["model"] == "acme/sentiment-bert"
+                       and r["field"] == "license")
+    assert license_row == {"model": "acme/sentiment-bert", "verdict": "worse",
+                           "field": "license", "before": "apache-2.0 (permissive)",
+                           "after": "cc-by-nc-4.0 (non_commercial)", "direction": "worse",
+                           "note": "more restrictive"}
+    assert {(r["model"], r["verdict"]) for r in rows if r["field"] == ""} == {
+        ("acme/new-model", "added"), ("acme/bare-card", "removed")}

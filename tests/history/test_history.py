@@ -76,3 +76,19 @@ def test_history_of_a_gated_model_keeps_a_row_per_commit(fakehub: FakeHub, cache
     fakehub.add_commit("acme/gated", V2, date="2024-03-01T00:00:00Z")
     data = json.loads(hub_cli(fakehub, cache, "history", "acme/gated", "-f", "json").stdout)
     assert [p["status"] for p in data["timeline"]] == ["gated", "gated"]
+
+
+def test_history_as_csv_is_a_row_per_commit_newest_first(fakehub: FakeHub, cache: Path) -> None:
+    import csv
+    import io
+    fakehub.add_model("acme/qa", V1)
+    fakehub.repos["acme/qa"].date = "2024-01-01T00:00:00.000Z"
+    head = fakehub.add_commit("acme/qa", V3, date="2024-06-01T00:00:00.000Z",
+                              title="=HYPERLINK(\"http://evil\")")
+    run = hub_cli(fakehub, cache, "history", "acme/qa", "-f", "csv")
+    assert run.code == 0, run.stderr
+    newest, oldest = list(csv.DictReader(io.StringIO(run.stdout)))
+    assert newest["commit"] == head and newest["license"] == "llama3.1"
+    assert newest["title"].startswith("'=HYPERLINK")  # a commit title is not a formula
+    assert "license: apache-2.0 (permissive) → llama3.1 (community)" in newest["changes"]
+    assert (oldest["disclosure"], oldest["changes"]) == ("disclosed_available", "")

@@ -106,3 +106,26 @@ def test_hostile_card_text_stays_text_in_sarif_junit_and_markdown(registry: Path
     assert "<script>" not in junit_out
     md = run_cli("check", "models", "-p", "permissive-only", "-f", "markdown").stdout
     assert "<script>" not in md and "&lt;script&gt;" in md
+
+
+def test_csv_lists_every_model_and_each_violation_or_exemption(registry: Path,
+                                                               tmp_path: Path) -> None:
+    import csv
+    import io
+    path = tmp_path / "ex.yaml"
+    path.write_text("schema_version: 1\nexemptions:\n  - model: acme/llama-ft\n"
+                    "    clause: license.allow_categories\n    reason: ok\n    owner: me\n"
+                    "    expires: 2099-01-01\n")
+    for extra, code, kind, verdict in (((), 1, "violation", "fail"),
+                                        (("--exemptions", str(path)), 0, "exempted", "pass")):
+        run = run_cli("check", "models", "--policy", "permissive-only", "-f", "csv", *extra)
+        assert run.code == code, run.stderr
+        rows = list(csv.DictReader(io.StringIO(run.stdout)))
+        assert [r["model"] for r in rows if r["model"] != "acme/llama-ft"] == [
+            "acme/classifier", "acme/encoder"]
+        assert all(r["verdict"] == "pass" and r["kind"] == "" for r in rows
+                   if r["model"] != "acme/llama-ft")
+        [llama] = [r for r in rows if r["model"] == "acme/llama-ft"]
+        assert (llama["verdict"], llama["kind"], llama["clause"]) == (
+            verdict, kind, "license.allow_categories")
+        assert llama["message"].startswith("license ")

@@ -50,7 +50,7 @@ from cardaudit.policy.schema import load_exemptions, resolve_policy
 from cardaudit.reports import gate_text, junit, sarif
 from cardaudit.sources.select import Request
 
-CHECK_FORMATS = ("table", "json", "markdown", "sarif", "junit")
+CHECK_FORMATS = ("table", "json", "csv", "markdown", "sarif", "junit")
 
 
 def check(
@@ -108,6 +108,7 @@ def check(
         "table": functools.partial(gate_text.render_table, outcome, width=width or settings.width),
         "json": functools.partial(gate_text.render_json, outcome),
         "markdown": functools.partial(gate_text.render_markdown, outcome),
+        "csv": functools.partial(gate_text.render_csv, outcome),
         "sarif": functools.partial(sarif.render, outcome, pack.rules.rules),
         "junit": functools.partial(junit.render, outcome),
     }

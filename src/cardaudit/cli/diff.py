@@ -19,6 +19,7 @@ from cardaudit.history.compare import BETTER, WORSE, Change
 from cardaudit.history.rundiff import RunDiff, default_pair, diff_runs
 from cardaudit.reports.escape import markdown, plain
 from cardaudit.reports.table import console_for
+from cardaudit.reports.tabular import Cell, write_csv
 
 _STYLE = {WORSE: "red", BETTER: "green"}
 
@@ -66,6 +67,26 @@ def render_table(diff: RunDiff, stream: TextIO, width: int | None) -> None:
         console.print(Text(f"note: {diff.note}", style="dim"))
 
 
+DIFF_FORMATS = ("table", "json", "csv", "markdown")
+CHANGE_COLUMNS = ("model", "verdict", "field", "before", "after", "direction", "note")
+
+
+def render_csv(diff: RunDiff, stream: TextIO) -> None:
+    """A row per change; models only in one run are one row each (verdict added / removed)."""
+    rows: list[tuple[Cell, ...]] = []
+    for model in diff.models:
+        verdict = WORSE if model.worse else BETTER if model.better else "changed"
+        rows.extend((model.id, verdict, c.field, _cell(c.before), _cell(c.after), c.direction,
+                     c.note or None) for c in model.changes)
+    rows.extend((model_id, "added", None, None, None, None, None) for model_id in diff.added)
+    rows.extend((model_id, "removed", None, None, None, None, None) for model_id in diff.removed)
+    write_csv(stream, CHANGE_COLUMNS, rows)
+
+
+def _cell(value: object) -> Cell:
+    return None if value is None else _value(value)
+
+
 def render_markdown(diff: RunDiff, stream: TextIO) -> None:
     stream.write(f"# cardaudit diff: run {diff.before.id} → run {diff.after.id}\n\n"
                  "| model | verdict | changes |\n|---|---|---|\n")
@@ -85,7 +106,8 @@ def diff(
              "run over the same models).", show_default=False)] = None,
     fail_on_regression: Annotated[bool, typer.Option(
         "--fail-on-regression", help="Exit 1 when any model got worse.")] = False,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or markdown.")]
+    fmt: Annotated[str, typer.Option("--format", "-f",
+                                     help="table, json, csv (a row per change) or markdown.")]
     = "table",
     output: OutputOption = None,
     db: Annotated[Path | None, typer.Option("--db", help="The audit store.", dir_okay=False)]
@@ -96,7 +118,7 @@ def diff(
     disclosure, gate, scores, newly failing rules.
 
     Exit 0, or 1 with --fail-on-regression when a model got worse; 2 on usage errors."""
-    check_format(fmt, ("table", "json", "markdown"))
+    check_format(fmt, DIFF_FORMATS)
     chosen = list(runs or [])
     if len(chosen) not in (0, 2):
         raise UsageError("name two runs (RUN_A RUN_B), or none for the latest pair")
@@ -110,6 +132,8 @@ def diff(
         write_output(lambda s: print(json.dumps(result.as_json(), indent=2), file=s), output)
     elif fmt == "markdown":
         write_output(lambda s: render_markdown(result, s), output)
+    elif fmt == "csv":
+        write_output(lambda s: render_csv(result, s), output)
     else:
         write_output(lambda s: render_table(result, s, width or ctx.obj.width), output)
     if fail_on_regression and result.worse:

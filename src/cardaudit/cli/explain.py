@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Annotated, TextIO
 
 import typer
@@ -28,17 +29,21 @@ from cardaudit.cli.options import (
 from cardaudit.cli.output import write_output
 from cardaudit.reports.document import model_data, sorted_results
 from cardaudit.reports.escape import markdown, plain
+from cardaudit.reports.tabular import Cell, write_csv
 from cardaudit.results import AuditReport, ModelResult
 
 _OUTCOME_STYLE = {"pass": "green", "fail": "red", "unknown": "yellow", "not_applicable": "dim"}
-EXPLAIN_FORMATS = ("table", "json", "markdown")
+EXPLAIN_FORMATS = ("table", "json", "csv", "markdown")
+FINDING_COLUMNS = ("model", "outcome", "rule", "severity", "message", "field", "line",
+                   "excerpt", "fix")
 
 
 def explain(
     ctx: typer.Context,
     path: Annotated[list[str], typer.Argument(
         help="A model folder, card file or Hub id (or several).", show_default=False)],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or markdown.")]
+    fmt: Annotated[str, typer.Option("--format", "-f",
+                                     help="table, json, csv (a row per finding) or markdown.")]
     = "table",
     output: OutputOption = None,
     rules: RulesOption = None,
@@ -71,6 +76,8 @@ def explain(
             stream.write("\n")
         elif fmt == "markdown":
             _markdown(report, fixes, stream, all_outcomes)
+        elif fmt == "csv":
+            write_csv(stream, FINDING_COLUMNS, _finding_rows(report, fixes, all_outcomes))
         else:
             _table(report, fixes, stream, width or settings.width, all_outcomes)
     write_output(render, output)
@@ -124,6 +131,20 @@ def _table(report: AuditReport, fixes: dict[str, str], stream: TextIO, width: in
                           Text(plain(_where(f))),
                           Text(plain(fixes.get(f.rule, "")) if f.outcome.value == "fail" else ""))
         console.print(table)
+
+
+def _finding_rows(report: AuditReport, fixes: dict[str, str], show_all: bool
+                  ) -> Iterator[tuple[Cell, ...]]:
+    """A row per finding; a model that could not be audited is one row with outcome error."""
+    for result in sorted_results(report):
+        if result.error is not None and result.facts is None:
+            yield (result.id, "error", None, None,
+                   f"{result.error.code}: {result.error.message}", None, None, None, None)
+            continue
+        for f in _ordered(result, show_all):
+            ev = f.evidence
+            yield (result.id, f.outcome.value, f.rule, f.severity.value, f.message, ev.field,
+                   ev.line, ev.excerpt, fixes.get(f.rule) if f.outcome.value == "fail" else None)
 
 
 def _markdown(report: AuditReport, fixes: dict[str, str], stream: TextIO,

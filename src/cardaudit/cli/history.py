@@ -31,6 +31,7 @@ from cardaudit.history.timeline import Timeline, card_history
 from cardaudit.pack import load_pack
 from cardaudit.reports.escape import markdown, plain
 from cardaudit.reports.table import console_for
+from cardaudit.reports.tabular import write_csv
 from cardaudit.runner import Auditor
 from cardaudit.sources.hubclient import HubClient, Throttle
 from cardaudit.sources.targets import is_hub_id
@@ -73,6 +74,21 @@ def render_table(timeline: Timeline, stream: TextIO, width: int | None) -> None:
         console.print(Text(f"{more} older commit(s) not shown (--limit)", style="dim"))
 
 
+HISTORY_FORMATS = ("table", "json", "csv", "markdown")
+POINT_COLUMNS = ("commit", "date", "title", "status", "license", "category", "disclosure",
+                 "gate", "score", "grade", "changes")
+
+
+def render_csv(timeline: Timeline, stream: TextIO) -> None:
+    """A row per commit, newest first, as in the JSON timeline."""
+    rows = []
+    for point in timeline.points:
+        data = point.as_json()
+        changes = "; ".join(f"{c.field}: {c.before} → {c.after}" for c in point.changes)
+        rows.append((*(data[c] for c in POINT_COLUMNS[:-1]), changes or None))
+    write_csv(stream, POINT_COLUMNS, rows)
+
+
 def render_markdown(timeline: Timeline, stream: TextIO) -> None:
     stream.write(f"# History of {markdown(timeline.model_id)}\n\n| commit | date | license | "
                  "disclosure | gate | score | changed |\n|---|---|---|---|---|---:|---|\n")
@@ -89,7 +105,8 @@ def history(
     ctx: typer.Context,
     model: Annotated[str, typer.Argument(help="A Hub model id (org/name).", show_default=False)],
     limit: Annotated[int, typer.Option("--limit", help="Newest N commits.", min=1)] = 20,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or markdown.")]
+    fmt: Annotated[str, typer.Option("--format", "-f",
+                                     help="table, json, csv (a row per commit) or markdown.")]
     = "table",
     output: OutputOption = None,
     rules: RulesOption = None,
@@ -104,7 +121,7 @@ def history(
     changed: license, disclosure, gate, score.
 
     Exit 0, or 2 when the model's commits cannot be listed (missing, private, offline)."""
-    check_format(fmt, ("table", "json", "markdown"))
+    check_format(fmt, HISTORY_FORMATS)
     if not is_hub_id(model):
         raise UsageError(f"'{model}' is not a Hub model id (org/name)")
     settings = hub_settings(ctx.obj, endpoint, token, offline, cache_dir, timeout)
@@ -122,5 +139,7 @@ def history(
         write_output(lambda s: print(json.dumps(timeline.as_json(), indent=2), file=s), output)
     elif fmt == "markdown":
         write_output(lambda s: render_markdown(timeline, s), output)
+    elif fmt == "csv":
+        write_output(lambda s: render_csv(timeline, s), output)
     else:
         write_output(lambda s: render_table(timeline, s, width or settings.width), output)

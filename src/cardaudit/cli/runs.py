@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -14,13 +15,25 @@ from rich.text import Text
 from cardaudit.cli.options import OutputOption, WidthOption, check_format
 from cardaudit.cli.output import write_output
 from cardaudit.cli.storecli import open_store
+from cardaudit.reports.escape import markdown
 from cardaudit.reports.table import console_for
+from cardaudit.reports.tabular import Cell, write_csv, write_markdown_table
+
+RUNS_FORMATS = ("table", "json", "csv", "markdown")
+RUN_COLUMNS = ("id", "started_at", "finished_at", "status", "models", "errors", "not_done",
+               "source", "tool_version", "rules_digest")
+
+
+def _markdown(stream: TextIO, path: Path, rows: Sequence[Sequence[Cell]]) -> None:
+    stream.write(f"# cardaudit runs in {markdown(str(path))}\n\n")
+    write_markdown_table(stream, RUN_COLUMNS, rows)
 
 
 def runs(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", help="Newest N runs.", min=1)] = 20,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, csv or markdown.")]
+    = "table",
     output: OutputOption = None,
     db: Annotated[Path | None, typer.Option("--db", help="The audit store.", dir_okay=False)]
     = None,
@@ -28,7 +41,7 @@ def runs(
 ) -> None:
     """List the stored runs, newest first: status (complete, incomplete, running), models,
     errors, source and rules digest."""
-    check_format(fmt, ("table", "json"))
+    check_format(fmt, RUNS_FORMATS)
     with open_store(db, ctx.obj) as store:
         found = store.runs(limit)
         path = store.path
@@ -39,6 +52,14 @@ def runs(
              "not_done": r.not_done, "source": r.source, "tool_version": r.tool_version,
              "rules_digest": r.rules_digest, "arguments": r.arguments} for r in found]}
         write_output(lambda s: print(json.dumps(data, indent=2), file=s), output)
+        return
+    if fmt in ("csv", "markdown"):
+        rows = [(r.id, r.started_at, r.finished_at, r.status, r.models, r.errors, r.not_done,
+                 r.source, r.tool_version, r.rules_digest) for r in found]
+        if fmt == "csv":
+            write_output(lambda s: write_csv(s, RUN_COLUMNS, rows), output)
+        else:
+            write_output(lambda s: _markdown(s, path, rows), output)
         return
 
     def render(stream: TextIO) -> None:

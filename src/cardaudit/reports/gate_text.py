@@ -1,5 +1,5 @@
-"""A policy gate's outcome for people: a table (terminal) or Markdown (PR comments and the
-GitHub Actions step summary)."""
+"""A policy gate's outcome for people: a table (terminal), Markdown (PR comments and the
+GitHub Actions step summary) or CSV (a spreadsheet of violations)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from rich.text import Text
 from cardaudit.policy.evaluate import GateOutcome
 from cardaudit.reports.escape import markdown, plain
 from cardaudit.reports.gate_data import gate_data
+from cardaudit.reports.tabular import Cell, write_csv
 
 
 def render_json(outcome: GateOutcome, stream: TextIO) -> None:
@@ -58,3 +59,20 @@ def render_markdown(outcome: GateOutcome, stream: TextIO) -> None:
     lines: list[str] = []
     _footer(outcome, lines.append)
     stream.write("\n" + "\n".join(f"- {markdown(line)}" for line in lines) + "\n")
+
+
+VERDICT_COLUMNS = ("model", "verdict", "kind", "clause", "rule", "severity", "message")
+
+
+def render_csv(outcome: GateOutcome, stream: TextIO) -> None:
+    """A row per violation (kind `violation`, or `exempted` when an exemption waives it) and
+    per warning; a model with neither is one row of its own, so every model is listed."""
+    rows: list[tuple[Cell, ...]] = []
+    for v in outcome.verdicts:
+        verdict = "pass" if v.passed else "fail"
+        rows.extend((v.result.id, verdict, "violation" if x.blocking else "exempted", x.clause,
+                     x.rule, x.severity.value, x.message) for x in v.violations)
+        rows.extend((v.result.id, verdict, "warning", None, None, None, w) for w in v.warnings)
+        if not v.violations and not v.warnings:
+            rows.append((v.result.id, verdict, None, None, None, None, None))
+    write_csv(stream, VERDICT_COLUMNS, rows)
