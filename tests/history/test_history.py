@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakehub.server import FakeHub
+from tests.reports.test_json_schemas import validate
 from tests.sources.hubrun import hub_cli
 
 V1 = ("---\nlicense: apache-2.0\ndatasets:\n- squad\n---\n# Model\n\n## Training data\n\n"
@@ -32,6 +33,7 @@ def test_history_shows_what_each_commit_changed(fakehub: FakeHub, cache: Path) -
     run = hub_cli(fakehub, cache, "history", "acme/qa", "-f", "json")
     assert run.code == 0, run.stderr
     data = json.loads(run.stdout)
+    validate("history", data)
     assert data["commits"] == 3
     newest, middle, oldest = data["timeline"]
     assert newest["commit"] == head and newest["title"] == "Relicense"
