@@ -10,7 +10,7 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,13 +66,9 @@ def load_rules(files: Iterable[tuple[Path, str, str]], lists: Mapping[str, tuple
     """Load (path, display name, origin) triples; duplicate ids and any error are fatal."""
     rules: dict[str, Rule] = {}
     digest = hashlib.sha256(extra_digest)
-    canonical = tuple(sections)
-    for path, display, origin in files:
-        rule = load_rule_file(path, display, lists, canonical, origin)
-        if rule.id in rules:
-            first = rules[rule.id]
-            raise RuleError(f"{rule.location}: duplicate rule id '{rule.id}' "
-                            f"(already defined at {first.location})")
+    for rule in _each_rule(files, lists, tuple(sections)):
+        if isinstance(rule, RuleError):
+            raise rule
         rules[rule.id] = rule
     ordered = tuple(sorted(rules.values(), key=lambda r: r.id))
     for rule in ordered:
@@ -84,21 +80,28 @@ def rule_problems(files: Iterable[tuple[Path, str, str]], lists: Mapping[str, tu
                   sections: Iterable[str]) -> list[str]:
     """Every file's first error and every duplicate id, for `rules validate` (loading for an
     audit stops at the first): one fix-and-rerun round for a whole folder, not one per file."""
-    problems: list[str] = []
-    seen: dict[str, str] = {}
-    canonical = tuple(sections)
+    return [rule.message for rule in _each_rule(files, lists, tuple(sections))
+            if isinstance(rule, RuleError)]
+
+
+def _each_rule(files: Iterable[tuple[Path, str, str]], lists: Mapping[str, tuple[Any, ...]],
+               sections: tuple[str, ...]) -> Iterator[Rule | RuleError]:
+    """Each file's rule, or the error that stops it; a rule whose id an earlier one took is
+    an error too."""
+    seen: dict[str, Rule] = {}
     for path, display, origin in files:
         try:
-            rule = load_rule_file(path, display, lists, canonical, origin)
+            rule = load_rule_file(path, display, lists, sections, origin)
         except RuleError as exc:
-            problems.append(exc.message)
+            yield exc
             continue
-        if rule.id in seen:
-            problems.append(f"{rule.location}: duplicate rule id '{rule.id}' "
-                            f"(already defined at {seen[rule.id]})")
-        else:
-            seen[rule.id] = rule.location
-    return problems
+        first = seen.get(rule.id)
+        if first is not None:
+            yield RuleError(f"{rule.location}: duplicate rule id '{rule.id}' "
+                            f"(already defined at {first.location})")
+            continue
+        seen[rule.id] = rule
+        yield rule
 
 
 def load_rule_file(path: Path, display: str, lists: Mapping[str, tuple[Any, ...]],
