@@ -4,13 +4,13 @@ reports/schema/rules-v1.json."""
 
 from __future__ import annotations
 
-import csv
 import json
 from typing import Any, TextIO
 
 from cardaudit import __version__
 from cardaudit.engine.schema import Rule
-from cardaudit.reports.escape import csv_cell, markdown
+from cardaudit.reports import tabular
+from cardaudit.reports.escape import markdown
 
 RULES_SCHEMA_VERSION = 1
 COLUMNS = ("id", "name", "category", "severity", "title", "origin", "location", "why", "fix")
@@ -44,11 +44,7 @@ def write_json(rules: tuple[Rule, ...], digest: str, stream: TextIO, *,
 
 
 def write_csv(rules: tuple[Rule, ...], stream: TextIO) -> None:
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for rule in rules:
-        data = rule_data(rule)
-        writer.writerow([csv_cell(str(data[c])) for c in COLUMNS])
+    tabular.write_csv(stream, COLUMNS, ([rule_data(rule)[c] for c in COLUMNS] for rule in rules))
 
 
 def write_markdown(rules: tuple[Rule, ...], digest: str, stream: TextIO) -> None:
