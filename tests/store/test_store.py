@@ -255,3 +255,27 @@ def test_a_runs_models_read_for_trends_share_their_repeated_values(tmp_path: Pat
     first, second = models[0], models[len(models) // 2]
     assert first.license == second.license and first.license is second.license
     assert first.sections == second.sections and first.sections is second.sections
+
+
+def test_what_a_streamed_read_keeps_for_sharing_is_bounded(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # diff and merge stream a run one model at a time: sharing must not make them hold every
+    # distinct author, score set or section map of a two-million-model run
+    from cardaudit.store import db as store_db
+    monkeypatch.setattr(store_db, "SHARED_VALUES", 10)
+    dump, path = tmp_path / "big.jsonl", tmp_path / "audits.sqlite"
+    _big_dump(dump, 300)
+    with dump.open("a") as out:  # distinct authors too
+        for i in range(40):
+            out.write(json.dumps({"modelId": f"author{i}/m", "author": f"author{i}",
+                                  "card": f"---\nlicense: mit\n---\n# M{i}\n"}) + "\n")
+    assert run_cli("audit", "--dump", str(dump), "--db", str(path), "--jobs", "1",
+                   "--quiet").code == 0
+    reader = store_db._ModelReader()
+    with Store.open(path, create=False) as store:
+        rows = store._db.execute(f"SELECT {', '.join(store_db._MODEL_COLUMNS[1:])} "
+                                 "FROM models ORDER BY model_id").fetchall()
+        models = [reader.model(row, ()) for row in rows]
+        assert models == list(store.models(1))  # the same values, shared or not
+    assert len(reader._values) <= 10 and len(reader._sections) <= 10
+    assert {m.author for m in models} >= {f"author{i}" for i in range(40)}

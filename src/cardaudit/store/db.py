@@ -36,6 +36,7 @@ _MODEL_COLUMNS = (
     "base_models", "relation", "root", "root_family",
 )
 SCORE_KEYS = ("license", "data", "access", "documentation", "overall")
+SHARED_VALUES = 100_000  # distinct values and maps one read of a run keeps for sharing
 _INSERT_MODEL = (f"INSERT OR IGNORE INTO models ({', '.join(_MODEL_COLUMNS)}) "
                  f"VALUES ({', '.join('?' for _ in _MODEL_COLUMNS)})")
 _INSERT_FINDING = ("INSERT OR IGNORE INTO findings (run_id, model_id, rule, outcome, severity, "
@@ -417,21 +418,33 @@ class _ModelReader:
     """Turns stored rows into StoredModels that share what repeats: a run of two million
     models holds them all for `trends`, and most of a model's size was its own copies of the
     same few strings ('apache-2.0', 'disclosed_available'), section maps and score maps
-    (2.2 KB per model; about 0.9 KB shared). The shared maps are never changed by readers."""
+    (2.2 KB per model; 0.6 KB shared). The shared maps are never changed by readers.
+
+    Streaming readers (`diff`, `merge`) hold one model at a time: what is kept for sharing is
+    bounded (SHARED_VALUES), so their memory still does not grow with the run."""
 
     def __init__(self) -> None:
         self._values: dict[Any, Any] = {}
         self._sections: dict[str, dict[str, bool]] = {}
 
     def share(self, value: Any) -> Any:
-        return value if value is None else self._values.setdefault(value, value)
+        if value is None:
+            return None
+        found = self._values.get(value)
+        if found is None:
+            found = value
+            if len(self._values) < SHARED_VALUES:
+                self._values[value] = value
+        return found
 
     def sections(self, text: str | None) -> dict[str, bool]:
         if not text:
             return {}
         found = self._sections.get(text)
         if found is None:
-            found = self._sections[text] = json.loads(text)
+            found = json.loads(text)
+            if len(self._sections) < SHARED_VALUES:
+                self._sections[text] = found
         return found
 
     def model(self, row: tuple[Any, ...], findings: tuple[StoredFinding, ...]) -> StoredModel:
@@ -444,11 +457,13 @@ class _ModelReader:
         scores = (s_lic, s_data, s_access, s_doc, s_overall)
         score_map = self._values.get(scores)
         if score_map is None:
-            score_map = self._values[scores] = dict(zip(SCORE_KEYS, scores, strict=True))
+            score_map = dict(zip(SCORE_KEYS, scores, strict=True))
+            if len(self._values) < SHARED_VALUES:
+                self._values[scores] = score_map
         return StoredModel(
             model_id=model_id, source=share(source), location=location, status=share(status),
             revision=revision, error_code=share(error_code),
-            error_message=share(error_message), license=share(license_),
+            error_message=error_message, license=share(license_),
             category=share(category), commercial_use=_bool_or_none(commercial),
             disclosure=share(disclosure), disclosure_source=share(disclosure_source),
             gate=share(gate), scores=score_map, grade=share(grade),
