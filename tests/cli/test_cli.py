@@ -76,6 +76,38 @@ def test_explain_csv_is_a_row_per_finding_escaped_and_keeps_models_it_could_not_
     assert all(r["fix"] == "" for r in rows if r["outcome"] == "pass")
 
 
+def test_explain_markdown_is_a_table_per_model_with_card_text_escaped(tmp_path: Path) -> None:
+    card = tmp_path / "acme__hostile"
+    card.mkdir()
+    (card / "README.md").write_text(
+        "---\nlicense: mit\n---\n# Hostile\n\n## Training data\n\n<script>alert(1)</script> | "
+        "[x](javascript:alert(1)) We trained it on 2 GB of news articles from 2019, in English, "
+        "gathered by hand from twelve regional newspapers and cleaned before training.\n")
+    run = run_cli("explain", str(tmp_path), "examples/models/acme__bare-card", "-f", "markdown")
+    assert run.code == 0, run.stderr
+    assert "<script>" not in run.stdout and "](javascript:" not in run.stdout
+    assert "&lt;script&gt;" in run.stdout
+    sections = run.stdout.split("\n## ")
+    assert [s.split("\n", 1)[0].lstrip("# ") for s in sections] == ["acme/bare\\-card",
+                                                                     "acme/hostile"]
+    data = json.loads(run_cli("explain", str(tmp_path), "-f", "json").stdout)
+    shown = [f for f in data["models"][0]["findings"] if f["outcome"] != "not_applicable"]
+    rows = [line for line in sections[1].splitlines() if line.startswith("| ")]
+    assert len(rows) == len(shown) + 1  # the header row too
+    assert all(line.count(" | ") == 5 for line in rows)  # no cell broke the table
+
+
+def test_runs_table_lists_each_run_newest_first(tmp_path: Path) -> None:
+    db = tmp_path / "audits.sqlite"
+    for _ in range(2):
+        assert run_cli("audit", "examples/models", "--db", str(db)).code == 0
+    run = run_cli("runs", "--db", str(db))
+    assert run.code == 0, run.stderr
+    lines = [line.split() for line in run.stdout.splitlines() if line.strip()[:1].isdigit()]
+    assert [(line[0], line[2], line[3]) for line in lines] == [("2", "complete", "6"),
+                                                               ("1", "complete", "6")]
+
+
 def test_runs_as_csv_and_markdown(tmp_path: Path) -> None:
     db = tmp_path / "audits.sqlite"
     assert run_cli("audit", "examples/models", "--db", str(db)).code == 0

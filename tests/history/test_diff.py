@@ -116,3 +116,16 @@ def test_diff_as_csv_is_a_row_per_change_and_per_added_or_removed_model(tmp_path
                            "note": "more restrictive"}
     assert {(r["model"], r["verdict"]) for r in rows if r["field"] == ""} == {
         ("acme/new-model", "added"), ("acme/bare-card", "removed")}
+
+
+def test_diff_markdown_has_a_row_per_changed_model_and_the_summary(tmp_path: Path) -> None:
+    folder, db = registry(tmp_path), tmp_path / "audits.sqlite"
+    audit(folder, db)
+    edit(folder, "acme__sentiment-bert", "license: apache-2.0", "license: cc-by-nc-4.0")
+    audit(folder, db)
+    run = run_cli("diff", "--db", str(db), "-f", "markdown")
+    assert run.code == 0, run.stderr
+    assert run.stdout.startswith("# cardaudit diff: run 1 → run 2\n")
+    rows = [line for line in run.stdout.splitlines() if line.startswith("| acme")]
+    assert len(rows) == 1 and rows[0].startswith("| acme/sentiment\\-bert | worse | license: ")
+    assert "1 changed (1 worse), 5 unchanged, 0 added, 0 removed." in run.stdout

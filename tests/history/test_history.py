@@ -94,3 +94,21 @@ def test_history_as_csv_is_a_row_per_commit_newest_first(fakehub: FakeHub, cache
     assert newest["title"].startswith("'=HYPERLINK")  # a commit title is not a formula
     assert "license: apache-2.0 (permissive) → llama3.1 (community)" in newest["changes"]
     assert (oldest["disclosure"], oldest["changes"]) == ("disclosed_available", "")
+    assert "None" not in run.stdout and "['" not in run.stdout
+
+
+def test_history_markdown_has_a_row_per_commit(fakehub: FakeHub, cache: Path) -> None:
+    fakehub.add_model("acme/qa", V1)
+    fakehub.repos["acme/qa"].date = "2024-01-01T00:00:00.000Z"
+    head = fakehub.add_commit("acme/qa", V3, date="2024-06-01T00:00:00.000Z", title="Relicense")
+    run = hub_cli(fakehub, cache, "history", "acme/qa", "-f", "markdown")
+    assert run.code == 0, run.stderr
+    assert run.stdout.startswith("# History of acme/qa\n")
+    rows = [line for line in run.stdout.splitlines() if line.startswith("| `")]
+    assert len(rows) == 2
+    assert rows[0].startswith(f"| `{head[:10]}` | 2024-06-01 | llama3.1 |")
+    assert "license: apache\\-2.0 \\(permissive\\) → llama3.1 \\(community\\)" in rows[0]
+    # lists and absent values read as text, never as Python's None or ['…']
+    assert "failing rules: — → CA\\-" in rows[0]
+    assert "None" not in run.stdout and "['" not in run.stdout
+    assert rows[1].endswith("| — |")  # the first commit changed nothing before it

@@ -15,26 +15,13 @@ from cardaudit.cli.options import OutputOption, WidthOption, check_format
 from cardaudit.cli.output import write_output
 from cardaudit.cli.storecli import open_store
 from cardaudit.errors import EXIT_POLICY_FAILED, UsageError
-from cardaudit.history.compare import BETTER, WORSE, Change
+from cardaudit.history.compare import BETTER, WORSE, show_value
 from cardaudit.history.rundiff import RunDiff, default_pair, diff_runs
 from cardaudit.reports.escape import markdown, plain
 from cardaudit.reports.table import console_for
 from cardaudit.reports.tabular import Cell, write_csv
 
 _STYLE = {WORSE: "red", BETTER: "green"}
-
-
-def _value(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def _describe(change: Change) -> str:
-    arrow = f"{_value(change.before)} → {_value(change.after)}"
-    return f"{change.field}: {arrow}" + (f" ({change.note})" if change.note else "")
 
 
 def render_table(diff: RunDiff, stream: TextIO, width: int | None) -> None:
@@ -50,7 +37,7 @@ def render_table(diff: RunDiff, stream: TextIO, width: int | None) -> None:
         for n, change in enumerate(model.changes):
             if n:
                 lines.append("\n")
-            lines.append(plain(_describe(change)), style=_STYLE.get(change.direction, ""))
+            lines.append(plain(change.describe()), style=_STYLE.get(change.direction, ""))
         table.add_row(Text(plain(model.id)), Text(verdict, style=_STYLE.get(verdict, "")), lines)
     if diff.models:
         console.print(table)
@@ -84,7 +71,7 @@ def render_csv(diff: RunDiff, stream: TextIO) -> None:
 
 
 def _cell(value: object) -> Cell:
-    return None if value is None else _value(value)
+    return None if value is None else show_value(value)
 
 
 def render_markdown(diff: RunDiff, stream: TextIO) -> None:
@@ -92,7 +79,7 @@ def render_markdown(diff: RunDiff, stream: TextIO) -> None:
                  "| model | verdict | changes |\n|---|---|---|\n")
     for model in diff.models:
         verdict = WORSE if model.worse else BETTER if model.better else "changed"
-        changes = "<br>".join(markdown(_describe(c)) for c in model.changes)
+        changes = "<br>".join(markdown(c.describe()) for c in model.changes)
         stream.write(f"| {markdown(model.id)} | {verdict} | {changes} |\n")
     data = diff.as_json()["summary"]
     stream.write(f"\n{data['changed']} changed ({data['worse']} worse), {data['unchanged']} "

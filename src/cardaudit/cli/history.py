@@ -44,11 +44,7 @@ def _changes_text(point: object) -> Text:
     for n, change in enumerate(point.changes):  # type: ignore[attr-defined]
         if n:
             text.append("\n")
-        before = "—" if change.before is None else str(change.before)
-        after = "—" if change.after is None else str(change.after)
-        text.append(plain(f"{change.field}: {before} → {after}"
-                          + (f" ({change.note})" if change.note else "")),
-                    style=_STYLE.get(change.direction, ""))
+        text.append(plain(change.describe()), style=_STYLE.get(change.direction, ""))
     return text
 
 
@@ -84,7 +80,7 @@ def render_csv(timeline: Timeline, stream: TextIO) -> None:
     rows = []
     for point in timeline.points:
         data = point.as_json()
-        changes = "; ".join(f"{c.field}: {c.before} → {c.after}" for c in point.changes)
+        changes = "; ".join(c.describe() for c in point.changes)
         rows.append((*(data[c] for c in POINT_COLUMNS[:-1]), changes or None))
     write_csv(stream, POINT_COLUMNS, rows)
 
@@ -94,8 +90,7 @@ def render_markdown(timeline: Timeline, stream: TextIO) -> None:
                  "disclosure | gate | score | changed |\n|---|---|---|---|---|---:|---|\n")
     for point in timeline.points:
         m = point.model
-        changes = "<br>".join(markdown(f"{c.field}: {c.before} → {c.after}") for c in
-                              point.changes) or "—"
+        changes = "<br>".join(markdown(c.describe()) for c in point.changes) or "—"
         stream.write(f"| `{point.commit[:10]}` | {(point.date or '')[:10]} | "
                      f"{markdown(str(m.license or m.error_code))} | {m.disclosure or '—'} | "
                      f"{m.gate or '—'} | {m.scores.get('overall', '—')} | {changes} |\n")

@@ -36,6 +36,22 @@ class Change:
         return {"field": self.field, "before": self.before, "after": self.after,
                 "direction": self.direction, "note": self.note}
 
+    def describe(self) -> str:
+        """'license: apache-2.0 (permissive) → cc-by-nc-4.0 (non_commercial) (more restrictive)',
+        as every table, Markdown and CSV form of diff and history shows it."""
+        arrow = f"{show_value(self.before)} → {show_value(self.after)}"
+        return f"{self.field}: {arrow}" + (f" ({self.note})" if self.note else "")
+
+
+def show_value(value: Any) -> str:
+    """A changed value for people: a list as its items, nothing as a dash (never Python's
+    None or ['…'])."""
+    if value is None:
+        return "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
 
 @dataclass(frozen=True, slots=True)
 class ModelDiff:
