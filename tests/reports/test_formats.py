@@ -51,3 +51,24 @@ def test_hostile_card_text_is_escaped_everywhere(tmp_path: Path) -> None:
     assert "'=HYPERLINK" in csv_out and ",=" not in csv_out and ',"=' not in csv_out
     table = run_cli("audit", "evil__model").stdout
     assert "\x1b" not in table
+
+
+def test_models_that_cannot_be_read_are_rows_and_one_error_line_each(tmp_path: Path) -> None:
+    (tmp_path / "acme__dir-readme" / "README.md").mkdir(parents=True)  # not a regular file
+    (tmp_path / "acme__ok").mkdir()
+    (tmp_path / "acme__ok" / "README.md").write_text("---\nlicense: mit\n---\n# ok\n")
+    args = ("audit", str(tmp_path), "acme/missing", "--offline", "--cache-dir",
+            str(tmp_path / "cache"), "--no-store", "--width", "80")
+    table = run_cli(*args)
+    assert table.code == 0, table.stderr
+    lines = table.stdout.splitlines()
+    errors = lines[lines.index("errors:") + 1:-1]
+    assert [line.split(":")[0].strip() for line in errors] == ["acme/dir-readme", "acme/missing"]
+    assert "README.md is not a regular file" in errors[0] and "offline" in errors[1]
+    assert lines[-1] == "3 model(s): 1 ok, 2 error(s)"
+    rows = [line.split()[:2] for line in lines if line.startswith("acme/")]
+    assert rows == [["acme/dir-readme", "error"], ["acme/missing", "error"], ["acme/ok", "ok"]]
+    md = run_cli(*args, "-f", "markdown").stdout
+    section = md.split("## Errors\n\n")[1].split("\n\n")[0].splitlines()
+    assert [item.split(":")[0] for item in section] == ["- acme/dir\\-readme", "- acme/missing"]
+    assert md.count("| error |") == 2

@@ -82,8 +82,8 @@ def render(report: AuditReport, stream: TextIO, width: int | None = None) -> Non
     errors = [r for r in rows if r.error]
     if errors:
         console.print(Text("errors:", style="bold red"))
-        for row in errors:
-            console.print(Text(f"  {plain(row.id)}: {plain(row.error)}"))
+        for row in errors:  # one line each, however long: grep and CI logs read them so
+            console.print(Text(f"  {plain(row.id)}: {plain(row.error)}"), soft_wrap=True)
     info = summary(report)
     line = f"{info['models']} model(s): {info['ok']} ok, {info['errors']} error(s)"
     if info["not_done"]:
