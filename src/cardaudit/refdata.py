@@ -40,11 +40,12 @@ class DataFile:
     lines: dict[str, int]
 
     def where(self, key_path: str) -> str:
-        """`file:line` for a key path, or just the file."""
+        """`file:line` for a key path (its parent's line, else line 1 for a key the file
+        lacks): every error names a line, as editors and CI annotations expect."""
         line = self.lines.get(key_path)
         if line is None and "." in key_path:
             return self.where(key_path.rsplit(".", 1)[0])
-        return f"{self.display}:{line}" if line is not None else self.display
+        return f"{self.display}:{line or 1}"
 
     def fail(self, key_path: str, message: str) -> RuleError:
         return RuleError(f"{self.where(key_path)}: {key_path}: {message}")

@@ -145,3 +145,69 @@ def test_an_apache_license_that_covers_only_the_code_fails_the_license_policies(
     assert set(by_clause) == {"rules.require", "license.require_commercial_use"}
     assert by_clause["rules.require"]["rule"] == "CA-LIC-015"
     assert by_clause["rules.require"]["evidence"]["line"] == 8
+
+
+HEAD = "schema_version: 1\nname: p\n"
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("name: p\n", 1, "schema_version: expected schema_version: 1"),
+    ("schema_version: 1\n", 1, "a policy needs a name"),
+    (HEAD + "colour: red\n", 3, "colour: unknown key 'colour'"),
+    (HEAD + "licenses: [mit]\n", 3, "licenses: expected a mapping"),
+    (HEAD + "licenses:\n  allow_categories: permissive\n", 4,
+     "licenses.allow_categories: expected a list"),
+    (HEAD + "licenses:\n  allow: mit\n", 4, "licenses.allow: expected a list of license ids"),
+    (HEAD + "licenses:\n  require_commercial_use: maybe\n", 4,
+     "licenses.require_commercial_use: expected true or false"),
+    (HEAD + "gate:\n  max_level: locked\n", 4, "gate.max_level: 'locked' is not one of"),
+    (HEAD + "data:\n  min_level: some\n", 4, "data.min_level: 'some' is not one of"),
+    (HEAD + "scores:\n  min:\n    overall: 101\n", 5,
+     "scores.min.overall: expected a score from 0 to 100"),
+    (HEAD + "scores:\n  min:\n    beauty: 50\n", 5, "scores.min.beauty: unknown key 'beauty'"),
+    (HEAD + "rules:\n  require: [CA-NOPE-001]\n", 4, "rules.require[0]: unknown rule "
+                                                     "'CA-NOPE-001'"),
+    (HEAD + "rules:\n  disable: CA-DOC-001\n", 4, "rules.disable: expected a list of rule ids"),
+    (HEAD + "rules:\n  severity:\n    CA-DOC-001: huge\n", 5,
+     "rules.severity.CA-DOC-001: 'huge' is not one of"),
+    (HEAD + "on_error: ignore\n", 3, "on_error: 'ignore' is not one of"),
+    (HEAD + "fail_on: sometimes\n", 3, "fail_on: 'sometimes' is not one of"),
+])
+def test_every_broken_policy_is_one_error_naming_file_line_and_key(
+        registry: Path, tmp_path: Path, text: str, line: int, message: str) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(text)
+    run = run_cli("check", "models", "--policy", str(policy))
+    assert run.code == 2 and run.stdout == ""
+    first = run.stderr.splitlines()[0]
+    assert first.startswith(f"error: {policy}:{line}: "), run.stderr
+    assert message in first, run.stderr
+    assert "Traceback" not in run.stderr
+
+
+EXEMPTION = "  - model: acme/llama-ft\n    reason: r\n    owner: o\n    expires: 2099-01-01\n"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("schema_version: 2\nexemptions: []\n", "expected schema_version: 1"),
+    ("schema_version: 1\nexemptions: {}\n", "exemptions: expected a list"),
+    ("schema_version: 1\nexemptions:\n" + EXEMPTION, "give exactly one of 'clause' or 'rule'"),
+    ("schema_version: 1\nexemptions:\n  - model: acme/llama-ft\n    clause: gate.max_level\n"
+     "    owner: o\n    expires: 2099-01-01\n", "an exemption needs 'reason'"),
+    ("schema_version: 1\nexemptions:\n" + EXEMPTION + "    clause: licence.allow\n",
+     "unknown clause 'licence.allow'"),
+    ("schema_version: 1\nexemptions:\n" + EXEMPTION + "    rule: CA-NOPE-001\n",
+     "unknown rule 'CA-NOPE-001'"),
+    ("schema_version: 1\nexemptions:\n" + EXEMPTION.replace("2099-01-01", "next year")
+     + "    rule: CA-DOC-001\n", "expected a date YYYY-MM-DD"),
+    ("schema_version: 1\nexemptions:\n" + EXEMPTION + "    rule: CA-DOC-001\n    why: x\n",
+     "unknown key 'why'"),
+])
+def test_every_broken_exemptions_file_is_one_error(registry: Path, tmp_path: Path, text: str,
+                                                   message: str) -> None:
+    path = tmp_path / "exemptions.yaml"
+    path.write_text(text)
+    run = run_cli("check", "models", "--policy", "permissive-only", "--exemptions", str(path))
+    assert run.code == 2 and run.stdout == ""
+    first = run.stderr.splitlines()[0]
+    assert first.startswith(f"error: {path}:") and message in first, run.stderr

@@ -201,7 +201,8 @@ def load_exemptions(path: Path, known_rules: set[str]) -> list[Exemption]:
     data = _check_keys(data_file, "", data_file.data, {"schema_version", "exemptions"})
     if data.get("schema_version") != POLICY_SCHEMA:
         raise data_file.fail("schema_version", f"expected schema_version: {POLICY_SCHEMA}")
-    items = data.get("exemptions") or []
+    items = data.get("exemptions")
+    items = [] if items is None else items
     if not isinstance(items, list):
         raise data_file.fail("exemptions", "expected a list")
     out = []
