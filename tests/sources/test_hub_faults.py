@@ -1,0 +1,64 @@
+"""Each kind of Hub failure, injected on the loopback fake Hub, becomes its own error code on
+the model's row (one line, no traceback), whether it hits the metadata call or the README
+download; the other models of the run are unaffected."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from tests.fakehub.server import FakeHub
+from tests.sources.hubrun import card, hub_cli, models
+
+JSON = ("-f", "json", "--no-store")
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Path:
+    return tmp_path / "cache"
+
+
+@pytest.mark.parametrize(("where", "status", "headers", "code"), [
+    ("api", 400, {}, "bad-response"),
+    ("api", 403, {}, "forbidden"),
+    ("api", 401, {"X-Error-Code": "GatedRepo"}, "gated"),
+    ("api", 404, {"X-Error-Code": "RepoNotFound"}, "not-found"),
+    ("api", 503, {}, "unavailable"),
+    ("readme", 403, {}, "forbidden"),
+    ("readme", 401, {"X-Error-Code": "GatedRepo"}, "gated"),
+    ("readme", 400, {}, "bad-response"),
+    ("readme", 502, {}, "unavailable"),
+])
+def test_each_failure_is_its_own_error_code_on_its_row(
+        fakehub: FakeHub, cache: Path, where: str, status: int, headers: dict[str, str],
+        code: str) -> None:
+    fakehub.add_model("acme/hit", card())
+    fakehub.add_model("acme/fine", card())
+    path = r"^/api/models/acme/hit" if where == "api" else r"^/acme/hit/resolve/"
+    fakehub.fail(path, status, times=100, headers=headers)
+    run = hub_cli(fakehub, cache, "audit", "acme/hit", "acme/fine", *JSON)
+    assert "Traceback" not in run.stderr
+    rows = models(run)
+    assert rows["acme/fine"]["status"] == "ok"
+    error = rows["acme/hit"]["error"]
+    assert rows["acme/hit"]["status"] == "error" and error["code"] == code, error
+    assert "\n" not in error["message"] and error["message"]
+
+
+def test_a_hub_that_is_not_there_is_an_error_row_per_model(cache: Path) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    from tests.cli.scenario import run_cli
+    run = run_cli("audit", "acme/a", "acme/b", "--endpoint", f"http://127.0.0.1:{port}",
+                  "--cache-dir", str(cache), "--timeout", "1", *JSON,
+                  env={"CARDAUDIT_BACKOFF": "0"})
+    assert run.code == 0, run.stderr
+    rows = {m["id"]: m for m in json.loads(run.stdout)["models"]}
+    assert set(rows) == {"acme/a", "acme/b"}
+    for row in rows.values():
+        assert row["status"] == "error" and row["error"]["code"] == "unavailable", row["error"]
+        assert "\n" not in row["error"]["message"]
