@@ -47,3 +47,32 @@ def test_source_errors_become_error_rows(auditor: Auditor) -> None:
     (row,) = state.results
     assert row.status.value == "error" and row.error is not None
     assert (row.error.code, row.error.message) == ("not-found", "x: not found")
+
+
+def test_a_bug_on_one_card_is_that_models_error_row_and_the_others_are_audited(
+        monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # the last safety net: an unforeseen exception while judging one card (here forced, on
+    # one model) must cost that row only, with a one-line message, and no traceback unless
+    # --debug asks for it
+    import json
+
+    from cardaudit import runner
+    from tests.cli.scenario import ROOT, run_cli
+
+    real = runner.analyse
+
+    def analyse(record, *args):  # type: ignore[no-untyped-def]
+        if record.id == "acme/broken-card":
+            raise RuntimeError("boom\nsecond line")
+        return real(record, *args)
+
+    monkeypatch.setattr(runner, "analyse", analyse)
+    run = run_cli("audit", str(ROOT / "examples/models"), "-f", "json", "--no-store")
+    assert run.code == 0 and "Traceback" not in run.stderr
+    rows = {m["id"]: m for m in json.loads(run.stdout)["models"]}
+    assert len(rows) == 6
+    broken = rows["acme/broken-card"]
+    assert broken["status"] == "error" and broken["error"]["code"] == "internal"
+    assert broken["error"]["message"] == ("internal error: RuntimeError: boom second line; "
+                                          "rerun with --debug")
+    assert all(r["status"] == "ok" for i, r in rows.items() if i != "acme/broken-card")
