@@ -165,3 +165,33 @@ def test_composing_from_events_stops_at_the_nesting_bound() -> None:
     resolver = yamlsafe._CoreResolver()
     with pytest.raises(RecursionError):
         yamlsafe.compose_events(Deep(yamlsafe.MAX_COMPOSED_DEPTH + 5), resolver)
+
+
+def test_merge_keys_fill_in_what_the_mapping_does_not_set() -> None:
+    loaded = yamlsafe.load("base: &b {license: mit, tags: [x]}\nmodel: {<<: *b, tags: [y]}\n")
+    assert loaded.value["model"] == {"tags": ["y"], "license": "mit"}
+    assert loaded.problems == ()
+
+
+@pytest.mark.parametrize(("text", "kept", "problem"), [
+    ("a: !custom 5\nlicense: mit\n", {"a": "5", "license": "mit"},
+     "unsupported YAML tag '!custom' at 'a'; read as text"),
+    ("? [a, b]\n: v\nlicense: mit\n", {"license": "mit"},
+     "a complex (non-scalar) key under '<top>' was ignored"),
+    ("deep:\n" + "".join("  " * i + "k:\n" for i in range(1, 70)) + "  " * 70 + "x: 1\n"
+     "license: mit\n", None, "nests deeper than 64 levels; the rest is ignored"),
+    ("tags: [" + ", ".join(["t"] * 30) + "]\nlicense: mit\n", {"license": "mit"},
+     "'tags' is too large (more than 20 values); ignored"),
+    ("- " + "\n- ".join(str(i) for i in range(30)) + "\n", None,
+     "document holds more than 20 values; not read"),
+])
+def test_each_unreadable_part_is_one_problem_and_the_rest_is_kept(
+        text: str, kept: dict[str, object] | None, problem: str) -> None:
+    loaded = yamlsafe.load(text, budget=20 if "values" in problem else yamlsafe.MAX_NODES)
+    assert [p.message for p in loaded.problems if problem in p.message], loaded.problems
+    if kept is not None:
+        assert loaded.value == kept
+    elif isinstance(loaded.value, dict):
+        assert loaded.value["license"] == "mit"  # the key after the deep one survives
+    else:
+        assert loaded.value is None

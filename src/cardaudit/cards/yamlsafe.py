@@ -216,7 +216,7 @@ class _Builder:
     """Turns composed nodes into plain values under a node budget, recording key lines."""
 
     def __init__(self, budget: int, line_depth: int = _LINE_PATH_DEPTH) -> None:
-        self.remaining = budget
+        self.remaining = self.budget = budget
         self.line_depth = line_depth
         self.lines: dict[str, int] = {}
         self.problems: list[YamlProblem] = []
@@ -289,7 +289,7 @@ class _Builder:
                     raise
                 self.remaining = saved // 4
                 kind = "after expanding aliases " if self.used_aliases else ""
-                self.note(f"'{_short(key)}' is too large {kind}(more than {MAX_NODES} values); "
+                self.note(f"'{_short(key)}' is too large {kind}(more than {self.budget} values); "
                           "ignored", key_node)
                 continue
             if key == "<<" and isinstance(value_node, MappingNode | SequenceNode):
