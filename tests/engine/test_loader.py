@@ -101,3 +101,36 @@ def test_empty_folder_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(RuleError, match="holds no rule files"):
         load_pack([tmp_path / "empty"])
+
+
+CHECK = "check: {field: license, present: true}"
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    (None, "- a list\n- not a rule\n", "rule.yaml:1: a rule file holds one rule"),
+    ("title: A test rule", "title: [a, list]", "rule.yaml:2: title: expected text"),
+    ("id: T-001", "id: 'has spaces'", "rule.yaml:1: id: 'has spaces' is not a valid rule id"),
+    ("category: docs", "category: style", "rule.yaml:3: category: 'style' is not one of"),
+    ("severity: low", "severity: urgent", "rule.yaml:4: severity: 'urgent' is not one of"),
+    (CHECK, CHECK + "\ntags: solo", "rule.yaml:8: tags: expected a list of text"),
+    (CHECK, "check: [license]", "rule.yaml:7: check: expected a mapping: a combinator"),
+    (CHECK, "check: {all: [], field: license}", "check: 'all' must stand alone in its mapping"),
+    (CHECK, "check: {any: []}", "check.any: 'any' expects a non-empty list"),
+    (CHECK, "check: {not: {field: license, present: true, equals: x}}",
+     "check.not: a leaf needs exactly one operator"),
+    (CHECK, "check: {body: yes please, matches: x}",
+     "check: write the body target as 'body: true'"),
+    (CHECK, "check: {field: '', present: true}", "check: 'field' expects a name"),
+    (CHECK, "check: {field: 'a[', present: true}", "check: "),
+    (CHECK, "check: {hub: downloadz, present: true}",
+     "check: unknown Hub fact 'downloadz' (did you mean 'downloads'?)"),
+    (CHECK, "check: {section: '(bad', present: true}", "check: bad section regex '(bad'"),
+    (CHECK, "check: {field: license, min_words: many}", "check: min_words: "),
+])
+def test_every_broken_rule_is_one_error_naming_file_line_and_place(
+        tmp_path: Path, old: str | None, new: str, expected: str) -> None:
+    text = new if old is None else GOOD.replace(old, new)
+    assert text != GOOD
+    message = _error(tmp_path, text)
+    assert expected in message, message
+    assert "\n" not in message and ".yaml:" in message
