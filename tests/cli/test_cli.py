@@ -268,6 +268,44 @@ def test_ids_follow_folder_layouts(tmp_path: Path) -> None:
     assert ids == ["org/model-one", "org/model-two", "plain"]
 
 
+def test_hf_cache_folders_read_the_snapshot_main_names_else_the_newest(tmp_path: Path) -> None:
+    import time as _time
+    repo = tmp_path / "models--acme--drifting"
+    old, new = repo / "snapshots" / ("1" * 40), repo / "snapshots" / ("2" * 40)
+    for snapshot, licence in ((old, "mit"), (new, "apache-2.0")):
+        snapshot.mkdir(parents=True)
+        (snapshot / "README.md").write_text(f"---\nlicense: {licence}\n---\n# m\n")
+        _time.sleep(0.01)  # the second is the newest
+    empty = tmp_path / "models--acme--no-card" / "snapshots" / ("3" * 40)
+    empty.mkdir(parents=True)
+    (empty / "config.json").write_text("{}")
+    (tmp_path / "models--acme--no-card" / "refs").mkdir()
+    (tmp_path / "models--acme--no-card" / "refs" / "main").write_text("3" * 40)
+    run = run_cli("audit", str(tmp_path), "-f", "json", "--no-store")
+    assert run.code == 0, run.stderr
+    rows = {m["id"]: m for m in json.loads(run.stdout)["models"]}
+    # no refs/main: the newest snapshot with a README
+    assert rows["acme/drifting"]["license"]["key"] == "apache-2.0"
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("1" * 40)
+    again = {m["id"]: m for m in json.loads(
+        run_cli("audit", str(tmp_path), "-f", "json", "--no-store").stdout)["models"]}
+    assert again["acme/drifting"]["license"]["key"] == "mit"  # what refs/main names
+    # a snapshot without README: the model is still a row, with its error
+    no_card = rows["acme/no-card"]
+    assert no_card["status"] == "error" and no_card["error"]["code"] == "missing-card"
+
+
+def test_a_readme_named_directly_takes_its_folders_id(tmp_path: Path) -> None:
+    (tmp_path / "acme__direct").mkdir()
+    readme = tmp_path / "acme__direct" / "README.md"
+    readme.write_text("---\nlicense: mit\n---\n# m\n")
+    card = tmp_path / "acme__other.md"
+    card.write_text("---\nlicense: mit\n---\n# m\n")
+    run = run_cli("audit", str(readme), str(card), "-f", "json", "--no-store")
+    assert [m["id"] for m in json.loads(run.stdout)["models"]] == ["acme/direct", "acme/other"]
+
+
 def test_internal_errors_are_one_line_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     import cardaudit.cli.audit as audit_module
 
