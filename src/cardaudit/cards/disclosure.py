@@ -675,16 +675,3 @@ def _sentence_around(text: str, pos: int, line_start: Callable[[int], int]
         start = line_start(pos)
     tail = _SENTENCE_END_RE.search(text, pos, min(len(text), pos + 600))
     return start, (tail.start() if tail else min(len(text), pos + 600))
-
-
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of a text, split at sentence ends, blank lines and list items."""
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for sep in _SENTENCE_END_RE.finditer(text):
-        if sep.start() > pos:
-            spans.append((pos, sep.start()))
-        pos = max(pos, sep.end())
-    if pos < len(text):
-        spans.append((pos, len(text)))
-    return spans or [(0, len(text))]
