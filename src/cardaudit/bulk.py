@@ -15,7 +15,6 @@ import io
 import json
 import multiprocessing
 import signal
-import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -218,17 +217,3 @@ def audit_dump(path: Path, *, jobs: int, rule_dirs: list[Path], fmt: str | None,
             raise
         executor.shutdown(wait=True)
 
-
-def file_size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
-def describe_rate(models: int, seconds: float) -> str:
-    return f"{models / seconds:,.0f} cards/s" if seconds > 0 else ""
-
-
-def stderr_is_terminal() -> bool:
-    return sys.stderr.isatty()

@@ -154,9 +154,6 @@ class CardDocument:
     def sections_named(self, canonical: str) -> tuple[Section, ...]:
         return tuple(s for s in self.sections if s.named(canonical))
 
-    def section_text(self, section: Section, *, prose: bool = True) -> str:
-        return (self.prose if prose else self.body)[section.start:section.end]
-
 
 def parse_card(raw: bytes | str, vocab: CompiledVocabulary) -> CardDocument:
     """Read a README (bytes or text). Never raises: every problem is in `.problems`."""

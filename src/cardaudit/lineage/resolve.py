@@ -190,7 +190,6 @@ class LineageResolver:
         self._nodes: dict[str, Node] = {}
         self._pending: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
-        self.lookups_made = 0
 
     def node(self, model_id: str) -> Node:
         """One lookup per id per run, even when many threads ask at once."""
@@ -215,7 +214,6 @@ class LineageResolver:
         return node
 
     def _lookup(self, model_id: str) -> Node:
-        self.lookups_made += 1
         for lookup in self.lookups:
             found = lookup.lookup(model_id)
             if found is not None:
