@@ -68,7 +68,6 @@ class Throttle:
         self._lock = threading.Lock()
         self._resume_at = 0.0
         self._sleep = sleep
-        self.requests = 0
 
     def pause(self, seconds: float) -> None:
         with self._lock:
@@ -83,8 +82,6 @@ class Throttle:
                 break
             self._sleep(min(wait, 1.0))
         with self._slots:
-            with self._lock:
-                self.requests += 1
             yield
 
 

@@ -31,12 +31,6 @@ def is_org_name(text: str) -> bool:
     return bool(_ORG_RE.match(text)) and "--" not in text and ".." not in text
 
 
-def check_hub_id(text: str) -> str:
-    if not is_hub_id(text):
-        raise UsageError(f"'{text}' is not a Hub model id (expected org/name)")
-    return text
-
-
 def check_revision(text: str) -> str:
     if not REVISION_RE.match(text) or ".." in text:
         raise UsageError(f"'{text}' is not a valid revision (branch, tag or commit sha)")

@@ -21,7 +21,6 @@ class Recorder:
         self.store = store
         self.run_id = run_id
         self._pending: list[StoredModel] = []
-        self.written = 0
         self.duplicates = 0
 
     @classmethod
@@ -38,7 +37,6 @@ class Recorder:
     def flush(self) -> None:
         if self._pending:
             added = self.store.add(self.run_id, self._pending)
-            self.written += added
             self.duplicates += len(self._pending) - added
             self._pending = []
 
