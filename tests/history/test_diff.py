@@ -127,5 +127,5 @@ def test_diff_markdown_has_a_row_per_changed_model_and_the_summary(tmp_path: Pat
     assert run.code == 0, run.stderr
     assert run.stdout.startswith("# cardaudit diff: run 1 → run 2\n")
     rows = [line for line in run.stdout.splitlines() if line.startswith("| acme")]
-    assert len(rows) == 1 and rows[0].startswith("| acme/sentiment\\-bert | worse | license: ")
+    assert len(rows) == 1 and rows[0].startswith("| acme/sentiment-bert | worse | license: ")
     assert "1 changed (1 worse), 5 unchanged, 0 added, 0 removed." in run.stdout

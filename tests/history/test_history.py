@@ -107,8 +107,8 @@ def test_history_markdown_has_a_row_per_commit(fakehub: FakeHub, cache: Path) ->
     rows = [line for line in run.stdout.splitlines() if line.startswith("| `")]
     assert len(rows) == 2
     assert rows[0].startswith(f"| `{head[:10]}` | 2024-06-01 | llama3.1 |")
-    assert "license: apache\\-2.0 \\(permissive\\) → llama3.1 \\(community\\)" in rows[0]
+    assert "license: apache-2.0 (permissive) → llama3.1 (community)" in rows[0]
     # lists and absent values read as text, never as Python's None or ['…']
-    assert "failing rules: — → CA\\-" in rows[0]
+    assert "failing rules: — → CA-" in rows[0]
     assert "None" not in run.stdout and "['" not in run.stdout
     assert rows[1].endswith("| — |")  # the first commit changed nothing before it

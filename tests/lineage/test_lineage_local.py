@@ -104,7 +104,7 @@ def test_procurement_report_lists_inherited_obligations_once(tmp_path: Path) -> 
     run = run_cli("report", str(models), "--lineage-dir", str(bases), "-o", str(out))
     assert run.code == 0, run.stderr
     text = out.read_text()
-    assert "**Lineage** finetune of meta\\-llama/Llama\\-3.1\\-8B" in text
+    assert "**Lineage** finetune of meta-llama/Llama-3.1-8B" in text
     assert "license drift:" in text
     assert text.count("inherited **User cap** (llama3.1)") == 1
 

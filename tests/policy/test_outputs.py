@@ -89,8 +89,8 @@ def test_github_step_summary_is_appended(registry: Path, tmp_path: Path) -> None
                   env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert run.code == 1
     text = summary.read_text()
-    assert text.startswith("previous step\n## cardaudit policy `permissive\\-only`: ❌ failed")
-    assert "acme/llama\\-ft | **FAIL**" in text
+    assert text.startswith("previous step\n## cardaudit policy `permissive-only`: ❌ failed")
+    assert "acme/llama-ft | **FAIL**" in text
 
 
 def test_hostile_card_text_stays_text_in_sarif_junit_and_markdown(registry: Path) -> None:

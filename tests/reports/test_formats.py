@@ -70,5 +70,5 @@ def test_models_that_cannot_be_read_are_rows_and_one_error_line_each(tmp_path: P
     assert rows == [["acme/dir-readme", "error"], ["acme/missing", "error"], ["acme/ok", "ok"]]
     md = run_cli(*args, "-f", "markdown").stdout
     section = md.split("## Errors\n\n")[1].split("\n\n")[0].splitlines()
-    assert [item.split(":")[0] for item in section] == ["- acme/dir\\-readme", "- acme/missing"]
+    assert [item.split(":")[0] for item in section] == ["- acme/dir-readme", "- acme/missing"]
     assert md.count("| error |") == 2

@@ -6,7 +6,15 @@ from __future__ import annotations
 import html
 import re
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~-])")
+# Markdown: characters that make markup wherever they stand; '_' only outside words
+# ("non_commercial" stays as it is: an underscore between letters opens no emphasis); '#' where
+# it can open or close a heading; ':' '.' '@' where an autolink would start ("https://",
+# "www.", an e-mail address); and a list or heading marker at the start
+_MD_ALWAYS = re.compile(r"[\\`*\[\]|~]")
+_MD_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+_MD_HASH = re.compile(r"(?:^|(?<=\s))#")
+_MD_AUTOLINK = re.compile(r":(?=//)|(?i:(?<![\w.])www)\.|@")
+_MD_LINE_START = re.compile(r"^(?:[-+=]|\d{1,9}(?=[.)]))")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -23,9 +31,27 @@ def lines(text: str) -> str:
 
 
 def markdown(text: str) -> str:
-    """Text that renders literally in GitHub-flavoured Markdown, inside table cells too."""
+    """Text that renders literally in GitHub-flavoured Markdown (no emphasis, code, link,
+    autolink, HTML or block marker), in a table cell, paragraph, list item or heading; the
+    characters that cannot make markup where they stand are left alone, so the file reads
+    well as text too. tests/reports/test_escape.py renders it with markdown-it to check."""
     text = plain(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    for pattern in (_MD_ALWAYS, _MD_UNDERSCORE, _MD_HASH, _MD_AUTOLINK):
+        text = pattern.sub(_backslashed, text)
+    return _MD_LINE_START.sub(_escape_marker, text)
+
+
+def _backslashed(match: re.Match[str]) -> str:
+    return "".join("\\" + ch if ch in _ESCAPABLE else ch for ch in match.group())
+
+
+def _escape_marker(match: re.Match[str]) -> str:
+    """'-' → '\\-'; '12' (before '.' or ')') → '12\\' so the next character is escaped."""
+    marker = match.group()
+    return "\\" + marker if not marker[0].isdigit() else marker + "\\"
+
+
+_ESCAPABLE = set("\\`*_[]|~#:.@-+=")
 
 
 def html_text(text: str) -> str:
