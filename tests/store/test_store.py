@@ -279,3 +279,15 @@ def test_what_a_streamed_read_keeps_for_sharing_is_bounded(tmp_path: Path,
         assert models == list(store.models(1))  # the same values, shared or not
     assert len(reader._values) <= 10 and len(reader._sections) <= 10
     assert {m.author for m in models} >= {f"author{i}" for i in range(40)}
+
+
+def test_a_store_path_that_cannot_be_a_store_is_one_line_before_any_audit(
+        tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    for db, message in ((str(tmp_path), "is a folder, not an audit store file"),
+                        (str(blocker / "audits.sqlite"), "cannot create the audit store folder")):
+        run = run_cli("audit", "examples/models", env={"CARDAUDIT_DB": db})
+        assert run.code == 2 and run.stdout == "", run.stderr
+        assert run.stderr.startswith("error: ") and message in run.stderr
+        assert len(run.stderr.splitlines()) == 1
