@@ -57,7 +57,10 @@ def _byte_progress(settings: Settings, total: int) -> Iterator[Callable[[int, in
     console = Console(file=sys.stderr, no_color=not settings.color)
     with Progress(TextColumn("auditing dump"), BarColumn(), DownloadColumn(),
                   TextColumn("{task.fields[models]} model(s)"), TimeRemainingColumn(),
-                  console=console, transient=True) as bar:
+                  console=console, transient=True,
+                  # rich would send what is written to stdout meanwhile (the streamed
+                  # report) to the terminal beside the bar: it must stay on stdout
+                  redirect_stdout=False, redirect_stderr=False) as bar:
         task = bar.add_task("dump", total=total or None, models=0)
         yield lambda position, models: bar.update(task, completed=position, models=models)
 

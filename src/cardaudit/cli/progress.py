@@ -25,7 +25,8 @@ def progress_bar(settings: Settings, total: int, label: str = "auditing"
     counts = {"errors": 0, "cached": 0}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[detail]}"), TimeRemainingColumn(),
-                  console=console, transient=True) as bar:
+                  console=console, transient=True,
+                  redirect_stdout=False, redirect_stderr=False) as bar:  # stdout is the report
         task = bar.add_task(label, total=total, detail="")
 
         def advance(result: ModelResult) -> None:
