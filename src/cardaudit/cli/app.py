@@ -18,6 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from cardaudit import __version__
+from cardaudit.cli.output import use_color
 from cardaudit.errors import EXIT_USAGE, CardauditError
 from cardaudit.settings import Settings
 
@@ -95,6 +96,7 @@ def main_options(
     """cardaudit: exit 0 ok, 1 policy failed, 2 usage or fatal error."""
     settings = Settings.from_env(debug=debug, quiet=quiet, color=False if no_color else None)
     ctx.obj = settings
+    use_color(settings.color)
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
 

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from typing import Annotated, TextIO
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -29,6 +28,7 @@ from cardaudit.cli.options import (
 from cardaudit.cli.output import write_output
 from cardaudit.reports.document import model_data, sorted_results
 from cardaudit.reports.escape import markdown, plain
+from cardaudit.reports.table import console_for
 from cardaudit.reports.tabular import Cell, write_csv
 from cardaudit.results import AuditReport, ModelResult
 
@@ -115,7 +115,7 @@ def _summary_line(result: ModelResult) -> str:
 
 def _table(report: AuditReport, fixes: dict[str, str], stream: TextIO, width: int | None,
            show_all: bool) -> None:
-    console = Console(file=stream, width=width, highlight=False, emoji=False, soft_wrap=False)
+    console = console_for(stream, width)
     for result in sorted_results(report):
         console.print(Text(f"{plain(result.id)}  ({plain(result.location)})", style="bold"))
         console.print(Text(plain(_summary_line(result))))

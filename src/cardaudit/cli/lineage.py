@@ -6,7 +6,6 @@ import json
 from typing import Annotated, TextIO
 
 import typer
-from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
@@ -28,6 +27,7 @@ from cardaudit.cli.output import write_output
 from cardaudit.lineage.resolve import Lineage
 from cardaudit.reports.document import sorted_results
 from cardaudit.reports.escape import plain
+from cardaudit.reports.table import console_for
 from cardaudit.results import ModelResult
 
 
@@ -65,8 +65,7 @@ def lineage(
             json.dump(data, stream, indent=2, ensure_ascii=False)
             stream.write("\n")
             return
-        console = Console(file=stream, width=width or settings.width, highlight=False,
-                          emoji=False)
+        console = console_for(stream, width or settings.width)
         for result in results:
             console.print(_tree(result))
     write_output(render, output)

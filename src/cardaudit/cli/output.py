@@ -12,11 +12,22 @@ from pathlib import Path
 from typing import TextIO
 
 from cardaudit.errors import OutputError
+from cardaudit.reports.table import ColorBuffer
+
+_color = {"enabled": False}
+
+
+def use_color(enabled: bool) -> None:
+    """Whether this run may colour what it prints on a terminal (not with NO_COLOR or
+    --no-color); set once by the command line's main options."""
+    _color["enabled"] = enabled
 
 
 def write_output(render: Callable[[TextIO], None], output: Path | None) -> None:
-    """Render fully first, then write: a failed run never leaves half a file behind."""
-    buffer = io.StringIO()
+    """Render fully first, then write: a failed run never leaves half a file behind. Text for
+    a terminal is rendered in colour; files and pipes get plain text."""
+    to_terminal = output is None and _color["enabled"] and sys.stdout.isatty()
+    buffer = ColorBuffer() if to_terminal else io.StringIO()
     render(buffer)
     text = buffer.getvalue()
     if output is None:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -16,6 +15,7 @@ from cardaudit.errors import RuleError, UsageError
 from cardaudit.pack import load_pack, pack_problems
 from cardaudit.reports import rules_listing
 from cardaudit.reports.escape import lines, plain
+from cardaudit.reports.table import console_for
 
 rules_app = typer.Typer(help="List, show and validate rules.", no_args_is_help=True)
 
@@ -45,7 +45,7 @@ def list_rules(
         elif fmt == "markdown":
             rules_listing.write_markdown(in_force, digest, stream)
         else:
-            console = Console(file=stream, width=width, highlight=False, soft_wrap=False)
+            console = console_for(stream, width)
             table = Table(title=f"{len(in_force)} rules · {digest}")
             for column in ("id", "category", "severity", "title", "origin"):
                 table.add_column(column, overflow="fold")

@@ -7,13 +7,13 @@ import json
 from typing import TextIO
 
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from cardaudit.policy.evaluate import GateOutcome
 from cardaudit.reports.escape import markdown, plain
 from cardaudit.reports.gate_data import gate_data
+from cardaudit.reports.table import console_for
 from cardaudit.reports.tabular import Cell, write_csv
 
 
@@ -23,7 +23,7 @@ def render_json(outcome: GateOutcome, stream: TextIO) -> None:
 
 
 def render_table(outcome: GateOutcome, stream: TextIO, width: int | None = None) -> None:
-    console = Console(file=stream, width=width, highlight=False, emoji=False, soft_wrap=False)
+    console = console_for(stream, width)
     verdict = "PASSED" if outcome.passed else "FAILED"
     table = Table(title=f"policy {outcome.policy.name}: {verdict}", box=box.SIMPLE_HEAD,
                   pad_edge=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import TextIO
 
 from rich import box
@@ -24,9 +25,16 @@ _SHORT = {"disclosed_available": "available", "disclosed_partial": "partial",
 _GRADE_STYLE = {"A": "green", "B": "green", "C": "yellow", "D": "red", "F": "bold red"}
 
 
+class ColorBuffer(io.StringIO):
+    """Text bound for a colour terminal. Reports are rendered into a buffer first (a failed
+    run writes nothing); a console writing into this one still uses colour."""
+
+
 def console_for(stream: TextIO, width: int | None = None) -> Console:
-    """A console that writes to `stream`; colour only on a terminal and never with NO_COLOR."""
-    return Console(file=stream, width=width, soft_wrap=False, highlight=False, emoji=False)
+    """A console that writes to `stream`: in colour when the text is bound for a colour
+    terminal (a ColorBuffer: stdout is one, and neither NO_COLOR nor --no-color is set)."""
+    return Console(file=stream, width=width, soft_wrap=False, highlight=False, emoji=False,
+                   force_terminal=isinstance(stream, ColorBuffer) or None)
 
 
 _COLUMNS = ("model", "license", "category", "comm.", "data", "gate", "lic·data·acc·doc", "score",
