@@ -3,42 +3,15 @@ their styles (grades, outcomes, errors); NO_COLOR, --no-color, files and pipes g
 
 from __future__ import annotations
 
-import os
-import pty
-import select
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.cli.scenario import ROOT
+from tests.cli.terminal import run_on_terminal
 
 SGR = "\x1b["
 
 
 def _on_terminal(*args: str, env: dict[str, str] | None = None) -> str:
-    """What the CLI prints with stdout and stderr on a pseudo-terminal."""
-    master, slave = pty.openpty()
-    environment = {**os.environ, "COLUMNS": "120", "TERM": "xterm-256color", **(env or {})}
-    if "NO_COLOR" not in (env or {}):
-        environment.pop("NO_COLOR", None)
-    process = subprocess.Popen([sys.executable, "-m", "cardaudit", *args], cwd=ROOT,
-                               stdout=slave, stderr=slave, env=environment)
-    os.close(slave)
-    seen = bytearray()
-    while True:
-        ready, _, _ = select.select([master], [], [], 60)
-        if not ready:
-            break
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen.extend(chunk)
-    process.wait(timeout=60)
-    os.close(master)
-    return seen.decode(errors="replace")
+    return run_on_terminal(*args, stdout_too=True, env=env)[2]
 
 
 def _table_part(text: str) -> str:
