@@ -44,11 +44,22 @@ def load_pack(extra_dirs: list[Path] | None = None, root: Path | None = None) ->
     return RulePack(knowledge, rules, scoring)
 
 
-def pack_problems(extra_dirs: list[Path]) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class PackCheck:
+    """What `rules validate` reports: every problem, else how many rules each side holds."""
+
+    problems: list[str]
+    user_rules: int
+    rules: int
+
+
+def check_pack(extra_dirs: list[Path]) -> PackCheck:
     """Every broken rule file and duplicate id among the shipped pack and `extra_dirs` (a
-    missing or empty folder is still one RuleError, raised)."""
+    missing or empty folder is still one RuleError, raised). A file holds one rule, so with
+    no problem the counts are those of the files."""
     knowledge, lists, files = _pack_files(extra_dirs, None)
-    return rule_problems(files, lists, knowledge.sections.names)
+    return PackCheck(rule_problems(files, lists, knowledge.sections.names),
+                     sum(1 for _, _, origin in files if origin == "user"), len(files))
 
 
 def _pack_files(extra_dirs: list[Path] | None, root: Path | None

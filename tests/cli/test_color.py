@@ -32,3 +32,12 @@ def test_no_color_and_the_flag_and_files_get_plain_text(tmp_path: Path) -> None:
     out = tmp_path / "table.txt"
     _on_terminal("audit", "examples/models", "--no-store", "--quiet", "-o", str(out))
     assert SGR not in out.read_text() and "acme/sentiment-bert" in out.read_text()
+
+
+def test_the_dump_summary_on_stderr_follows_the_same_colour_choice() -> None:
+    args = ("audit", "--dump", "examples/dumps/sample.jsonl", "-f", "json", "--no-store",
+            "--jobs", "1", "--quiet")
+    coloured = run_on_terminal(*args)[2]
+    plain_text = run_on_terminal("--no-color", *args)[2]
+    assert "model(s) audited" in coloured and "model(s) audited" in plain_text
+    assert SGR in coloured and SGR not in plain_text

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from cardaudit import __version__
 from cardaudit.bulk import STREAMED_FORMATS, BatchResult, DumpStats, ReportStream, audit_dump
-from cardaudit.cli.output import streamed_output, write_output
+from cardaudit.cli.output import streamed_output, write_output, write_stderr
 from cardaudit.errors import UsageError
 from cardaudit.interrupts import terminate_as_interrupt
 from cardaudit.pack import load_pack
@@ -150,4 +150,4 @@ def write_summary(job: DumpJob, outcome: DumpOutcome, width: int | None) -> None
     if job.fmt == "table":
         write_output(lambda s: render_summary(job, outcome, s, width), job.output)
     else:
-        render_summary(job, outcome, sys.stderr, width)
+        write_stderr(lambda s: render_summary(job, outcome, s, width))

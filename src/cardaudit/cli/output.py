@@ -26,8 +26,7 @@ def use_color(enabled: bool) -> None:
 def write_output(render: Callable[[TextIO], None], output: Path | None) -> None:
     """Render fully first, then write: a failed run never leaves half a file behind. Text for
     a terminal is rendered in colour; files and pipes get plain text."""
-    to_terminal = output is None and _color["enabled"] and sys.stdout.isatty()
-    buffer = ColorBuffer() if to_terminal else io.StringIO()
+    buffer = _buffer(output is None and sys.stdout.isatty())
     render(buffer)
     text = buffer.getvalue()
     if output is None:
@@ -35,6 +34,18 @@ def write_output(render: Callable[[TextIO], None], output: Path | None) -> None:
         sys.stdout.flush()
         return
     write_text_atomic(output, text)
+
+
+def write_stderr(render: Callable[[TextIO], None]) -> None:
+    """Notes and summaries for the person at the terminal, in colour as write_output's."""
+    buffer = _buffer(sys.stderr.isatty())
+    render(buffer)
+    sys.stderr.write(buffer.getvalue())
+    sys.stderr.flush()
+
+
+def _buffer(for_terminal: bool) -> io.StringIO:
+    return ColorBuffer() if for_terminal and _color["enabled"] else io.StringIO()
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -12,7 +12,7 @@ from rich.text import Text
 from cardaudit.cli.options import OutputOption, RulesOption, WidthOption, check_format
 from cardaudit.cli.output import write_output
 from cardaudit.errors import RuleError, UsageError
-from cardaudit.pack import load_pack, pack_problems
+from cardaudit.pack import check_pack, load_pack
 from cardaudit.reports import rules_listing
 from cardaudit.reports.escape import lines, plain
 from cardaudit.reports.table import console_for
@@ -95,17 +95,15 @@ def validate(
     """Validate a rule folder against the shipped pack; errors name file:line. Exit 2 if bad."""
     if not folder.is_dir():
         raise UsageError(f"not a folder: {folder}")
-    problems = pack_problems([folder])
-    if problems:
-        for problem in problems:
+    check = check_pack([folder])
+    if check.problems:
+        for problem in check.problems:
             typer.echo(f"error: {plain(problem)}", err=True)
-        raise RuleError(f"{len(problems)} problem(s) in {folder}: no rule of it can be used "
-                        "until all are fixed")
-    pack = load_pack([folder])
-    user = [r for r in pack.rules.rules if r.origin == "user"]
-    if not user:  # the shipped pack itself, or a part of it
+        raise RuleError(f"{len(check.problems)} problem(s) in {folder}: no rule of it can be "
+                        "used until all are fixed")
+    if not check.user_rules:  # the shipped pack itself, or a part of it
         typer.echo(f"ok: {folder} is part of the shipped pack; its "
-                   f"{len(pack.rules.rules)} rule(s) are valid")
+                   f"{check.rules} rule(s) are valid")
         return
-    typer.echo(f"ok: {len(user)} rule(s) in {folder} are valid "
-               f"({len(pack.rules.rules)} in force with the shipped pack)")
+    typer.echo(f"ok: {check.user_rules} rule(s) in {folder} are valid "
+               f"({check.rules} in force with the shipped pack)")

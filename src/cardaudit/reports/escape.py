@@ -15,6 +15,7 @@ _MD_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
 _MD_HASH = re.compile(r"(?:^|(?<=\s))#")
 _MD_AUTOLINK = re.compile(r":(?=//)|(?i:(?<![\w.])www)\.|@")
 _MD_LINE_START = re.compile(r"^(?:[-+=]|\d{1,9}(?=[.)]))")
+_ESCAPABLE = set("\\`*_[]|~#:.@-+=")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -50,8 +51,6 @@ def _escape_marker(match: re.Match[str]) -> str:
     marker = match.group()
     return "\\" + marker if not marker[0].isdigit() else marker + "\\"
 
-
-_ESCAPABLE = set("\\`*_[]|~#:.@-+=")
 
 
 def html_text(text: str) -> str:

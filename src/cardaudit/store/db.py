@@ -14,7 +14,7 @@ import os
 import socket
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -428,23 +428,19 @@ class _ModelReader:
         self._sections: dict[str, dict[str, bool]] = {}
 
     def share(self, value: Any) -> Any:
-        if value is None:
-            return None
-        found = self._values.get(value)
-        if found is None:
-            found = value
-            if len(self._values) < SHARED_VALUES:
-                self._values[value] = value
-        return found
+        return None if value is None else self._kept(self._values, value, lambda: value)
 
     def sections(self, text: str | None) -> dict[str, bool]:
-        if not text:
-            return {}
-        found = self._sections.get(text)
+        return self._kept(self._sections, text, lambda: json.loads(text)) if text else {}
+
+    @staticmethod
+    def _kept(cache: dict[Any, Any], key: Any, make: Callable[[], Any]) -> Any:
+        """The value kept for `key`, else a new one, kept while the cache has room."""
+        found = cache.get(key)
         if found is None:
-            found = json.loads(text)
-            if len(self._sections) < SHARED_VALUES:
-                self._sections[text] = found
+            found = make()
+            if len(cache) < SHARED_VALUES:
+                cache[key] = found
         return found
 
     def model(self, row: tuple[Any, ...], findings: tuple[StoredFinding, ...]) -> StoredModel:
@@ -455,11 +451,8 @@ class _ModelReader:
          relation, root, root_family) = row
         share = self.share
         scores = (s_lic, s_data, s_access, s_doc, s_overall)
-        score_map = self._values.get(scores)
-        if score_map is None:
-            score_map = dict(zip(SCORE_KEYS, scores, strict=True))
-            if len(self._values) < SHARED_VALUES:
-                self._values[scores] = score_map
+        score_map = self._kept(self._values, scores,
+                               lambda: dict(zip(SCORE_KEYS, scores, strict=True)))
         return StoredModel(
             model_id=model_id, source=share(source), location=location, status=share(status),
             revision=revision, error_code=share(error_code),
