@@ -320,3 +320,60 @@ def test_lone_surrogates_and_absurd_counts_in_hub_answers_keep_the_row(
     assert rows["acme/odd"]["status"] == "ok"
     assert "\ufffd\ufffd\ufffd" in hub["tags"] and hub["pipeline_tag"] == "\ufffd\ufffd\ufffd"
     assert (hub["downloads"], hub["likes"]) == (None, None)
+
+
+WRONG_TYPES: dict[str, dict[str, object]] = {
+    "acme/tags-map": {"tags": {"license": "mit"}},
+    "acme/tags-numbers": {"tags": [1, None, ["x"]]},
+    "acme/gated-yes": {"gated": "yes"},
+    "acme/card-data-list": {"cardData": ["license", "mit"]},
+    "acme/siblings-text": {"siblings": "README.md"},
+    "acme/safetensors-odd": {"safetensors": {"total": "big", "parameters": []}},
+    "acme/dates-numbers": {"createdAt": 5, "lastModified": ["2024"]},
+    "acme/names-lists": {"library_name": ["transformers"], "pipeline_tag": {"a": 1},
+                         "author": {"name": "acme"}},
+    "acme/counts-text": {"downloads": "10", "likes": "many", "downloadsAllTime": [1]},
+    "acme/private-text": {"private": "no"},
+}
+
+
+def test_hub_answers_with_fields_of_the_wrong_type_keep_one_row_each(
+        fakehub: FakeHub, cache: Path) -> None:
+    """A private Hub or a proxy that answers with odd shapes: never an internal error, never
+    a lost model — an ok row when the card can still be judged, else a bad-response row."""
+    for model_id, fields in WRONG_TYPES.items():
+        fakehub.add_model(model_id, card("mit"), **fields)
+    run = hub_cli(fakehub, cache, "audit", *WRONG_TYPES, *JSON)
+    assert run.code == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    rows = models(run)
+    assert set(rows) == set(WRONG_TYPES)
+    for model_id, row in rows.items():
+        if row["status"] == "ok":
+            assert row["license"]["key"] == "mit", model_id
+        else:
+            assert row["error"]["code"] in ("bad-response", "gated", "forbidden"), model_id
+            assert "\n" not in row["error"]["message"]
+    # the fake Hub takes a truthy `gated` or `private` as it says; unreadable replies are
+    # bad-response rows at once: the same reply again would not help
+    assert {m: r["error"]["code"] for m, r in rows.items() if r["error"]} == {
+        "acme/gated-yes": "gated", "acme/private-text": "forbidden",
+        "acme/dates-numbers": "bad-response", "acme/siblings-text": "bad-response"}
+    assert fakehub.count("GET", r"^/api/models/acme/dates-numbers") == 1
+
+
+def test_an_unreadable_listing_entry_is_one_error_row_and_the_scan_goes_on(
+        fakehub: FakeHub, cache: Path) -> None:
+    """huggingface_hub's own list_models stops at the first entry it cannot read, which would
+    lose the whole organization: each entry is read on its own, and an unreadable one is asked
+    for alone (one request), which gives its error row."""
+    fakehub.add_model("acme/a", card("mit"))
+    fakehub.add_model("acme/b", card("mit"), createdAt=5)
+    fakehub.add_model("acme/c", card("apache-2.0"))
+    rows = models(hub_cli(fakehub, cache, "audit", "--org", "acme", *JSON))
+    assert {m: r["status"] for m, r in rows.items()} == {
+        "acme/a": "ok", "acme/b": "error", "acme/c": "ok"}
+    assert rows["acme/b"]["error"]["code"] == "bad-response"
+    assert rows["acme/c"]["license"]["key"] == "apache-2.0"
+    assert fakehub.count("GET", r"^/api/models/acme/b") == 1
+    assert fakehub.count("GET", r"^/api/models/acme/(a|c)") == 0  # the listing had them

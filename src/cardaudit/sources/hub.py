@@ -25,7 +25,7 @@ from cardaudit.interrupts import deferred_interrupts, wait_first
 from cardaudit.safetext import valid_text
 from cardaudit.sources.base import Target
 from cardaudit.sources.hubcache import HubCache
-from cardaudit.sources.hubclient import HubClient
+from cardaudit.sources.hubclient import HubClient, UnreadableEntry
 from cardaudit.sources.targets import is_hub_id, is_org_name
 
 SORTS = ("downloads", "likes", "createdAt", "lastModified", "trendingScore")
@@ -190,7 +190,8 @@ class HubSource:
                 self._invalid.add(shown)
                 targets.append(Target(shown, self.name, self.client.settings.endpoint))
                 continue
-            self._listed[model_id] = info
+            if not isinstance(info, UnreadableEntry):  # else load() asks for it alone
+                self._listed[model_id] = info
             targets.append(self._target(model_id))
         return targets
 

@@ -16,6 +16,7 @@ the whole file to disk before anything can cap it. They are kept in the library'
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import random
@@ -24,16 +25,18 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx2
-from huggingface_hub import HfApi, constants, hf_hub_url, try_to_load_from_cache
+from huggingface_hub import HfApi, ModelInfo, constants, hf_hub_url, try_to_load_from_cache
 from huggingface_hub import errors as hf_errors
 from huggingface_hub.utils import (  # type: ignore[attr-defined, unused-ignore]
     build_hf_headers,
     get_session,
     hf_raise_for_status,
+    paginate,
 )
 from huggingface_hub.utils import logging as hf_logging
 
@@ -57,6 +60,24 @@ MAX_ERROR_BODY = 64 * 1024
 REPLY_TIMEOUTS = 3  # a whole reply body may take this many --timeout periods
 _COMMIT_RE = re.compile(r"[0-9a-f]{40}")
 _PLAIN_NAME_RE = re.compile(r"[\w][\w.\-]*")  # README.md, LICENSE.txt: no folders, no dot-files
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableEntry:
+    """A listing entry huggingface_hub could not read: the model is looked up on its own."""
+
+    id: object
+
+
+def listed_info(item: Any) -> ModelInfo | UnreadableEntry:
+    """One entry of a models listing, read as HfApi.list_models reads it."""
+    if not isinstance(item, dict):
+        return UnreadableEntry(None)
+    item.setdefault("siblings", None)
+    try:
+        return ModelInfo(**item)  # type: ignore[no-untyped-call, unused-ignore]
+    except (TypeError, ValueError, AttributeError, KeyError):
+        return UnreadableEntry(item.get("id"))
 
 
 class Throttle:
@@ -132,9 +153,11 @@ def classify(exc: BaseException) -> str:
         return "unavailable"
     if isinstance(exc, OSError) and "Consistency check failed" in str(exc):
         return "unavailable"
-    if isinstance(exc, ValueError | KeyError):
+    if isinstance(exc, ValueError | KeyError | TypeError | AttributeError):
         cause = exc.__cause__
-        # e.g. "Force download failed due to the above error." wraps the real HTTP error
+        # e.g. "Force download failed due to the above error." wraps the real HTTP error;
+        # without a cause, the client could not read the reply's JSON (a date that is a number,
+        # `siblings` that is a string): the same reply again would not help, so no retry
         return classify(cause) if cause is not None else "bad-response"
     return "unavailable"
 
@@ -220,12 +243,24 @@ class HubClient:
 
     def list_models(self, *, author: str | None = None, search: str | None = None,
                     sort: str | None = None, limit: int | None = None) -> list[Any]:
+        """The listing's entries: ModelInfo, or UnreadableEntry for one the client cannot read.
+
+        The pages are fetched with the library's own paginator, the query being what
+        HfApi.list_models sends, but each entry is read on its own: in HfApi.list_models one
+        odd entry (a date that is a number) ends the whole listing, and every model with it."""
         what = f"listing author={author}" if author else f"search '{search}'"
+        params: dict[str, Any] = {"expand": EXPAND}
+        for name, value in (("author", author), ("search", search), ("sort", sort),
+                            ("limit", limit)):
+            if value is not None:
+                params[name] = value
+        headers = build_hf_headers(token=self._token, library_name="cardaudit",
+                                   library_version=__version__)
 
         def fetch() -> list[Any]:
-            return list(self.api.list_models(
-                author=author, search=search, sort=sort,  # type: ignore[arg-type, unused-ignore]
-                limit=limit, expand=EXPAND))  # type: ignore[arg-type, unused-ignore]
+            items = paginate(f"{self.settings.endpoint}/api/models", params=params,
+                             headers=headers)
+            return [listed_info(item) for item in itertools.islice(items, limit)]
         return self.call(what, fetch)
 
     def list_commits(self, model_id: str, revision: str | None = None) -> list[Any]:
