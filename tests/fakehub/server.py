@@ -99,6 +99,7 @@ class Fault:
     drop: bool = False
     method: str | None = None
     trickle: float = 0.0  # seconds between the bytes of a 200 reply (a stalling endpoint)
+    body: bytes | None = None  # a 200 reply with this body in place of the real one
 
 
 @dataclass(frozen=True)
@@ -164,9 +165,10 @@ class FakeHub:
 
     def fail(self, path_regex: str, status: int = 500, *, times: int = 1,
              headers: dict[str, str] | None = None, delay: float = 0.0, drop: bool = False,
-             method: str | None = None, trickle: float = 0.0) -> None:
+             method: str | None = None, trickle: float = 0.0,
+             body: bytes | None = None) -> None:
         self.faults.append(Fault(re.compile(path_regex), status, dict(headers or {}), times,
-                                 delay, drop, method, trickle))
+                                 delay, drop, method, trickle, body))
 
     # ------------------------------------------------------------------ queries
     def count(self, method: str | None = None, path_regex: str = ".*") -> int:
@@ -240,6 +242,9 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                     return
                 if fault.status != 200:
                     self._send(method, fault.status, b'{"error": "injected"}', fault.headers)
+                    return
+                if fault.body is not None:
+                    self._send(method, 200, fault.body, fault.headers, "text/html")
                     return
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self._route(method, path, query)

@@ -62,3 +62,25 @@ def test_a_hub_that_is_not_there_is_an_error_row_per_model(cache: Path) -> None:
     for row in rows.values():
         assert row["status"] == "error" and row["error"]["code"] == "unavailable", row["error"]
         assert "\n" not in row["error"]["message"]
+
+
+PORTAL = b"<html><body>Sign in to the corporate proxy</body></html>"
+
+
+def test_a_proxy_page_in_place_of_hub_json_is_a_bad_response_row_or_a_usage_error(
+        fakehub: FakeHub, cache: Path) -> None:
+    """A proxy that answers 200 with its sign-in page: the model's metadata cannot be read
+    (one bad-response row, no retries, the other model audited); an organization listing
+    cannot be read at all (exit 2, one line, no traceback)."""
+    fakehub.add_model("acme/a", card("mit"))
+    fakehub.add_model("acme/b", card("mit"))
+    fakehub.fail(r"^/api/models/acme/a$", 200, body=PORTAL, times=5)
+    rows = models(hub_cli(fakehub, cache, "audit", "acme/a", "acme/b", *JSON))
+    assert rows["acme/a"]["error"]["code"] == "bad-response"
+    assert rows["acme/b"]["status"] == "ok"
+    assert fakehub.count("GET", r"^/api/models/acme/a$") == 1
+    fakehub.fail(r"^/api/models$", 200, body=PORTAL, times=5)
+    run = hub_cli(fakehub, cache, "audit", "--org", "acme", *JSON)
+    assert run.code == 2 and run.stdout == ""
+    assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    assert "cannot list the models of 'acme'" in run.stderr
