@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sqlite3
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cardaudit.safetext import may_hold_surrogates, valid_data, valid_text
+from cardaudit.safetext import may_hold_surrogates, valid_data, valid_path_text, valid_text
 from tests.cli.scenario import run_cli
 
 json_scalars = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0xFFFF,
@@ -64,3 +65,17 @@ def test_a_dump_with_hostile_rows_keeps_every_row_and_completes(tmp_path: Path) 
     # status is ok or error, as in JSON; the code is in the error column
     assert [r["status"] for r in rows_out] == ["ok", "ok", "ok", "error"]
     assert rows_out[3]["error"].startswith("missing-card: ")
+
+
+@given(st.binary(max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_a_file_name_of_any_bytes_becomes_its_utf8_reading(name: bytes) -> None:
+    """What os.fsdecode makes of a name (bytes that are not UTF-8 as surrogate escapes)
+    becomes the name read as UTF-8, each bad byte one U+FFFD: writable anywhere."""
+    shown = valid_path_text(os.fsdecode(name))
+    assert shown == name.decode("utf-8", "replace")
+    shown.encode("utf-8")  # strict: no surrogate is left
+
+
+def test_a_lone_surrogate_that_is_no_escaped_byte_is_replaced_too() -> None:
+    assert valid_path_text("a\ud800b") == "a\ufffd\ufffd\ufffdb"

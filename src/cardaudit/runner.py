@@ -18,6 +18,7 @@ from cardaudit.errors import SourceError
 from cardaudit.pack import RulePack
 from cardaudit.recent import RecentCache
 from cardaudit.results import ModelError, ModelResult, Status
+from cardaudit.safetext import valid_path_text
 from cardaudit.scoring import Scores
 from cardaudit.sources.base import Target
 
@@ -101,9 +102,11 @@ class Auditor:
 
 
 def error_result(target: Target, code: str, message: str) -> ModelResult:
-    return ModelResult(id=target.id, source=target.source, location=target.location,
+    return ModelResult(id=valid_path_text(target.id), source=target.source,
+                       location=valid_path_text(target.location),
                        status=Status.ERROR, error=ModelError(code, _one_line(message)))
 
 
 def _one_line(text: str) -> str:
-    return " ".join(str(text).split())[:300]
+    """One line of valid text (a message may quote a path whose name is not UTF-8)."""
+    return valid_path_text(" ".join(str(text).split())[:300])

@@ -20,6 +20,18 @@ def valid_text(value: str) -> str:
     return value
 
 
+def valid_path_text(value: str) -> str:
+    """A file name or path for ids, reports and the store: the bytes of a name that is not
+    UTF-8 (which Python keeps as surrogate escapes, "\\udcff") each become U+FFFD. The path
+    itself is still opened by its real name."""
+    if value.isascii():
+        return value
+    try:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that is no escaped byte
+        return valid_text(value)
+
+
 def valid_data(value: Any) -> Any:
     """`valid_text` through the strings of decoded JSON (keys too)."""
     if isinstance(value, str):

@@ -16,6 +16,7 @@ from cardaudit.cards.licenses import LICENSE_FILE_NAMES, LicenseFile
 from cardaudit.cards.record import ModelRecord
 from cardaudit.cards.sections import CompiledVocabulary
 from cardaudit.errors import SourceError, UsageError
+from cardaudit.safetext import valid_path_text
 from cardaudit.sources.base import Target
 from cardaudit.sources.files import read_capped
 
@@ -126,16 +127,16 @@ class LocalSource:
     def _file_id(self, path: Path) -> str:
         if path.name in _README_NAMES:
             parent = path.resolve().parent
-            return id_from_folder_name(parent.name) or parent.name
-        return id_from_folder_name(path.stem) or path.stem
+            return id_from_folder_name(parent.name) or valid_path_text(parent.name)
+        return id_from_folder_name(path.stem) or valid_path_text(path.stem)
 
     def _folder_id(self, folder: Path, root: Path | None) -> str:
         layout = id_from_folder_name(folder.name)
         if layout:
             return layout
         if root is None:
-            return folder.resolve().name
-        return folder.relative_to(root).as_posix()
+            return valid_path_text(folder.resolve().name)
+        return valid_path_text(folder.relative_to(root).as_posix())
 
     def load(self, target: Target) -> ModelRecord:
         path = Path(target.location)
@@ -161,9 +162,10 @@ class LocalSource:
 
     def _display(self, path: Path) -> str:
         try:
-            return path.resolve().relative_to(self.display_base.resolve()).as_posix()
+            shown = path.resolve().relative_to(self.display_base.resolve()).as_posix()
         except ValueError:
-            return path.as_posix()
+            shown = path.as_posix()
+        return valid_path_text(shown)
 
 
 def _license_file(folder: Path) -> LicenseFile | None:
