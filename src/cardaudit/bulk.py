@@ -28,8 +28,9 @@ from cardaudit.pack import load_pack
 from cardaudit.reports.csv_report import COLUMNS as CSV_COLUMNS
 from cardaudit.reports.csv_report import csv_values
 from cardaudit.reports.document import model_data
-from cardaudit.runner import Auditor
+from cardaudit.runner import Auditor, error_result
 from cardaudit.sources import dump
+from cardaudit.sources.base import Target
 from cardaudit.store.records import StoredModel, stored_from_result
 
 BATCH_ROWS = 200
@@ -96,7 +97,11 @@ def _judge_batch(items: list[Item]) -> BatchResult:
     lines: list[str] = []
     for number, raw in items:
         row = dump.parse_line(number, raw) if isinstance(raw, str) else dump.DumpRow(number, raw)
-        result = auditor.audit(dump.record_from_row(row, reader))
+        if row.data is None:  # nothing to judge: an error row, out of every share and score
+            result = error_result(Target(dump.model_id({}, number), "dump", f"row {number}"),
+                                  "bad-row", row.problem or "unreadable row")
+        else:
+            result = auditor.audit(dump.record_from_row(row, reader))
         models.append(stored_from_result(result))
         if fmt == "json":
             lines.append(json.dumps(model_data(result), ensure_ascii=False))

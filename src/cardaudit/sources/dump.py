@@ -49,7 +49,8 @@ def open_text(path: Path) -> tuple[io.TextIOBase, BinaryIO]:
     magic = raw.read(2)
     raw.seek(0)
     binary: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb") if magic == b"\x1f\x8b" else raw  # type: ignore[assignment]
-    return io.TextIOWrapper(binary, encoding="utf-8", errors="replace"), raw
+    # utf-8-sig: a byte-order mark that Windows tools put before the first line is dropped
+    return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace"), raw
 
 
 def parse_line(number: int, line: str) -> DumpRow:

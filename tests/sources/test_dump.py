@@ -1,0 +1,42 @@
+"""Dump files as tools write them: a byte-order mark before the first line, CRLF line ends,
+blank lines, and lines that are not rows. Every line that is a row is audited; every line
+that is not is an error row that judges nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.scenario import run_cli
+
+ROW = {"modelId": "acme/first", "card": "---\nlicense: mit\n---\n# M\n\nClassifies text.\n",
+       "createdAt": "2024-01-02T00:00:00.000Z"}
+
+
+def test_a_byte_order_mark_and_crlf_lines_do_not_lose_the_first_row(tmp_path: Path) -> None:
+    path = tmp_path / "dump.jsonl"
+    second = {**ROW, "modelId": "acme/second"}
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(ROW).encode() + b"\r\n\r\n"
+                     + json.dumps(second).encode() + b"\r\n")
+    run = run_cli("audit", "--dump", str(path), "-f", "json", "--no-store", "--jobs", "1")
+    assert run.code == 0, run.stderr
+    rows = {m["id"]: m for m in json.loads(run.stdout)["models"]}
+    assert set(rows) == {"acme/first", "acme/second"}
+    assert all(r["status"] == "ok" and r["license"]["key"] == "mit" for r in rows.values())
+
+
+def test_a_line_that_is_no_row_is_an_error_row_without_judgements(tmp_path: Path) -> None:
+    """A broken line names no model and carries no Hub facts: it gets no license, disclosure
+    or score (which trends would count), only its error; the rows around it are audited."""
+    path = tmp_path / "dump.jsonl"
+    path.write_text(json.dumps(ROW) + "\n{broken\n[1, 2]\n", encoding="utf-8")
+    run = run_cli("audit", "--dump", str(path), "-f", "json", "--no-store", "--jobs", "1")
+    assert run.code == 0, run.stderr
+    rows = {m["id"]: m for m in json.loads(run.stdout)["models"]}
+    assert rows["acme/first"]["status"] == "ok"
+    for row_id, line in (("row-2", 2), ("row-3", 3)):
+        row = rows[row_id]
+        assert row["status"] == "error" and row["error"]["code"] == "bad-row"
+        assert f"line {line}" in row["error"]["message"]
+        assert row["license"] is None and row["data_disclosure"] is None
+        assert row["grade"] is None and not row["findings"]
