@@ -119,3 +119,38 @@ def test_lineage_command_on_a_local_folder(tmp_path: Path) -> None:
     assert "└── meta-llama/Llama-3.1-8B  llama3.1 (community)" in run.stdout
     alone = run_cli("lineage", str(target))
     assert "meta-llama/Llama-3.1-8B  [unresolvable]" in alone.stdout
+
+
+def test_a_card_naming_hundreds_of_bases_is_cut_at_the_ancestor_limit(tmp_path: Path) -> None:
+    """A hostile card can name thousands of bases; each would be a lookup (a Hub request).
+    At most MAX_ANCESTORS are looked up per model, and the cut ancestry fails CA-LIN-001."""
+    from cardaudit.lineage.resolve import MAX_ANCESTORS
+
+    bases = tuple(f"org/base-{i}" for i in range(3 * MAX_ANCESTORS))
+    target = folder(tmp_path / "models", "acme/merge", "mit", bases)
+    run = run_cli("audit", str(target), "-f", "json", "--no-store")
+    assert run.code == 0, run.stderr
+    jsonschema.validate(json.loads(run.stdout), SCHEMA)
+    lineage = json.loads(run.stdout)["models"][0]["lineage"]
+    assert lineage["width_limited"] is True and lineage["depth_limited"] is False
+    assert len(lineage["ancestors"]) == MAX_ANCESTORS
+    assert lineage_findings(run.stdout)["acme/merge"]["CA-LIN-001"] == "fail"
+
+
+def test_the_lineage_tree_shows_a_shared_ancestor_once(tmp_path: Path) -> None:
+    """Layers of bases that each name every base of the next layer: the paths multiply (8
+    layers of 8 make 16 million), the ancestors do not. Each ancestor's subtree is printed
+    once; a later mention says so."""
+    width, depth = 8, 8
+    layers = [[f"org/l{d}-{i}" for i in range(width)] for d in range(depth)]
+    for upper, lower in itertools.pairwise(layers):
+        for model_id in upper:
+            folder(tmp_path / "bases", model_id, "mit", tuple(lower))
+    for model_id in layers[-1]:
+        folder(tmp_path / "bases", model_id, "mit")
+    target = folder(tmp_path / "models", "acme/deep-merge", "mit", tuple(layers[0]))
+    run = run_cli("lineage", str(target), "--lineage-dir", str(tmp_path / "bases"))
+    assert run.code == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert len(lines) < 2 * width * width * depth
+    assert sum("org/l1-0  mit" in line and "see above" not in line for line in lines) == 1

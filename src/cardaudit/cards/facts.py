@@ -259,9 +259,10 @@ def _drift(lineage: Any) -> list[str] | None:
 
 
 def _resolved(lineage: Any) -> bool | None:
-    """False for a definite defect (a cycle, a chain deeper than the limit); None (unknown)
-    while an ancestor could not be looked up; True when every ancestor was found."""
-    if lineage.cycle or lineage.depth_limited:
+    """False for a definite defect (a cycle, a chain deeper than the limit, more ancestors
+    than are looked up); None (unknown) while an ancestor could not be looked up; True when
+    every ancestor was found."""
+    if lineage.cycle or lineage.depth_limited or lineage.width_limited:
         return False
     return None if lineage.unresolved else True
 

@@ -24,7 +24,7 @@ from cardaudit.cli.options import (
     check_format,
 )
 from cardaudit.cli.output import write_output
-from cardaudit.lineage.resolve import Lineage
+from cardaudit.lineage.resolve import MAX_ANCESTORS, MAX_DEPTH, Lineage
 from cardaudit.reports.document import sorted_results
 from cardaudit.reports.escape import plain
 from cardaudit.reports.table import console_for
@@ -94,6 +94,8 @@ def _tree(result: ModelResult) -> Tree:
         root.add(Text("no base_model", style="dim"))
         return root
 
+    shown: set[str] = set()  # ancestors whose subtree is printed: shared ones only once
+
     def add(branch: Tree, parents: tuple[str, ...], path: tuple[str, ...]) -> None:
         for parent in parents:
             node = lin.nodes.get(parent)
@@ -102,12 +104,22 @@ def _tree(result: ModelResult) -> Tree:
             if parent in path:
                 branch.add(Text(f"{plain(parent)}  [cycle]", style="red"))
                 continue
+            if parent in shown:
+                branch.add(Text(f"{plain(parent)}  (see above)", style="dim"))
+                continue
+            shown.add(parent)
             child = branch.add(_label(parent, node.license_key,
                                       node.category.value if node.category else None,
                                       node.relation, node.status))
             add(child, node.parents, (*path, parent))
 
     add(root, lin.parents, (result.id,))
+    if lin.width_limited:
+        root.add(Text(f"more than {MAX_ANCESTORS} ancestors: the rest were not looked up",
+                      style="red"))
+    if lin.depth_limited:
+        root.add(Text(f"deeper than {MAX_DEPTH} levels: the rest were not looked up",
+                      style="red"))
     for drift in lin.drift:
         root.add(Text(f"license drift: {plain(drift.reason)}", style="red"))
     return root

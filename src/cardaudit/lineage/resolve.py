@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -21,6 +22,9 @@ from cardaudit.cards.record import ModelRecord
 from cardaudit.lineage.origin import Origins
 
 MAX_DEPTH = 8
+# Ancestors looked up per model: real merges name a handful of bases; a hostile card naming
+# thousands would otherwise cost a Hub request each
+MAX_ANCESTORS = 100
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
 _QUOTED_RE = re.compile(r"\"([^\"]{4,60})\"")
 _QUANTIZED_RE = re.compile(r"(?i)(?:gguf|gptq|awq|exl2|[-_](?:\d)bit\b|bnb|mlx)")
@@ -72,6 +76,7 @@ class Lineage:
     attribution_required: tuple[str, ...] = ()
     attribution_ok: bool | None = None
     eu_restriction: tuple[str, ...] = field(default=())
+    width_limited: bool = False  # more than MAX_ANCESTORS ancestors: the rest not looked up
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -90,6 +95,7 @@ class Lineage:
             "unresolved": list(self.unresolved),
             "cycle": self.cycle,
             "depth_limited": self.depth_limited,
+            "width_limited": self.width_limited,
             "drift": [{"ancestor": d.ancestor, "reason": d.reason} for d in self.drift],
             "inherited_obligations": [{"kind": o.kind, "text": o.text, "license": o.license}
                                       for o in self.obligations],
@@ -182,11 +188,12 @@ class LineageResolver:
     """Resolves and judges lineage; ancestor nodes are shared by every model of the run."""
 
     def __init__(self, lookups: list[ParentLookup], kb: LicenseBase, origins: Origins,
-                 max_depth: int = MAX_DEPTH) -> None:
+                 max_depth: int = MAX_DEPTH, max_ancestors: int = MAX_ANCESTORS) -> None:
         self.lookups = lookups
         self.kb = kb
         self.origins = origins
         self.max_depth = max_depth
+        self.max_ancestors = max_ancestors
         self._nodes: dict[str, Node] = {}
         self._pending: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
@@ -226,11 +233,11 @@ class LineageResolver:
         if not parents:
             return None
         nodes: dict[str, Node] = {}
-        cycle = depth_limited = False
-        frontier: list[tuple[str, int, tuple[str, ...]]] = [(p, 1, (record.id,))
-                                                            for p in parents]
+        cycle = depth_limited = width_limited = False
+        frontier: deque[tuple[str, int, tuple[str, ...]]] = deque(
+            (p, 1, (record.id,)) for p in parents)
         while frontier:
-            model_id, depth, path = frontier.pop(0)
+            model_id, depth, path = frontier.popleft()
             if model_id in path:
                 cycle = True
                 continue
@@ -239,6 +246,9 @@ class LineageResolver:
             if depth > self.max_depth:
                 depth_limited = True
                 continue
+            if len(nodes) >= self.max_ancestors:
+                width_limited = True
+                break
             node = self.node(model_id)
             nodes[model_id] = node
             frontier.extend((p, depth + 1, (*path, model_id)) for p in node.parents)
@@ -255,7 +265,8 @@ class LineageResolver:
             root_org=org, root_country=self.origins.country(org) if root else None,
             root_family=self.origins.family(root) if root else None,
             unresolved=tuple(n.id for n in nodes.values() if not n.resolved), cycle=cycle,
-            depth_limited=depth_limited, drift=self._drift(own, resolved),
+            depth_limited=depth_limited, width_limited=width_limited,
+            drift=self._drift(own, resolved),
             obligations=_union(t.obligations for n in resolved for t in n.terms),
             naming_required=naming, naming_ok=naming_ok, attribution_required=attribution,
             attribution_ok=attribution_ok, eu_restriction=eu)
