@@ -240,6 +240,19 @@ def test_dataset_ids_are_checked_once_and_cached(fakehub: FakeHub, cache: Path) 
     assert fakehub.count("GET", r"^/api/datasets/") == 0
 
 
+def test_a_card_listing_thousands_of_datasets_costs_a_bounded_number_of_lookups(
+        fakehub: FakeHub, cache: Path) -> None:
+    from cardaudit.sources.hub import MAX_DATASETS_CHECKED
+
+    listed = "".join(f"- org/set-{i}\n" for i in range(1000))
+    fakehub.add_model("acme/many", card(extra=f"datasets:\n{listed}"))
+    rows = models(hub_cli(fakehub, cache, "audit", "acme/many", *JSON))
+    assert rows["acme/many"]["status"] == "ok"
+    assert fakehub.count("GET", r"^/api/datasets/") == MAX_DATASETS_CHECKED
+    # the checked ones are missing, the rest unchecked: not every listed id is unobtainable
+    assert len(rows["acme/many"]["data_disclosure"]["unobtainable"]) == MAX_DATASETS_CHECKED
+
+
 def test_license_file_is_fetched_only_for_other_or_unknown(fakehub: FakeHub,
                                                            cache: Path) -> None:
     apache = "                Apache License\n          Version 2.0, January 2004\n"

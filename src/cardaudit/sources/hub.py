@@ -30,6 +30,7 @@ from cardaudit.sources.targets import is_hub_id, is_org_name
 
 SORTS = ("downloads", "likes", "createdAt", "lastModified", "trendingScore")
 _NEEDS_FILE = (None, "", "other", "unknown")
+MAX_DATASETS_CHECKED = 64
 
 
 def _iso(value: Any) -> str | None:
@@ -285,7 +286,11 @@ class HubSource:
         return LicenseFile(name, raw.decode("utf-8", errors="replace"))
 
     def _dataset_statuses(self, card: CardDocument) -> dict[str, DatasetStatus] | None:
-        ids = [d for d in metadata_datasets(card.metadata) if is_hub_id(d) or is_org_name(d)]
+        """The Hub's word on the first MAX_DATASETS_CHECKED `datasets:` ids (a hostile card
+        listing thousands would cost a request each); ids past them stay unchecked, as
+        without a Hub."""
+        ids = list(dict.fromkeys(d for d in metadata_datasets(card.metadata)
+                                 if is_hub_id(d) or is_org_name(d)))[:MAX_DATASETS_CHECKED]
         if not self.check_datasets or not ids:
             return None
         statuses: dict[str, DatasetStatus] = {}
