@@ -6,8 +6,9 @@ hostile insertions: YAML tags and anchors, `---`, `<script>`, bidi controls, tem
 placeholders), writes them as model folders (one in ten with a LICENSE) in a temporary folder,
 and runs the installed CLI on them: `audit` in every format, `check` in every format, `report`,
 `bom` in every format, and `explain` on a sample. Each run must exit 0 or 1 with no traceback;
-the JSON report must hold one row per folder and no `internal` error row; JSON and SARIF must
-parse; the HTML and Markdown must hold no `<script>` from card text.
+the JSON report must hold one row per folder and no `internal` error row; the JSON and SARIF
+validate against their JSON Schemas (ours, and SARIF 2.1.0); the HTML and Markdown must hold
+no `<script>` from card text.
 
 The same seed gives the same cards, so a failure is reproducible (`--keep DIR` keeps them).
 Prints a JSON summary; exits 1 if any check failed.
@@ -110,6 +111,26 @@ def run_cli(outcome: Outcome, env: dict[str, str], *args: str
     return done
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def schema_problem(name: str, document: object) -> str | None:
+    """The first way `document` breaks its JSON Schema (ours, or SARIF 2.1.0), else None."""
+    import jsonschema
+    from referencing import Registry, Resource
+
+    ours = ROOT / "src/cardaudit/reports/schema"
+    schemas = {p.name.removesuffix("-v1.json"): json.loads(p.read_text())
+               for p in ours.glob("*-v1.json")}
+    schemas["sarif"] = json.loads((ROOT / "tests/schemas/sarif-schema-2.1.0.json").read_text())
+    registry: Registry = Registry().with_resources(
+        (s["$id"], Resource.from_contents(s)) for s in schemas.values() if "$id" in s)
+    validator = jsonschema.validators.validator_for(schemas[name])(schemas[name],
+                                                                   registry=registry)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
+    return None if error is None else f"breaks its schema at {error.json_path}: {error.message}"
+
+
 def check_batch(rng: random.Random, root: Path, out: Path, count: int) -> Outcome:
     outcome = Outcome()
     # the store and cache of these runs stay in the batch's folder, and nothing goes online
@@ -139,12 +160,18 @@ def check_batch(rng: random.Random, root: Path, out: Path, count: int) -> Outcom
             if fmt == "markdown" and SCRIPT in done.stdout:
                 outcome.problems.append(f"explain model-{index:04d}: card text <script> "
                                         "came through unescaped")
-    for name in ("check.json", "check.sarif", "bom.spdx3.json", "bom.spdx2.json",
-                 "bom.cyclonedx.json"):
+    for name, schema in (("audit.json", "report"), ("check.json", "gate"),
+                         ("check.sarif", "sarif"), ("bom.spdx3.json", None),
+                         ("bom.spdx2.json", None), ("bom.cyclonedx.json", None)):
         try:
-            json.loads((out / name).read_text())
+            document = json.loads((out / name).read_bytes().decode("utf-8"))
         except (OSError, ValueError) as exc:
-            outcome.problems.append(f"{name}: not JSON ({exc})")
+            outcome.problems.append(f"{name}: not UTF-8 JSON ({exc})")
+            continue
+        if schema is not None:
+            problem = schema_problem(schema, document)
+            if problem:
+                outcome.problems.append(f"{name}: {problem}")
     for name in ("report.html", "audit.markdown", "check.markdown"):
         path = out / name
         if path.exists() and SCRIPT in path.read_bytes():
