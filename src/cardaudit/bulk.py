@@ -58,6 +58,7 @@ class DumpStats:
     """Counters for the summary; nothing per model is kept."""
 
     models: int = 0
+    judged: int = 0  # models with a judgement (a row that is no row has none)
     errors: Counter[str] = field(default_factory=Counter)
     disclosure: Counter[str] = field(default_factory=Counter)
     category: Counter[str] = field(default_factory=Counter)
@@ -68,6 +69,7 @@ class DumpStats:
         if model.error_code:
             self.errors[model.error_code] += 1
         if model.disclosure:
+            self.judged += 1
             self.disclosure[model.disclosure] += 1
         if model.category:
             self.category[model.category] += 1

@@ -40,3 +40,13 @@ def test_a_line_that_is_no_row_is_an_error_row_without_judgements(tmp_path: Path
         assert f"line {line}" in row["error"]["message"]
         assert row["license"] is None and row["data_disclosure"] is None
         assert row["grade"] is None and not row["findings"]
+
+
+def test_the_summary_shares_are_of_the_judged_models(tmp_path: Path) -> None:
+    path = tmp_path / "dump.jsonl"
+    path.write_text(json.dumps(ROW) + "\n{broken\n", encoding="utf-8")
+    run = run_cli("audit", "--dump", str(path), "--no-store", "--jobs", "1")
+    assert run.code == 0, run.stderr
+    assert "2 model(s) audited" in run.stdout
+    assert "not_disclosed             1  100.0%" in run.stdout
+    assert "shares of the 1 judged model(s); 1 line(s) that are not rows (bad-row)" in run.stdout
