@@ -50,3 +50,20 @@ def test_the_summary_shares_are_of_the_judged_models(tmp_path: Path) -> None:
     assert "2 model(s) audited" in run.stdout
     assert "not_disclosed             1  100.0%" in run.stdout
     assert "shares of the 1 judged model(s); 1 line(s) that are not rows (bad-row)" in run.stdout
+
+
+def test_a_parquet_dump_with_the_card_as_bytes_is_read_like_a_readme(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "dump.parquet"
+    rows = [{"modelId": "acme/text", "card": ROW["card"].encode()},
+            {"modelId": "acme/latin1", "card": b"---\nlicense: mit\n---\n# Caf\xe9\n"},
+            {"modelId": "acme/none", "card": b"Error: the path 'README.md' does not exist"}]
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    run = run_cli("audit", "--dump", str(path), "-f", "json", "--no-store", "--jobs", "1")
+    assert run.code == 0, run.stderr
+    found = {m["id"]: m for m in json.loads(run.stdout)["models"]}
+    assert found["acme/text"]["status"] == "ok" and found["acme/text"]["license"]["key"] == "mit"
+    assert found["acme/latin1"]["license"]["key"] == "mit"  # bytes that are not UTF-8: read
+    assert found["acme/none"]["error"]["code"] == "missing-card"

@@ -176,7 +176,13 @@ def record_from_row(row: DumpRow, reader: CardReader, source_name: str = "dump")
                            card_error=CardError("bad-row", row.problem or "unreadable row"))
     hub = hub_facts(data, model)
     card = data.get("card")
-    if not isinstance(card, str) or any(card.startswith(m) for m in _MISSING_CARD_MARKERS):
+    if isinstance(card, bytes | bytearray):  # a Parquet binary column: decoded as a README is
+        card = bytes(card)
+        if any(card.startswith(m.encode()) for m in _MISSING_CARD_MARKERS):
+            card = None
+    elif isinstance(card, str) and any(card.startswith(m) for m in _MISSING_CARD_MARKERS):
+        card = None
+    if not isinstance(card, str | bytes):
         return ModelRecord(model, source_name, location, None, hub=hub, revision=hub.sha,
                            card_error=CardError("missing-card", "the dump has no README for it"))
     return ModelRecord(model, source_name, location, reader.read(card), hub=hub,
