@@ -129,10 +129,9 @@ def render_summary(job: DumpJob, outcome: DumpOutcome, stream: TextIO,
         table.add_row(level, f"{count:,}", f"{count / max(stats.judged, 1):.1%}")
     console.print(table)
     if stats.judged < stats.models:
-        console.print(f"shares of the {stats.judged:,} judged model(s); "
-                      f"{stats.models - stats.judged:,} line(s) that are not rows (bad-row) judge "
-                      "nothing",
-                      highlight=False)
+        unjudged = stats.models - stats.judged
+        console.print(f"shares of the {stats.judged:,} judged model(s); {unjudged:,} line(s) "
+                      "that are not rows (bad-row) judge nothing", highlight=False)
     categories = ", ".join(f"{k} {v:,}" for k, v in stats.category.most_common())
     console.print(f"license categories: {plain(categories) or '—'}", highlight=False)
     if stats.errors:
