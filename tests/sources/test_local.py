@@ -54,3 +54,19 @@ def test_every_format_writes_utf8_for_such_folders(odd_folders: Path, tmp_path: 
     run = run_cli("audit", str(odd_folders), "-f", fmt, "-o", str(out), "--no-store")
     assert run.code == 0, run.stderr
     assert "bad\ufffdname" in out.read_bytes().decode("utf-8")
+
+
+def test_a_model_reached_by_several_named_paths_is_one_row(tmp_path: Path) -> None:
+    """A folder, a model folder inside it, its README, and the same path twice: one row per
+    model, where it was first named. A second card file beside the README is another model."""
+    models = tmp_path / "models"
+    for name in ("acme__a", "acme__b"):
+        (models / name).mkdir(parents=True)
+        (models / name / "README.md").write_text(CARD, encoding="utf-8")
+    (models / "acme__b" / "variant.md").write_text(CARD, encoding="utf-8")
+    run = run_cli("audit", str(models / "acme__a"), str(models), str(models / "acme__a"),
+                  str(models / "acme__a" / "README.md"), str(models / "acme__b" / "variant.md"),
+                  "-f", "json", "--no-store")
+    assert run.code == 0, run.stderr
+    ids = [m["id"] for m in json.loads(run.stdout)["models"]]
+    assert sorted(ids) == ["acme/a", "acme/b", "variant"]

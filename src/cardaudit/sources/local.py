@@ -86,12 +86,20 @@ class LocalSource:
         self.display_base = display_base or Path.cwd()
 
     def targets(self) -> list[Target]:
+        """Each model once, however many of the paths reach it (a folder and a model folder
+        inside it, a model folder and its README, a path named twice): the first one named
+        is kept."""
         found: list[Target] = []
+        seen: set[str] = set()
         for raw in self.paths:
             path = Path(os.path.expanduser(raw))
             if not path.exists():
                 raise UsageError(f"no such file or folder: {raw}")
-            found.extend(self._targets_for(path, raw))
+            for target in self._targets_for(path, raw):
+                key = _model_key(target.location)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(target)
         return found
 
     def _targets_for(self, path: Path, raw: str) -> list[Target]:
@@ -166,6 +174,14 @@ class LocalSource:
         except ValueError:
             shown = path.as_posix()
         return valid_path_text(shown)
+
+
+def _model_key(location: str) -> str:
+    """The model folder a target reads (a README file stands for its folder), resolved."""
+    real = os.path.realpath(location)
+    if os.path.basename(real) in _README_NAMES and os.path.isfile(real):
+        return os.path.dirname(real)
+    return real
 
 
 def _license_file(folder: Path) -> LicenseFile | None:
