@@ -170,7 +170,11 @@ def test_dump_usage_errors_are_one_line(tmp_path: Path) -> None:
     mixed = run_cli("audit", "examples/models", "--dump", str(SMALL_DUMP))
     assert mixed.code == 2 and "--dump audits the dump alone" in mixed.stderr
     fmt = run_cli("audit", "--dump", str(SMALL_DUMP), "-f", "sarif")
-    assert fmt.code == 2 and "--dump writes table" in fmt.stderr
+    assert fmt.code == 2 and "unknown format 'sarif' (choose from: table, json, csv)" \
+        in fmt.stderr
+    summary = tmp_path / "summary.md"  # no Markdown for a dump: the summary table
+    as_md = run_cli("audit", "--dump", str(SMALL_DUMP), "--no-store", "-o", str(summary))
+    assert as_md.code == 0 and "model(s) audited" in summary.read_text()
     bad = run_cli("trends", "--by", "planet", "--db", str(tmp_path / "x.sqlite"))
     assert bad.code == 2 and "unknown --by 'planet'" in bad.stderr
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from cardaudit import __version__
+from cardaudit.bulk import STREAMED_FORMATS
 from cardaudit.cards.document import CardReader
 from cardaudit.cli.dump_run import DumpJob, run_dump, write_summary
 from cardaudit.cli.options import (
@@ -28,7 +29,7 @@ from cardaudit.cli.options import (
     TimeoutOption,
     TokenOption,
     WidthOption,
-    check_format,
+    chosen_format,
     hub_settings,
 )
 from cardaudit.cli.output import write_output
@@ -49,9 +50,7 @@ from cardaudit.store.db import RunInfo
 from cardaudit.store.recorder import Recorder
 
 
-def renderer_for(name: str, width: int | None, settings: Settings) -> Renderer:
-    fmt = name.lower()
-    check_format(fmt, FORMATS, given=name)
+def renderer_for(fmt: str, width: int | None, settings: Settings) -> Renderer:
     if fmt == "table":
         return functools.partial(table.render, width=width or settings.width)
     return FORMATS[fmt]
@@ -138,7 +137,7 @@ def audit(
     offline: OfflineOption = False,
     cache_dir: CacheDirOption = None,
     timeout: TimeoutOption = None,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
     output: OutputOption = None,
     rules: RulesOption = None,
     width: WidthOption = None,
@@ -165,20 +164,23 @@ def audit(
     settings = hub_settings(ctx.obj, endpoint, token, offline, cache_dir, timeout)
     if quiet:
         settings = dataclasses.replace(settings, quiet=True)
+    # a dump run streams JSON or CSV rows, or prints a summary table
+    chosen = chosen_format(fmt, output, ("table", *STREAMED_FORMATS) if dump else FORMATS,
+                           "table")
     store_path = None if no_store else (db or default_store_path(settings))
     arguments = run_arguments(ctx)
     if dump is not None:
         if targets or org or search or from_file:
             raise UsageError("--dump audits the dump alone; name targets in a separate run")
         job = DumpJob(dump, jobs or (os.cpu_count() or 1), [Path(p) for p in rules or []],
-                      fmt.lower(), output, store_path, arguments)
+                      chosen, output, store_path, arguments)
         outcome = run_dump(settings, job)
         write_summary(job, outcome, width or settings.width)
         if outcome.interrupted:
             typer.echo("interrupted: the run is stored as incomplete", err=True)
             raise typer.Exit(EXIT_USAGE)
         return
-    render = renderer_for(fmt, width, settings)
+    render = renderer_for(chosen, width, settings)
     pack = load_pack([Path(p) for p in rules or []])
     request = Request(targets=list(targets or []), orgs=list(org or []), search=search,
                       sort=sort, limit=limit, from_file=from_file, revision=revision,

@@ -39,7 +39,7 @@ from cardaudit.cli.options import (
     TimeoutOption,
     TokenOption,
     WidthOption,
-    check_format,
+    chosen_format,
     hub_settings,
 )
 from cardaudit.cli.output import write_output
@@ -62,9 +62,9 @@ def check(
     exemptions: Annotated[Path | None, typer.Option(
         "--exemptions", help="Exemptions file (model, clause or rule, reason, owner, expiry).",
         dir_okay=False)] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f",
-                                     help=f"Output format: {', '.join(CHECK_FORMATS)}.")]
-    = "table",
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help=f"Output format: {', '.join(CHECK_FORMATS)} (default: from the "
+                               "--output extension, else table).")] = None,
     output: OutputOption = None,
     rules: RulesOption = None,
     width: WidthOption = None,
@@ -92,7 +92,7 @@ def check(
     settings = hub_settings(ctx.obj, endpoint, token, offline, cache_dir, timeout)
     if quiet:
         settings = dataclasses.replace(settings, quiet=True)
-    check_format(fmt, CHECK_FORMATS)
+    fmt = chosen_format(fmt, output, CHECK_FORMATS, "table")
     pack = load_pack([Path(p) for p in rules or []])
     known = {r.id for r in pack.rules.rules}
     chosen = resolve_policy(policy, known)

@@ -11,7 +11,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from cardaudit.cli.options import OutputOption, WidthOption, check_format
+from cardaudit.cli.options import OutputOption, WidthOption, chosen_format
 from cardaudit.cli.output import write_output
 from cardaudit.cli.storecli import open_store
 from cardaudit.errors import EXIT_POLICY_FAILED, UsageError
@@ -93,9 +93,9 @@ def diff(
              "run over the same models).", show_default=False)] = None,
     fail_on_regression: Annotated[bool, typer.Option(
         "--fail-on-regression", help="Exit 1 when any model got worse.")] = False,
-    fmt: Annotated[str, typer.Option("--format", "-f",
-                                     help="table, json, csv (a row per change) or markdown.")]
-    = "table",
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help="table, json, csv (a row per change) or markdown (default: "
+                               "from the --output extension, else table).")] = None,
     output: OutputOption = None,
     db: Annotated[Path | None, typer.Option("--db", help="The audit store.", dir_okay=False)]
     = None,
@@ -105,7 +105,7 @@ def diff(
     disclosure, gate, scores, newly failing rules.
 
     Exit 0, or 1 with --fail-on-regression when a model got worse; 2 on usage errors."""
-    check_format(fmt, DIFF_FORMATS)
+    fmt = chosen_format(fmt, output, DIFF_FORMATS, "table")
     chosen = list(runs or [])
     if len(chosen) not in (0, 2):
         raise UsageError("name two runs (RUN_A RUN_B), or none for the latest pair")

@@ -23,7 +23,7 @@ from cardaudit.cli.options import (
     TimeoutOption,
     TokenOption,
     WidthOption,
-    check_format,
+    chosen_format,
 )
 from cardaudit.cli.output import write_output
 from cardaudit.reports.document import model_data, sorted_results
@@ -42,9 +42,9 @@ def explain(
     ctx: typer.Context,
     path: Annotated[list[str], typer.Argument(
         help="A model folder, card file or Hub id (or several).", show_default=False)],
-    fmt: Annotated[str, typer.Option("--format", "-f",
-                                     help="table, json, csv (a row per finding) or markdown.")]
-    = "table",
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help="table, json, csv (a row per finding) or markdown (default: "
+                               "from the --output extension, else table).")] = None,
     output: OutputOption = None,
     rules: RulesOption = None,
     width: WidthOption = None,
@@ -60,7 +60,7 @@ def explain(
     lineage_hub: LineageHubOption = False,
 ) -> None:
     """Show every finding for a model: outcome, severity, message, evidence and fix."""
-    check_format(fmt, EXPLAIN_FORMATS)
+    fmt = chosen_format(fmt, output, EXPLAIN_FORMATS, "table")
     flags = TargetFlags(targets=path, revision=revision, endpoint=endpoint, token=token,
                         offline=offline, cache_dir=cache_dir, timeout=timeout, quiet=True,
                         rules=rules,

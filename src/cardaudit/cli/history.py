@@ -21,7 +21,7 @@ from cardaudit.cli.options import (
     TimeoutOption,
     TokenOption,
     WidthOption,
-    check_format,
+    chosen_format,
     hub_settings,
 )
 from cardaudit.cli.output import write_output
@@ -100,9 +100,9 @@ def history(
     ctx: typer.Context,
     model: Annotated[str, typer.Argument(help="A Hub model id (org/name).", show_default=False)],
     limit: Annotated[int, typer.Option("--limit", help="Newest N commits.", min=1)] = 20,
-    fmt: Annotated[str, typer.Option("--format", "-f",
-                                     help="table, json, csv (a row per commit) or markdown.")]
-    = "table",
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help="table, json, csv (a row per commit) or markdown (default: "
+                               "from the --output extension, else table).")] = None,
     output: OutputOption = None,
     rules: RulesOption = None,
     width: WidthOption = None,
@@ -116,7 +116,7 @@ def history(
     changed: license, disclosure, gate, score.
 
     Exit 0, or 2 when the model's commits cannot be listed (missing, private, offline)."""
-    check_format(fmt, HISTORY_FORMATS)
+    fmt = chosen_format(fmt, output, HISTORY_FORMATS, "table")
     if not is_hub_id(model):
         raise UsageError(f"'{model}' is not a Hub model id (org/name)")
     settings = hub_settings(ctx.obj, endpoint, token, offline, cache_dir, timeout)

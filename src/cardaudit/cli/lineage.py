@@ -21,7 +21,7 @@ from cardaudit.cli.options import (
     TimeoutOption,
     TokenOption,
     WidthOption,
-    check_format,
+    chosen_format,
 )
 from cardaudit.cli.output import write_output
 from cardaudit.lineage.resolve import MAX_ANCESTORS, MAX_DEPTH, Lineage
@@ -35,7 +35,9 @@ def lineage(
     ctx: typer.Context,
     model: Annotated[list[str], typer.Argument(help="A Hub id or a local model folder.",
                                                show_default=False)],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="tree or json.")] = "tree",
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help="tree or json (default: from the --output extension, else "
+                               "tree).")] = None,
     output: OutputOption = None,
     width: WidthOption = None,
     revision: RevisionOption = None,
@@ -48,7 +50,7 @@ def lineage(
     lineage_hub: LineageHubOption = False,
 ) -> None:
     """Print a model's ancestry: every base_model, with its license, category and relation."""
-    check_format(fmt, ("tree", "json"))
+    fmt = chosen_format(fmt, output, ("tree", "json"), "tree")
     flags = TargetFlags(targets=model, revision=revision, endpoint=endpoint, token=token,
                         offline=offline, cache_dir=cache_dir, timeout=timeout, quiet=True,
                         lineage_dir=lineage_dir, lineage_hub=lineage_hub)

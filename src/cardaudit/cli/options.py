@@ -14,8 +14,9 @@ from cardaudit.reports import FORMATS
 from cardaudit.settings import Secret, Settings
 
 FormatOption = Annotated[
-    str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}.",
-                      case_sensitive=False)]
+    str | None, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)} "
+                             "(default: from the --output extension, else table).",
+                             case_sensitive=False)]
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the report to FILE (atomically) "
                                                      "instead of stdout.", dir_okay=False)]
@@ -108,6 +109,23 @@ DbOption = Annotated[Path | None, typer.Option(
     "--db", help="The audit store (default: CARDAUDIT_DB, else audits.sqlite in the user data "
                  "folder).", dir_okay=False)]
 NoStoreOption = Annotated[bool, typer.Option("--no-store", help="Do not record this run.")]
+
+
+# what an --output file's extension says it holds, when no --format is given
+_FORMAT_OF_EXTENSION = {".json": "json", ".csv": "csv", ".md": "markdown",
+                        ".markdown": "markdown", ".sarif": "sarif", ".xml": "junit"}
+
+
+def chosen_format(given: str | None, output: Path | None, allowed: Collection[str],
+                  default: str) -> str:
+    """--format when given; else the format --output's extension names, if the command
+    writes it (`-o report.json` is JSON, not a table in a .json file); else `default`."""
+    if given is not None:
+        fmt = given.lower()
+        check_format(fmt, allowed, given=given)
+        return fmt
+    named = _FORMAT_OF_EXTENSION.get(output.suffix.lower()) if output is not None else None
+    return named if named is not None and named in allowed else default
 
 
 def check_format(fmt: str, allowed: Collection[str], *, given: str | None = None) -> None:

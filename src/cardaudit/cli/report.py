@@ -32,7 +32,7 @@ from cardaudit.cli.options import (
     check_format,
 )
 from cardaudit.cli.output import write_output
-from cardaudit.errors import EXIT_USAGE
+from cardaudit.errors import EXIT_USAGE, UsageError
 from cardaudit.reports import procurement
 
 REPORT_FORMATS = {"html": procurement.render_html, "markdown": procurement.render_markdown}
@@ -72,9 +72,13 @@ def report(
     """Write a procurement report: verdict per model, obligations checklist, evidence, charts.
 
     Exit 0 when the report was written (whatever the verdicts), 2 on usage or fatal errors."""
-    chosen = fmt or ("markdown" if output is not None and output.suffix in (".md", ".markdown")
-                     else "html")
-    check_format(chosen, REPORT_FORMATS)
+    suffix = output.suffix.lower() if output is not None else ""
+    if fmt is None and suffix not in ("", ".html", ".htm", ".md", ".markdown"):
+        raise UsageError(f"cannot tell the report format from '{suffix}': the report is HTML "
+                         "or Markdown", hint="name the file .html or .md, or pass --format "
+                                             "(print the HTML to PDF from a browser)")
+    chosen = fmt.lower() if fmt else ("markdown" if suffix in (".md", ".markdown") else "html")
+    check_format(chosen, REPORT_FORMATS, given=fmt)
     flags = TargetFlags(targets, org, search, sort, limit, from_file, revision, endpoint, token,
                         offline, cache_dir, timeout, refresh, jobs, no_dataset_check, quiet,
                         rules, lineage_dir, lineage_hub)

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cardaudit.cli.options import OutputOption, RulesOption, WidthOption, check_format
+from cardaudit.cli.options import OutputOption, RulesOption, WidthOption, chosen_format
 from cardaudit.cli.output import write_output
 from cardaudit.errors import RuleError, UsageError
 from cardaudit.pack import check_pack, load_pack
@@ -27,13 +27,14 @@ SHOW_FORMATS = ("text", "json")
 @rules_app.command("list")
 def list_rules(
     rules: RulesOption = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, csv or markdown.")]
-    = "table",
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help="table, json, csv or markdown (default: from the --output "
+                               "extension, else table).")] = None,
     output: OutputOption = None,
     width: WidthOption = None,
 ) -> None:
     """List the rules in force (shipped pack plus --rules folders)."""
-    check_format(fmt, LIST_FORMATS)
+    fmt = chosen_format(fmt, output, LIST_FORMATS, "table")
     pack = load_pack([Path(p) for p in rules or []])
     in_force, digest = pack.rules.rules, pack.rules.digest
 
@@ -60,12 +61,13 @@ def list_rules(
 def show_rule(
     rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. CA-LIC-002.")],
     rules: RulesOption = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json (with the rule's "
-                                                            "definition).")] = "text",
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help="text or json (with the rule's definition; default: from the "
+                               "--output extension, else text).")] = None,
     output: OutputOption = None,
 ) -> None:
     """Show one rule: its file, why it matters, how to fix it, and its definition."""
-    check_format(fmt, SHOW_FORMATS)
+    fmt = chosen_format(fmt, output, SHOW_FORMATS, "text")
     pack = load_pack([Path(p) for p in rules or []])
     rule = pack.rules.get(rule_id) or next(
         (r for r in pack.rules.rules if r.name == rule_id), None)

@@ -12,7 +12,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from cardaudit.cli.options import OutputOption, WidthOption, check_format
+from cardaudit.cli.options import OutputOption, WidthOption, chosen_format
 from cardaudit.cli.output import write_output
 from cardaudit.cli.storecli import open_store
 from cardaudit.reports.escape import markdown
@@ -32,8 +32,9 @@ def _markdown(stream: TextIO, path: Path, rows: Sequence[Sequence[Cell]]) -> Non
 def runs(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", help="Newest N runs.", min=1)] = 20,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, csv or markdown.")]
-    = "table",
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help="table, json, csv or markdown (default: from the --output "
+                               "extension, else table).")] = None,
     output: OutputOption = None,
     db: Annotated[Path | None, typer.Option("--db", help="The audit store.", dir_okay=False)]
     = None,
@@ -41,7 +42,7 @@ def runs(
 ) -> None:
     """List the stored runs, newest first: status (complete, incomplete, running), models,
     errors, source and rules digest."""
-    check_format(fmt, RUNS_FORMATS)
+    fmt = chosen_format(fmt, output, RUNS_FORMATS, "table")
     with open_store(db, ctx.obj) as store:
         found = store.runs(limit)
         path = store.path

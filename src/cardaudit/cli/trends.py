@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cardaudit.cli.options import OutputOption, WidthOption, check_format
+from cardaudit.cli.options import OutputOption, WidthOption, chosen_format
 from cardaudit.cli.output import write_output
 from cardaudit.cli.storecli import open_store, pick_run
 from cardaudit.errors import UsageError
@@ -39,8 +39,9 @@ def trends(
     relation: Annotated[str, typer.Option(
         "--relation", help="Only derivatives of this relation: all, finetune, adapter, "
                            "quantized, merge.")] = "all",
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, csv or markdown.")]
-    = "table",
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help="table, json, csv or markdown (default: from the --output "
+                               "extension, else table).")] = None,
     output: OutputOption = None,
     chart: Annotated[Path | None, typer.Option(
         "--chart", help="Also write a chart: FILE.png, FILE.svg or FILE.html.", dir_okay=False)]
@@ -54,7 +55,7 @@ def trends(
     download-weighted."""
     if run is not None and latest:
         raise UsageError("--run and --latest exclude each other")
-    check_format(fmt, TREND_FORMATS)
+    fmt = chosen_format(fmt, output, TREND_FORMATS, "table")
     query = TrendQuery(by=by, cohort=cohort, weight=weight, top=top, relation=relation)
     query.check()
     settings = ctx.obj
