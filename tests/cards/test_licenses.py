@@ -194,3 +194,19 @@ def test_made_up_license_names_do_not_grow_the_lookup_memo_without_bound(tmp_pat
     assert kb.from_license_db("x" * 100_000) is None
     assert len(kb._scancode_cache) <= 10_000
     assert all(len(name) <= 200 for name in kb._scancode_cache)
+
+
+@pytest.mark.parametrize(("front", "declared", "problem"), [
+    ("license: {name: mit}", '{"name": "mit"}', 'license is a mapping ({"name": "mit"}), not text'),
+    ("license: 2", "2", "license is a number (2), not text"),
+    ("license: true", "true", "license is a boolean (true), not text"),
+    ("license: [mit, {a: 1}]", 'mit OR {"a": 1}', "license list holds values that are not text"),
+])
+def test_a_license_that_is_not_text_reads_as_the_card_wrote_it(
+        kb: LicenseBase, card: Callable[[str | bytes], CardDocument], front: str,
+        declared: str, problem: str) -> None:
+    """Never Python's spelling ({'name': 'mit'}, True) in a key, a message or a report."""
+    resolution = resolve_license(card(f"---\n{front}\n---\n# M\n"), None, kb)
+    assert resolution.key == declared
+    assert problem in resolution.problems
+    assert resolution.category is Category.UNKNOWN or "mit" in declared

@@ -119,3 +119,18 @@ def test_card_text_in_messages_is_never_formatted(tmp_path: Path, pack: RulePack
     finding = _judge(tmp_path, pack, card, "---\nlicense: '{0.__class__} %s $value'\n---\n",
                      "{field: license, equals: mit}")
     assert finding.message.endswith("{0.__class__} %s $value")
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    ("{name: acme, version: 2}", "name: acme, version: 2"),
+    ("[true, null, {a: 1}]", 'true, null, {"a": 1}'),
+    ("false", "false"),
+])
+def test_value_in_a_message_reads_as_the_card_wrote_it(tmp_path: Path, pack: RulePack,
+                                                       card: Card, value: str,
+                                                       shown: str) -> None:
+    """$value shows front-matter values as YAML/JSON text, never Python's repr."""
+    text = f"---\nlicense: mit\nmodel_type: {value}\n---\n# M\n"
+    finding = _judge(tmp_path, pack, card, text, "{field: model_type, equals: bert}")
+    assert finding.outcome is Outcome.FAIL
+    assert finding.message == f"failed: model_type / {shown}"

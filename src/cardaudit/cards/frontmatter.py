@@ -8,6 +8,7 @@ lose `license:`). Nothing here raises.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -216,3 +217,14 @@ def _after_line(text: str, index: int) -> int:
     """Offset just after the newline that ends the line containing `index`."""
     newline = text.find("\n", index)
     return len(text) if newline < 0 else newline + 1
+
+
+def as_yaml_text(value: Any) -> str:
+    """A front-matter value as the card's reader sees it (`{"name": "mit"}`, `true`, `2`), not
+    as Python prints it (`{'name': 'mit'}`, `True`)."""
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except ValueError:  # a structure that holds itself (YAML aliases)
+        return str(value)

@@ -16,6 +16,7 @@ from typing import Any
 
 from cardaudit.cards.document import CardDocument
 from cardaudit.cards.evidence import NO_EVIDENCE, Evidence, Where, excerpt
+from cardaudit.cards.frontmatter import as_yaml_text
 from cardaudit.cards.licensebase import (
     Category,
     LicenseBase,
@@ -205,17 +206,23 @@ def _declared_names(declared: Any) -> tuple[list[str], str, list[str]]:
     """Split a declaration into license names and the operator joining them."""
     problems: list[str] = []
     if isinstance(declared, list):
-        names = [str(v).strip() for v in declared if v not in (None, "")]
+        names = [as_yaml_text(v).strip() for v in declared if v not in (None, "")]
         if any(not isinstance(v, str) for v in declared):
             problems.append("license list holds values that are not text")
         return names, "OR", problems
     if not isinstance(declared, str):
-        problems.append(f"license is a {type(declared).__name__} ({declared!r}), not text")
-        return [str(declared)], "OR", problems
+        shown = excerpt(as_yaml_text(declared), 60)
+        problems.append(f"license is {_KINDS.get(type(declared), 'a value')} ({shown}), "
+                        "not text")
+        return [as_yaml_text(declared)], "OR", problems
     text = declared.strip()
     if _EXPRESSION_RE.search(text):
         return _split_expression(text, problems)
     return [text], "OR", problems
+
+
+_KINDS = {dict: "a mapping", list: "a list", bool: "a boolean", int: "a number",
+          float: "a number"}
 
 
 def _split_expression(text: str, problems: list[str]) -> tuple[list[str], str, list[str]]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from cardaudit.cards.evidence import Evidence, Where, excerpt
 from cardaudit.cards.facts import FACTS, CardFacts
+from cardaudit.cards.frontmatter import as_yaml_text
 from cardaudit.cards.record import ModelRecord
 from cardaudit.cards.sections import Section, outermost
 from cardaudit.engine.operators import TextSubject
@@ -195,11 +196,14 @@ def _format_path(path: tuple[str | int, ...]) -> str:
 
 
 def _show(value: Any) -> str:
+    """A value for a message, as the card's YAML reads: `a, b`, `First Name: text`, `true`."""
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value[:8]) + (" …" if len(value) > 8 else "")
-    if isinstance(value, bool):
-        return str(value).lower()
-    return "null" if value is None else str(value)
+        return ", ".join(as_yaml_text(v) for v in value[:8]) + (" …" if len(value) > 8 else "")
+    if isinstance(value, dict):
+        pairs = list(value.items())
+        return ", ".join(f"{k}: {as_yaml_text(v)}" for k, v in pairs[:8]) \
+            + (" …" if len(pairs) > 8 else "")
+    return "null" if value is None else as_yaml_text(value)
 
 
 def show_value(subject: Any) -> str:
