@@ -129,3 +129,19 @@ def test_diff_markdown_has_a_row_per_changed_model_and_the_summary(tmp_path: Pat
     rows = [line for line in run.stdout.splitlines() if line.startswith("| acme")]
     assert len(rows) == 1 and rows[0].startswith("| acme/sentiment-bert | worse | license: ")
     assert "1 changed (1 worse), 5 unchanged, 0 added, 0 removed." in run.stdout
+
+
+def test_a_rule_that_turns_unknown_is_unjudged_not_fixed() -> None:
+    from cardaudit.history.compare import compare
+    from cardaudit.store.records import StoredFinding, StoredModel
+
+    def model(*findings: tuple[str, str]) -> StoredModel:
+        return StoredModel("acme/m", "hub", "here", "ok", findings=tuple(
+            StoredFinding(rule, outcome, "high", "m") for rule, outcome in findings))
+
+    before = model(("CA-LIC-001", "fail"), ("CA-DOC-003", "fail"))
+    after = model(("CA-LIC-001", "unknown"))
+    changes = {c.field: c for c in compare(before, after).changes}
+    assert changes["fixed rules"].before == ["CA-DOC-003"]
+    assert changes["unjudged rules"].before == ["CA-LIC-001"]
+    assert not compare(before, after).worse and compare(before, after).better

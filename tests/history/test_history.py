@@ -112,3 +112,20 @@ def test_history_markdown_has_a_row_per_commit(fakehub: FakeHub, cache: Path) ->
     assert "failing rules: — → CA-" in rows[0]
     assert "None" not in run.stdout and "['" not in run.stdout
     assert rows[1].endswith("| — |")  # the first commit changed nothing before it
+
+
+def test_a_commit_that_deletes_the_readme_fixes_no_rule(fakehub: FakeHub, cache: Path) -> None:
+    """Rules that failed before the README was deleted cannot be judged after it: they are
+    'unjudged', not 'fixed' (which would read as an improvement)."""
+    fakehub.add_model("acme/qa", V2)
+    fakehub.repos["acme/qa"].date = "2024-01-01T00:00:00.000Z"
+    fakehub.add_commit("acme/qa", None, date="2024-03-01T00:00:00.000Z", title="Delete README")
+    run = hub_cli(fakehub, cache, "history", "acme/qa", "-f", "json")
+    assert run.code == 0, run.stderr
+    validate("history", json.loads(run.stdout))
+    newest = json.loads(run.stdout)["timeline"][0]
+    fields = {c["field"]: c for c in newest["changes"]}
+    assert fields["status"]["after"] == "missing-card" and fields["status"]["direction"] == "worse"
+    assert "fixed rules" not in fields
+    assert "CA-DOC-003" in fields["unjudged rules"]["before"]
+    assert fields["unjudged rules"]["direction"] == "changed"

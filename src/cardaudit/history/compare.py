@@ -117,7 +117,14 @@ def compare(before: StoredModel, after: StoredModel) -> ModelDiff:
     if new_fails - old_fails:
         changes.append(Change("failing rules", None, sorted(new_fails - old_fails), WORSE,
                               "newly failing"))
-    if old_fails - new_fails:
-        changes.append(Change("fixed rules", sorted(old_fails - new_fails), None, BETTER,
-                              "no longer failing"))
+    # a rule that stopped failing because it can no longer be judged (the card became
+    # unreadable, a fact unknown) is not fixed
+    unjudged = old_fails - new_fails if after.status != "ok" else \
+        (old_fails - new_fails) & {f.rule for f in after.findings if f.outcome == "unknown"}
+    fixed = old_fails - new_fails - unjudged
+    if fixed:
+        changes.append(Change("fixed rules", sorted(fixed), None, BETTER, "no longer failing"))
+    if unjudged:
+        changes.append(Change("unjudged rules", sorted(unjudged), None, CHANGED,
+                              "failing before, cannot be judged now"))
     return ModelDiff(after.model_id, tuple(changes))
