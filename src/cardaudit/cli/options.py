@@ -113,7 +113,8 @@ NoStoreOption = Annotated[bool, typer.Option("--no-store", help="Do not record t
 
 # what an --output file's extension says it holds, when no --format is given
 _FORMAT_OF_EXTENSION = {".json": "json", ".csv": "csv", ".md": "markdown",
-                        ".markdown": "markdown", ".sarif": "sarif", ".xml": "junit"}
+                        ".markdown": "markdown", ".sarif": "sarif", ".xml": "junit",
+                        ".html": "html", ".htm": "html"}
 
 
 def chosen_format(given: str | None, output: Path | None, allowed: Collection[str],

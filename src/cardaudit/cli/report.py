@@ -29,7 +29,7 @@ from cardaudit.cli.options import (
     TargetsArgument,
     TimeoutOption,
     TokenOption,
-    check_format,
+    chosen_format,
 )
 from cardaudit.cli.output import write_output
 from cardaudit.errors import EXIT_USAGE, UsageError
@@ -72,13 +72,14 @@ def report(
     """Write a procurement report: verdict per model, obligations checklist, evidence, charts.
 
     Exit 0 when the report was written (whatever the verdicts), 2 on usage or fatal errors."""
-    suffix = output.suffix.lower() if output is not None else ""
-    if fmt is None and suffix not in ("", ".html", ".htm", ".md", ".markdown"):
-        raise UsageError(f"cannot tell the report format from '{suffix}': the report is HTML "
-                         "or Markdown", hint="name the file .html or .md, or pass --format "
-                                             "(print the HTML to PDF from a browser)")
-    chosen = fmt.lower() if fmt else ("markdown" if suffix in (".md", ".markdown") else "html")
-    check_format(chosen, REPORT_FORMATS, given=fmt)
+    chosen = chosen_format(fmt, output, REPORT_FORMATS, "")
+    if not chosen:  # an extension that names no report format (a .pdf): never HTML under it
+        if output is None or not output.suffix:
+            chosen = "html"
+        else:
+            raise UsageError(f"cannot tell the report format from '{output.suffix}': the "
+                             "report is HTML or Markdown", hint="name the file .html or .md, "
+                             "or pass --format (print the HTML to PDF from a browser)")
     flags = TargetFlags(targets, org, search, sort, limit, from_file, revision, endpoint, token,
                         offline, cache_dir, timeout, refresh, jobs, no_dataset_check, quiet,
                         rules, lineage_dir, lineage_hub)

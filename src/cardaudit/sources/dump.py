@@ -167,13 +167,13 @@ def hub_facts(data: dict[str, Any], model: str) -> HubFacts:
 
 
 def record_from_row(row: DumpRow, reader: CardReader, source_name: str = "dump") -> ModelRecord:
-    """A record for one dump row; rows without a usable card keep their Hub facts."""
-    data = row.data or {}
+    """A record for one row that is a JSON object (a line that is not gets an error row that
+    judges nothing: bulk._judge_batch); rows without a usable card keep their Hub facts."""
+    data = row.data
+    if data is None:
+        raise ValueError(f"row {row.number} is not a row: {row.problem}")
     model = model_id(data, row.number)
     location = f"row {row.number}"
-    if row.data is None:
-        return ModelRecord(model, source_name, location, None,
-                           card_error=CardError("bad-row", row.problem or "unreadable row"))
     hub = hub_facts(data, model)
     card = data.get("card")
     if isinstance(card, bytes | bytearray):  # a Parquet binary column: decoded as a README is
