@@ -3,7 +3,8 @@
 Serves, from small fixtures this project writes itself:
 - `GET /api/models/{id}` (and `/revision/{rev}`) — a model's API record;
 - `GET /api/models?author=&search=&sort=&limit=&expand=` — paginated with `Link: rel="next"`
-  whose URL carries the whole query (the client re-adds nothing);
+  whose URL carries the whole query (the client re-adds nothing); `link_base` makes that link
+  point to another server (a hostile or misconfigured endpoint);
 - `HEAD|GET /{id}/resolve/{rev}/{file}` — with `X-Repo-Commit`, `ETag` and an exact
   `Content-Length`, which the client requires;
 - `GET /api/datasets/{id}`;
@@ -100,6 +101,7 @@ class Fault:
     method: str | None = None
     trickle: float = 0.0  # seconds between the bytes of a 200 reply (a stalling endpoint)
     body: bytes | None = None  # a 200 reply with this body in place of the real one
+    query: re.Pattern[str] | None = None  # only requests whose query string matches
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ class FakeHub:
         self.faults: list[Fault] = []
         self.requests: list[Seen] = []
         self.page_size = 50
+        self.link_base: str | None = None  # where `Link: rel="next"` points (default: here)
         self.latency = 0.0
         self.failure_rate = 0.0
         self._rng = random.Random(1234)
@@ -166,9 +169,10 @@ class FakeHub:
     def fail(self, path_regex: str, status: int = 500, *, times: int = 1,
              headers: dict[str, str] | None = None, delay: float = 0.0, drop: bool = False,
              method: str | None = None, trickle: float = 0.0,
-             body: bytes | None = None) -> None:
+             body: bytes | None = None, query: str | None = None) -> None:
         self.faults.append(Fault(re.compile(path_regex), status, dict(headers or {}), times,
-                                 delay, drop, method, trickle, body))
+                                 delay, drop, method, trickle, body,
+                                 re.compile(query) if query is not None else None))
 
     # ------------------------------------------------------------------ queries
     def count(self, method: str | None = None, path_regex: str = ".*") -> int:
@@ -181,11 +185,12 @@ class FakeHub:
         with self._lock:
             self.requests.clear()
 
-    def _take_fault(self, method: str, path: str) -> Fault | None:
+    def _take_fault(self, method: str, path: str, query: str = "") -> Fault | None:
         with self._lock:
             for fault in self.faults:
                 if fault.times > 0 and fault.pattern.search(path) and (
-                        fault.method is None or fault.method == method):
+                        fault.method is None or fault.method == method) and (
+                        fault.query is None or fault.query.search(query)):
                     fault.times -= 1
                     return fault
             if self.failure_rate and self._rng.random() < self.failure_rate:
@@ -230,7 +235,7 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             hub._record(method, path, query, {k.lower(): v for k, v in self.headers.items()})
             if hub.latency:
                 time.sleep(hub.latency)
-            fault = hub._take_fault(method, path)
+            fault = hub._take_fault(method, path, parts.query)
             if fault is not None:
                 if fault.delay:
                     time.sleep(fault.delay)
@@ -369,7 +374,8 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             if cursor + size < len(models):
                 next_query = {k: v for k, v in query.items() if k != "cursor"}
                 next_query["cursor"] = [str(cursor + size)]
-                url = f"{hub.url}/api/models?{urlencode(next_query, doseq=True, quote_via=quote)}"
+                url = (f"{hub.link_base or hub.url}/api/models?"
+                       f"{urlencode(next_query, doseq=True, quote_via=quote)}")
                 headers["Link"] = f'<{url}>; rel="next"'
             self._json(method, [r.record() for r in page], headers)
 
@@ -384,7 +390,7 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             if (page + 1) * size < len(commits):
                 next_query = {k: v for k, v in query.items() if k != "p"}
                 next_query["p"] = [str(page + 1)]
-                url = (f"{hub.url}/api/models/{repo_id}/commits/main?"
+                url = (f"{hub.link_base or hub.url}/api/models/{repo_id}/commits/main?"
                        f"{urlencode(next_query, doseq=True, quote_via=quote)}")
                 headers["Link"] = f'<{url}>; rel="next"'
             self._json(method, commits[page * size:(page + 1) * size], headers)

@@ -16,7 +16,7 @@ the whole file to disk before anything can cap it. They are kept in the library'
 
 from __future__ import annotations
 
-import itertools
+import functools
 import logging
 import os
 import random
@@ -28,15 +28,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote, urljoin, urlsplit
 
 import httpx2
 from huggingface_hub import HfApi, ModelInfo, constants, hf_hub_url, try_to_load_from_cache
 from huggingface_hub import errors as hf_errors
+from huggingface_hub.hf_api import GitCommitInfo
 from huggingface_hub.utils import (  # type: ignore[attr-defined, unused-ignore]
     build_hf_headers,
     get_session,
     hf_raise_for_status,
-    paginate,
+    parse_datetime,
 )
 from huggingface_hub.utils import logging as hf_logging
 
@@ -58,6 +60,7 @@ MAX_RETRY_AFTER = 120.0
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_ERROR_BODY = 64 * 1024
 REPLY_TIMEOUTS = 3  # a whole reply body may take this many --timeout periods
+MAX_LIST_PAGES = 10_000  # 10 million models at the Hub's 1,000 a page
 _COMMIT_RE = re.compile(r"[0-9a-f]{40}")
 _PLAIN_NAME_RE = re.compile(r"[\w][\w.\-]*")  # README.md, LICENSE.txt: no folders, no dot-files
 
@@ -104,6 +107,20 @@ class Throttle:
             self._sleep(min(wait, 1.0))
         with self._slots:
             yield
+
+
+def _port(parts: Any) -> int | None:
+    """A URL's port, the scheme's default when it names none."""
+    try:
+        port: int | None = parts.port
+    except ValueError:  # a port that is not a number
+        return -1
+    return port if port is not None else {"http": 80, "https": 443}.get(parts.scheme)
+
+
+def printable_text(value: str) -> str:
+    """Text from a reply shown on one line: control characters as '?', at most 200."""
+    return "".join(c if c.isprintable() else "?" for c in value[:200])
 
 
 def _retry_after(exc: BaseException) -> float | None:
@@ -245,28 +262,89 @@ class HubClient:
                     sort: str | None = None, limit: int | None = None) -> list[Any]:
         """The listing's entries: ModelInfo, or UnreadableEntry for one the client cannot read.
 
-        The pages are fetched with the library's own paginator, the query being what
-        HfApi.list_models sends, but each entry is read on its own: in HfApi.list_models one
-        odd entry (a date that is a number) ends the whole listing, and every model with it."""
+        The query is what HfApi.list_models sends, but each entry is read on its own: in
+        HfApi.list_models one odd entry (a date that is a number) ends the whole listing, and
+        every model with it."""
         what = f"listing author={author}" if author else f"search '{search}'"
         params: dict[str, Any] = {"expand": EXPAND}
         for name, value in (("author", author), ("search", search), ("sort", sort),
                             ("limit", limit)):
             if value is not None:
                 params[name] = value
-        headers = build_hf_headers(token=self._token, library_name="cardaudit",
-                                   library_version=__version__)
-
-        def fetch() -> list[Any]:
-            items = paginate(f"{self.settings.endpoint}/api/models", params=params,
-                             headers=headers)
-            return [listed_info(item) for item in itertools.islice(items, limit)]
-        return self.call(what, fetch)
+        entries: list[Any] = []
+        for page in self.pages(what, f"{self.settings.endpoint}/api/models", params):
+            entries.extend(listed_info(item) for item in page)
+            if limit is not None and len(entries) >= limit:
+                return entries[:limit]
+        return entries
 
     def list_commits(self, model_id: str, revision: str | None = None) -> list[Any]:
-        """A repo's commits, newest first (GitCommitInfo: commit_id, created_at, title)."""
-        return self.call(f"{model_id} commits", lambda: self.api.list_repo_commits(
-            model_id, repo_type="model", revision=revision))
+        """A repo's commits, newest first (GitCommitInfo: commit_id, created_at, title), read
+        as HfApi.list_repo_commits reads them."""
+        url = (f"{self.settings.endpoint}/api/models/{model_id}/commits/"
+               f"{quote(revision or constants.DEFAULT_REVISION, safe='')}")
+        commits: list[Any] = []
+        for page in self.pages(f"{model_id} commits", url, {}):
+            commits.extend(GitCommitInfo(
+                commit_id=item["id"], authors=[author["user"] for author in item["authors"]],
+                created_at=parse_datetime(item["date"]), title=item["title"],
+                message=item["message"], formatted_title=None, formatted_message=None)
+                for item in page)
+        return commits
+
+    def pages(self, what: str, url: str, params: dict[str, Any]) -> Iterator[list[Any]]:
+        """The pages of a paginated Hub listing, following `Link: rel="next"`.
+
+        Each page is one request with this client's retries only (huggingface_hub's paginator
+        retries 5xx five times itself, and a failure on page 40 restarted the whole listing).
+        A next link is followed only on the endpoint's own server: the token goes with it, and
+        a hostile or misconfigured endpoint must not send it elsewhere. Links that loop, empty
+        pages that point on, and listings past MAX_LIST_PAGES stop with bad-response."""
+        headers = build_hf_headers(token=self._token, library_name="cardaudit",
+                                   library_version=__version__)
+        seen: set[str] = set()
+        page_url: str = url
+        page_params: dict[str, Any] | None = params
+        for number in range(1, MAX_LIST_PAGES + 1):
+            page, link = self.call(what if number == 1 else f"{what} (page {number})",
+                                   functools.partial(self._page, page_url, page_params, headers))
+            yield page
+            if link is None:
+                return
+            page_url = self._next_page(what, page_url, link, seen, bool(page))
+            page_params = None  # the next link carries the whole query
+        raise SourceError(f"{describe('bad-response', what)}: more than {MAX_LIST_PAGES} pages",
+                          code="bad-response")
+
+    def _page(self, url: str, params: dict[str, Any] | None, headers: dict[str, str]
+              ) -> tuple[list[Any], str | None]:
+        response = get_session().get(url, params=params, headers=headers,
+                                     timeout=self.settings.timeout)
+        hf_raise_for_status(response)
+        page = response.json()
+        if not isinstance(page, list):
+            raise SourceError(f"{describe('bad-response', url)}: a page that is not a list",
+                              code="bad-response")
+        link = response.links.get("next", {}).get("url")
+        return page, link if isinstance(link, str) else None
+
+    def _next_page(self, what: str, current: str, link: str, seen: set[str],
+                   had_entries: bool) -> str:
+        """The next page's URL, when it is safe and useful to ask for it."""
+        target = urljoin(current, link)
+        parts, home = urlsplit(target), urlsplit(self.settings.endpoint)
+        if (parts.hostname, _port(parts)) != (home.hostname, _port(home)) \
+                or parts.scheme not in (home.scheme, "https"):
+            shown = printable_text(f"{parts.scheme}://{parts.netloc}")
+            raise SourceError(f"{describe('bad-response', what)}: its next page is on another "
+                              f"server ({shown}), not followed (the token would go there)",
+                              code="bad-response")
+        if target in seen or not had_entries:
+            reason = "the next-page links loop" if target in seen else \
+                "an empty page points to another"
+            raise SourceError(f"{describe('bad-response', what)}: {reason}", code="bad-response")
+        seen.add(target)
+        return target
 
     def cached_file(self, model_id: str, filename: str, sha: str) -> Path | None:
         found = try_to_load_from_cache(model_id, filename, cache_dir=self.hf_dir, revision=sha)
