@@ -390,3 +390,75 @@ def test_an_unreadable_listing_entry_is_one_error_row_and_the_scan_goes_on(
     assert rows["acme/c"]["license"]["key"] == "apache-2.0"
     assert fakehub.count("GET", r"^/api/models/acme/b") == 1
     assert fakehub.count("GET", r"^/api/models/acme/(a|c)") == 0  # the listing had them
+
+
+def test_a_metadata_reply_too_large_is_a_bad_response_row_not_unbounded_memory(
+        fakehub: FakeHub, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hostile or broken endpoint can send a reply of any size: each reply body is read up
+    to MAX_REPLY_BYTES (lowered here to 1 MB), then the model is a bad-response row, at once."""
+    from cardaudit.sources import replylimits
+
+    monkeypatch.setattr(replylimits, "MAX_REPLY_BYTES", 1024 * 1024)
+    fakehub.add_model("acme/huge", card())
+    fakehub.add_model("acme/fine", card())
+    huge = b'{"id": "acme/huge", "padding": "' + b"x" * (3 * 1024 * 1024) + b'"}'
+    fakehub.fail(r"^/api/models/acme/huge$", 200, times=100, body=huge)
+    rows = models(hub_cli(fakehub, cache, "audit", "acme/huge", "acme/fine", *JSON))
+    assert rows["acme/fine"]["status"] == "ok"
+    error = rows["acme/huge"]["error"]
+    assert error["code"] == "bad-response" and "larger than 1 MiB" in error["message"], error
+    assert fakehub.count("GET", r"^/api/models/acme/huge$") == 1
+
+
+def _deflated(data: bytes, wbits: int) -> bytes:
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize(("coding", "wbits", "times"), [
+    ("gzip", 31, 1), ("deflate", 15, 1), ("deflate", -15, 1), ("gzip, gzip", 31, 2),
+    ("identity", 0, 0)])
+def test_compressed_replies_are_read(fakehub: FakeHub, cache: Path, coding: str, wbits: int,
+                                     times: int) -> None:
+    fakehub.add_model("acme/packed", card("mit"), downloads=77)
+    body = json.dumps(fakehub.repos["acme/packed"].record()).encode()
+    for _ in range(times):
+        body = _deflated(body, wbits)
+    fakehub.fail(r"^/api/models/acme/packed$", 200, body=body,
+                 headers={"Content-Encoding": coding})
+    rows = models(hub_cli(fakehub, cache, "audit", "acme/packed", *JSON))
+    assert rows["acme/packed"]["status"] == "ok", rows["acme/packed"]["error"]
+    assert rows["acme/packed"]["hub"]["downloads"] == 77
+
+
+@pytest.mark.parametrize("coding", ["gzip", "gzip, gzip"])
+def test_a_compression_bomb_is_a_bad_response_row(fakehub: FakeHub, cache: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  coding: str) -> None:
+    """Bytes on the wire are not bytes in memory: 1.5 MB of gzip inflated to 1.5 GB when the
+    client decoded it (5.5 GB peak). The limit holds for the decoded bytes."""
+    from cardaudit.sources import replylimits
+
+    monkeypatch.setattr(replylimits, "MAX_REPLY_BYTES", 1024 * 1024)
+    fakehub.add_model("acme/bomb", card())
+    body = b'{"id": "acme/bomb", "p": "' + b"x" * (8 * 1024 * 1024) + b'"}'
+    for _ in coding.split(","):
+        body = _deflated(body, 31)
+    assert len(body) < 64 * 1024
+    fakehub.fail(r"^/api/models/acme/bomb$", 200, times=100, body=body,
+                 headers={"Content-Encoding": coding})
+    rows = models(hub_cli(fakehub, cache, "audit", "acme/bomb", *JSON))
+    error = rows["acme/bomb"]["error"]
+    assert error["code"] == "bad-response" and "larger than 1 MiB" in error["message"], error
+
+
+def test_a_reply_that_does_not_decode_is_a_bad_response_row(fakehub: FakeHub,
+                                                            cache: Path) -> None:
+    fakehub.add_model("acme/garbled", card())
+    fakehub.fail(r"^/api/models/acme/garbled$", 200, times=100, body=b"not gzip at all",
+                 headers={"Content-Encoding": "gzip"})
+    rows = models(hub_cli(fakehub, cache, "audit", "acme/garbled", *JSON))
+    assert rows["acme/garbled"]["error"]["code"] == "bad-response"
+    assert fakehub.count("GET", r"^/api/models/acme/garbled$") == 1

@@ -47,6 +47,12 @@ from cardaudit.cards.disclosure import DatasetStatus
 from cardaudit.errors import SourceError
 from cardaudit.settings import Settings
 from cardaudit.sources.files import read_capped
+from cardaudit.sources.replylimits import (
+    REPLY_TIMEOUTS,
+    ReplyTooLarge,
+    UnreadableEncoding,
+    bound_replies,
+)
 from cardaudit.sources.targets import is_hub_id
 
 log = logging.getLogger(__name__)
@@ -59,7 +65,6 @@ RETRYABLE = {"rate-limited", "unavailable", "timeout"}
 MAX_RETRY_AFTER = 120.0
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_ERROR_BODY = 64 * 1024
-REPLY_TIMEOUTS = 3  # a whole reply body may take this many --timeout periods
 MAX_LIST_PAGES = 10_000  # 10 million models at the Hub's 1,000 a page
 _COMMIT_RE = re.compile(r"[0-9a-f]{40}")
 _PLAIN_NAME_RE = re.compile(r"[\w][\w.\-]*")  # README.md, LICENSE.txt: no folders, no dot-files
@@ -138,6 +143,8 @@ def classify(exc: BaseException) -> str:
     """A machine code for a failed Hub call (most specific exception first)."""
     if isinstance(exc, SourceError):
         return exc.code
+    if isinstance(exc, ReplyTooLarge | UnreadableEncoding):
+        return "bad-response"
     if isinstance(exc, hf_errors.GatedRepoError):
         return "gated"
     if isinstance(exc, hf_errors.DisabledRepoError):
@@ -194,7 +201,7 @@ _DESCRIBE = {
 
 
 def describe(code: str, what: str, exc: BaseException | None = None) -> str:
-    detail = ""
+    detail = f": {exc}" if isinstance(exc, ReplyTooLarge | UnreadableEncoding) else ""
     response = getattr(exc, "response", None)
     if response is not None:
         detail = f" (HTTP {response.status_code})"
@@ -221,7 +228,7 @@ class HubClient:
             hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call, unused-ignore]
         session = get_session()
         session.timeout = httpx2.Timeout(settings.timeout)
-        _limit_reply_time(session, REPLY_TIMEOUTS * settings.timeout)
+        bound_replies(session, REPLY_TIMEOUTS * settings.timeout)
 
     @property
     def offline(self) -> bool:
@@ -413,35 +420,3 @@ class HubClient:
         if getattr(info, "gated", False) == "manual":
             return DatasetStatus.GATED  # reference §4.2: manually gated data is not obtainable
         return DatasetStatus.PUBLIC
-
-
-class _DeadlineStream(httpx2.SyncByteStream):
-    """A reply body that must end by a deadline: each read within the timeout is not enough
-    when an endpoint trickles one byte at a time (a CI gate would hang for hours)."""
-
-    def __init__(self, inner: Any, deadline: float, request: httpx2.Request) -> None:
-        self._inner = inner
-        self._deadline = deadline
-        self._request = request
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._inner:
-            if time.monotonic() > self._deadline:
-                raise httpx2.ReadTimeout("the reply did not end in time", request=self._request)
-            yield chunk
-
-    def close(self) -> None:
-        self._inner.close()
-
-
-def _limit_reply_time(session: httpx2.Client, seconds: float) -> None:
-    """Give every reply of huggingface_hub's shared session (metadata, listings, files) a
-    deadline for its body, through a response hook (proxies and redirects included)."""
-    def hook(response: httpx2.Response) -> None:
-        response.stream = _DeadlineStream(response.stream, time.monotonic() + seconds,
-                                          response.request)
-    hook.cardaudit = True  # type: ignore[attr-defined]
-    hooks = {name: [h for h in found if not getattr(h, "cardaudit", False)]
-             for name, found in session.event_hooks.items()}
-    hooks.setdefault("response", []).append(hook)
-    session.event_hooks = hooks
