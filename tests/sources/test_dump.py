@@ -29,12 +29,14 @@ def test_a_line_that_is_no_row_is_an_error_row_without_judgements(tmp_path: Path
     """A broken line names no model and carries no Hub facts: it gets no license, disclosure
     or score (which trends would count), only its error; the rows around it are audited."""
     path = tmp_path / "dump.jsonl"
-    path.write_text(json.dumps(ROW) + "\n{broken\n[1, 2]\n", encoding="utf-8")
+    deep = '{"modelId": "acme/deep", "tags": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    path.write_text(json.dumps(ROW) + f"\n{{broken\n[1, 2]\n{deep}\n", encoding="utf-8")
     run = run_cli("audit", "--dump", str(path), "-f", "json", "--no-store", "--jobs", "1")
     assert run.code == 0, run.stderr
     rows = {m["id"]: m for m in json.loads(run.stdout)["models"]}
     assert rows["acme/first"]["status"] == "ok"
-    for row_id, line in (("row-2", 2), ("row-3", 3)):
+    assert "nested too deeply" in rows["row-4"]["error"]["message"]
+    for row_id, line in (("row-2", 2), ("row-3", 3), ("row-4", 4)):
         row = rows[row_id]
         assert row["status"] == "error" and row["error"]["code"] == "bad-row"
         assert f"line {line}" in row["error"]["message"]

@@ -462,3 +462,13 @@ def test_a_reply_that_does_not_decode_is_a_bad_response_row(fakehub: FakeHub,
     rows = models(hub_cli(fakehub, cache, "audit", "acme/garbled", *JSON))
     assert rows["acme/garbled"]["error"]["code"] == "bad-response"
     assert fakehub.count("GET", r"^/api/models/acme/garbled$") == 1
+
+
+def test_json_nested_beyond_the_parser_is_a_bad_response_row_not_retried(
+        fakehub: FakeHub, cache: Path) -> None:
+    fakehub.add_model("acme/deep", card())
+    fakehub.fail(r"^/api/models/acme/deep$", 200, times=100,
+                 body=b'{"id": "acme/deep", "tags": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+    rows = models(hub_cli(fakehub, cache, "audit", "acme/deep", *JSON))
+    assert rows["acme/deep"]["error"]["code"] == "bad-response"
+    assert fakehub.count("GET", r"^/api/models/acme/deep$") == 1

@@ -61,6 +61,8 @@ def parse_line(number: int, line: str) -> DumpRow:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         return DumpRow(number, None, f"line {number} is not JSON: {exc.msg}")
+    except RecursionError:
+        return DumpRow(number, None, f"line {number} is JSON nested too deeply to read")
     if not isinstance(data, dict):
         return DumpRow(number, None, f"line {number} is not a JSON object")
     if may_hold_surrogates(line):

@@ -47,7 +47,7 @@ class HubCache:
     def _read(self, path: Path) -> dict[str, Any] | None:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # a damaged entry is a cache miss
             return None
         return data if isinstance(data, dict) and data.get("schema") == SCHEMA else None
 

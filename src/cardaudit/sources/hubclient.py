@@ -143,8 +143,8 @@ def classify(exc: BaseException) -> str:
     """A machine code for a failed Hub call (most specific exception first)."""
     if isinstance(exc, SourceError):
         return exc.code
-    if isinstance(exc, ReplyTooLarge | UnreadableEncoding):
-        return "bad-response"
+    if isinstance(exc, ReplyTooLarge | UnreadableEncoding | RecursionError):
+        return "bad-response"  # RecursionError: JSON nested deeper than the parser goes
     if isinstance(exc, hf_errors.GatedRepoError):
         return "gated"
     if isinstance(exc, hf_errors.DisabledRepoError):
