@@ -1,10 +1,11 @@
 """Paginated Hub listings (an organization's models, a repo's commits) walked page by page:
-each page is retried on its own with cardaudit's retries only, and a `Link: rel="next"` that
-leaves the endpoint, loops, or never ends stops the listing with one line instead of sending
-the token elsewhere or running forever."""
+each page is retried on its own with cardaudit's retries only; a `Link: rel="next"` naming
+another server is asked of the endpoint (the token never leaves it); links that loop or never
+end stop the listing with one line instead of running forever."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,20 +37,21 @@ def _org(hub: FakeHub, count: int, page_size: int) -> None:
         hub.add_model(f"acme/m{i}", card())
 
 
-def test_a_next_page_on_another_server_gets_no_request_and_no_token(
+def test_a_next_page_named_on_another_server_is_asked_of_the_endpoint(
         fakehub: FakeHub, elsewhere: FakeHub, cache: Path) -> None:
+    """A mirror that passes on the Hub's own links, or a hostile endpoint: the pages are still
+    read, from the endpoint, and the other server never sees the token."""
     _org(fakehub, 5, 2)
     _org(elsewhere, 5, 2)
     fakehub.link_base = elsewhere.url
     run = hub_cli(fakehub, cache, "audit", "--org", "acme", "--token", SECRET, *JSON)
-    assert run.code == 2
+    assert set(models(run)) == {f"acme/m{i}" for i in range(5)}
     assert elsewhere.count() == 0
-    assert "Traceback" not in run.stderr and SECRET not in run.stdout + run.stderr
-    assert "next page" in run.stderr and elsewhere.url in run.stderr
-    assert len(run.stderr.strip().splitlines()) == 1
+    assert fakehub.count("GET", r"^/api/models$") == 3
+    assert SECRET not in run.stdout + run.stderr
 
 
-def test_history_does_not_follow_commit_pages_to_another_server(
+def test_history_reads_commit_pages_from_the_endpoint_only(
         fakehub: FakeHub, elsewhere: FakeHub, cache: Path) -> None:
     fakehub.page_size = 2
     fakehub.add_model("acme/qa", card("mit"))
@@ -57,9 +59,30 @@ def test_history_does_not_follow_commit_pages_to_another_server(
         fakehub.add_commit("acme/qa", card("mit", body=f"v{day}"), date=f"2024-07-0{day}T10:00:00Z")
     elsewhere.add_model("acme/qa", card("mit"))
     fakehub.link_base = elsewhere.url
-    run = hub_cli(fakehub, cache, "history", "acme/qa", "--token", SECRET)
-    assert run.code == 2 and elsewhere.count() == 0
-    assert SECRET not in run.stdout + run.stderr and "Traceback" not in run.stderr
+    run = hub_cli(fakehub, cache, "history", "acme/qa", "--token", SECRET, "-f", "json")
+    assert run.code == 0, run.stderr
+    assert json.loads(run.stdout)["commits"] == 5
+    assert elsewhere.count() == 0 and SECRET not in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize(("url", "endpoint", "asked"), [
+    ("https://hf.co/api/models?cursor=2", "https://hf.co", "https://hf.co/api/models?cursor=2"),
+    ("https://huggingface.co/api/models?c=2", "https://hf-mirror.example",
+     "https://hf-mirror.example/api/models?c=2"),
+    ("https://huggingface.co/api/models?c=2", "https://proxy.corp/hf/",
+     "https://proxy.corp/hf/api/models?c=2"),
+    ("https://proxy.corp/hf/api/models?c=2", "https://proxy.corp/hf",
+     "https://proxy.corp/hf/api/models?c=2"),
+    ("http://lb-internal:8080/hf/api/models?c=2#x", "https://proxy.corp/hf",
+     "https://proxy.corp/hf/api/models?c=2"),
+    ("https://evil.example:443@other/api/models", "https://hf.co", "https://hf.co/api/models"),
+    ("http://hf.co/api/models?c=2", "https://hf.co", "https://hf.co/api/models?c=2"),
+    ("https://hf.co:8443/api/models", "https://hf.co", "https://hf.co/api/models"),
+])
+def test_next_page_links_are_always_on_the_endpoint(url: str, endpoint: str, asked: str) -> None:
+    from cardaudit.sources.hubclient import on_endpoint
+
+    assert on_endpoint(url, endpoint) == asked
 
 
 def test_a_listing_is_tried_with_cardaudit_retries_only(fakehub: FakeHub, cache: Path) -> None:

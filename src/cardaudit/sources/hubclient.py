@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import httpx2
 from huggingface_hub import HfApi, ModelInfo, constants, hf_hub_url, try_to_load_from_cache
@@ -112,6 +112,21 @@ class Throttle:
             self._sleep(min(wait, 1.0))
         with self._slots:
             yield
+
+
+def on_endpoint(url: str, endpoint: str) -> str:
+    """`url` when it is on the endpoint's server, else its path and query asked of the endpoint.
+
+    The token goes with every page, so a next-page link never takes it to another server; and a
+    mirror or proxy that passes on the Hub's own links (https://huggingface.co/api/models?…), or
+    a load balancer that names an internal host, still lists every page through the endpoint."""
+    parts, home = urlsplit(url), urlsplit(endpoint)
+    if (parts.hostname, _port(parts)) == (home.hostname, _port(home)) \
+            and parts.scheme in (home.scheme, "https"):
+        return url
+    prefix = home.path.rstrip("/")
+    path = parts.path if parts.path.startswith(f"{prefix}/") else f"{prefix}{parts.path}"
+    return urlunsplit((home.scheme, home.netloc, path, parts.query, ""))
 
 
 def _port(parts: Any) -> int | None:
@@ -304,9 +319,9 @@ class HubClient:
 
         Each page is one request with this client's retries only (huggingface_hub's paginator
         retries 5xx five times itself, and a failure on page 40 restarted the whole listing).
-        A next link is followed only on the endpoint's own server: the token goes with it, and
-        a hostile or misconfigured endpoint must not send it elsewhere. Links that loop, empty
-        pages that point on, and listings past MAX_LIST_PAGES stop with bad-response."""
+        A next link is only ever asked of the endpoint (`on_endpoint`): the token goes with it.
+        Links that loop, empty pages that point on, and listings past MAX_LIST_PAGES stop with
+        bad-response."""
         headers = build_hf_headers(token=self._token, library_name="cardaudit",
                                    library_version=__version__)
         seen: set[str] = set()
@@ -337,15 +352,11 @@ class HubClient:
 
     def _next_page(self, what: str, current: str, link: str, seen: set[str],
                    had_entries: bool) -> str:
-        """The next page's URL, when it is safe and useful to ask for it."""
-        target = urljoin(current, link)
-        parts, home = urlsplit(target), urlsplit(self.settings.endpoint)
-        if (parts.hostname, _port(parts)) != (home.hostname, _port(home)) \
-                or parts.scheme not in (home.scheme, "https"):
-            shown = printable_text(f"{parts.scheme}://{parts.netloc}")
-            raise SourceError(f"{describe('bad-response', what)}: its next page is on another "
-                              f"server ({shown}), not followed (the token would go there)",
-                              code="bad-response")
+        """The next page's URL, when it is useful to ask for it; always on the endpoint."""
+        target = on_endpoint(urljoin(current, link), self.settings.endpoint)
+        if target != urljoin(current, link):
+            log.debug("%s: next page %s asked for at %s", what,
+                      printable_text(urljoin(current, link)), target)
         if target in seen or not had_entries:
             reason = "the next-page links loop" if target in seen else \
                 "an empty page points to another"
