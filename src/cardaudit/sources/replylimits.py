@@ -37,22 +37,41 @@ class _Inflater:
         self.coding = coding
         self._decoder = zlib.decompressobj(_WBITS[coding])
         self._first = True
+        self._head = b""  # deflate's first bytes, held until its header can be told (2 bytes)
 
     def feed(self, data: bytes, step: int) -> Iterator[bytes]:
+        if self._first and self.coding == "deflate" and len(self._head) + len(data) < 2:
+            self._head += data
+            return
+        data, self._head = self._head + data, b""
         while data:
             try:
-                out = self._decoder.decompress(data, step)
+                out = self._inflate(data, step)
             except zlib.error:
-                if not (self._first and self.coding == "deflate"):
-                    raise UnreadableEncoding(f"a {self.coding} reply that does not decode") \
-                        from None
-                # "deflate" is sent both with and without the zlib header (as httpx allows)
-                self._decoder = zlib.decompressobj(-zlib.MAX_WBITS)
-                out = self._decoder.decompress(data, step)
-            self._first = False
+                raise UnreadableEncoding(f"a {self.coding} reply that does not decode") from None
             data = self._decoder.unconsumed_tail
             if out:
                 yield out
+
+    def _inflate(self, data: bytes, step: int) -> bytes:
+        try:
+            return self._decoder.decompress(data, step)
+        except zlib.error:
+            if not (self._first and self.coding == "deflate"):
+                raise
+            # "deflate" is sent both with and without the zlib header (as httpx allows)
+            self._decoder = zlib.decompressobj(-zlib.MAX_WBITS)
+            return self._decoder.decompress(data, step)
+        finally:
+            self._first = False
+
+    def finish(self) -> bytes:
+        """Output zlib still holds when the body has ended."""
+        try:
+            held = self._inflate(self._head, 0) if self._head else b""
+            return held + self._decoder.flush()
+        except zlib.error:
+            raise UnreadableEncoding(f"a {self.coding} reply that does not decode") from None
 
 
 class BoundedStream(httpx2.SyncByteStream):
@@ -67,16 +86,22 @@ class BoundedStream(httpx2.SyncByteStream):
 
     def __iter__(self) -> Iterator[bytes]:
         size = 0
+        for piece in self._decoded():
+            size += len(piece)
+            if size > MAX_REPLY_BYTES:
+                raise ReplyTooLarge(f"a reply larger than {MAX_REPLY_BYTES // 2**20} MiB")
+            yield piece
+
+    def _decoded(self) -> Iterator[bytes]:
+        step = MAX_REPLY_BYTES + 1  # no step yields more than the limit allows in all
         # the codings were applied in the order listed: undone in the reverse order
         inflaters = [_Inflater(c) for c in reversed(self._codings)]
         for chunk in self._inner:
             if time.monotonic() > self._deadline:
                 raise httpx2.ReadTimeout("the reply did not end in time", request=self._request)
-            for piece in _undo(inflaters, chunk, MAX_REPLY_BYTES + 1):
-                size += len(piece)
-                if size > MAX_REPLY_BYTES:
-                    raise ReplyTooLarge(f"a reply larger than {MAX_REPLY_BYTES // 2**20} MiB")
-                yield piece
+            yield from _undo(inflaters, chunk, step)
+        for index, inflater in enumerate(inflaters):
+            yield from _undo(inflaters[index + 1:], inflater.finish(), step)
 
     def close(self) -> None:
         self._inner.close()
