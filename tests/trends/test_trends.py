@@ -132,8 +132,35 @@ def test_cohort_modified_and_the_fallback_note(tmp_path: Path) -> None:
     assert "no row has createdAt" in run.stdout
     data = trends(db, "--by", "year")
     assert [g["key"] for g in data["groups"]] == ["2021"]
-    assert any("no createdAt" in n for n in data["notes"])
+    assert any("no usable createdAt" in n for n in data["notes"])
     assert trends(db, "--by", "year", "--cohort", "modified")["groups"][0]["models"] == 16
+
+
+def test_dates_that_are_not_dates_fall_in_no_year(tmp_path: Path) -> None:
+    """A dump from another tool may hold any text as a date: only a real calendar date gives a
+    cohort; the others are counted, fall back to lastModified when that is a date, else are
+    unknown — never a year "yest" or "0000"."""
+    row = json.loads(SMALL_DUMP.read_text().splitlines()[0])
+    created = ["yesterday", "0000-01-01T00:00:00Z", "2022-02-30T00:00:00Z", "२०२२-०१-०१",
+               "2021-13-01", "2023-05-04T10:00:00.000Z", "2021-06-01", ""]
+    rows = [{**row, "modelId": f"acme/m{i}", "createdAt": value, "lastModified": None}
+            for i, value in enumerate(created)]
+    rows.append({**row, "modelId": "acme/late", "createdAt": "soon",
+                 "lastModified": "2020-01-02T00:00:00.000Z"})
+    dump = tmp_path / "dates.jsonl"
+    dump.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    db = tmp_path / "s.sqlite"
+    assert run_cli("audit", "--dump", str(dump), "--db", str(db), "--jobs", "1").code == 0
+    data = trends(db, "--by", "year")
+    assert {g["key"]: g["models"] for g in data["groups"]} == {
+        "2020": 1, "2021": 1, "2023": 1, "unknown": 6}
+    assert "6 model(s) have a createdAt or lastModified that is not a calendar date: ignored" \
+        in data["notes"]
+    assert "6 model(s) have no usable date: cohort unknown" in data["notes"]
+    assert "1 model(s) have no usable createdAt: their cohort is the year of lastModified" \
+        in data["notes"]
+    months = trends(db, "--by", "month")
+    assert [g["key"] for g in months["groups"]] == ["2020-01", "2021-06", "2023-05", "unknown"]
 
 
 def test_parquet_gzip_and_worker_processes_give_the_same_run(db: Path, tmp_path: Path) -> None:

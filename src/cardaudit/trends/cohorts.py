@@ -3,10 +3,14 @@
 Cohorts use the year (or month) of `createdAt`; the Hub's 2022-03-02 placeholder, which stands
 for "created before the Hub recorded dates", is its own "≤2022" cohort. Without `createdAt`
 (the 2022 dumps) the cohort falls back to `lastModified` — counted, so the output can say so.
+A date that is not a calendar date (dumps from other tools: "yesterday", "2022-02-30", year 0)
+counts as no date: it never becomes a year of its own.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from cardaudit.lineage.origin import UNMAPPED, Origins
@@ -19,6 +23,7 @@ DIMENSIONS = ("year", "month", "org", "country", "license-category", "base-origi
               "base-country")
 COHORTS = ("created", "modified")
 MAX_DEPTH = 8
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 @dataclass(slots=True)
@@ -28,8 +33,21 @@ class CohortNotes:
     fell_back_to_modified: int = 0
     placeholder: int = 0
     no_date: int = 0
+    not_calendar_dates: int = 0
     roots_outside_run: int = 0
     extra: list[str] = field(default_factory=list)
+
+
+def calendar_date(value: str | None) -> str | None:
+    """YYYY-MM-DD of an ISO date or date-time that is a real calendar date, else None."""
+    match = _DATE_RE.match(value or "")
+    if match is None:
+        return None
+    try:
+        dt.date.fromisoformat(match.group())
+    except ValueError:
+        return None
+    return match.group()
 
 
 def _period(date: str, month: bool) -> str:
@@ -37,15 +55,22 @@ def _period(date: str, month: bool) -> str:
 
 
 def cohort_key(model: StoredModel, *, month: bool, cohort: str, notes: CohortNotes) -> str:
+    unreadable = False
     if cohort == "created" and model.created_at:
         if model.created_at.startswith(PLACEHOLDER_PREFIX):
             notes.placeholder += 1
             return EARLY_COHORT
-        return _period(model.created_at, month)
-    if model.last_modified:
+        created = calendar_date(model.created_at)
+        if created is not None:
+            return _period(created, month)
+        unreadable = True
+    modified = calendar_date(model.last_modified)
+    unreadable = unreadable or (bool(model.last_modified) and modified is None)
+    notes.not_calendar_dates += unreadable
+    if modified is not None:
         if cohort == "created":
             notes.fell_back_to_modified += 1
-        return _period(model.last_modified, month)
+        return _period(modified, month)
     notes.no_date += 1
     return UNKNOWN
 

@@ -193,14 +193,17 @@ def _notes(query: TrendQuery, notes: CohortNotes, weight_field: str,
     out.append(f"download weights: {what}")
     if query.top:
         out.append(f"popular: the top {query.top} models per group by {weight_field}")
+    if notes.not_calendar_dates:
+        out.append(f"{notes.not_calendar_dates} model(s) have a createdAt or lastModified that "
+                   "is not a calendar date: ignored")
     if notes.fell_back_to_modified:
-        out.append(f"{notes.fell_back_to_modified} model(s) have no createdAt: their cohort is "
-                   "the year of lastModified")
+        out.append(f"{notes.fell_back_to_modified} model(s) have no usable createdAt: their "
+                   "cohort is the year of lastModified")
     if notes.placeholder:
         out.append(f"{notes.placeholder} model(s) carry the Hub's 2022-03-02 placeholder "
                    "creation date: cohort ≤2022")
     if notes.no_date:
-        out.append(f"{notes.no_date} model(s) have no date at all: cohort unknown")
+        out.append(f"{notes.no_date} model(s) have no usable date: cohort unknown")
     if notes.roots_outside_run:
         out.append(f"{notes.roots_outside_run} derivative(s) have ancestors outside this run: "
                    "their root is the farthest ancestor named")
