@@ -129,3 +129,24 @@ def test_a_commit_that_deletes_the_readme_fixes_no_rule(fakehub: FakeHub, cache:
     assert "fixed rules" not in fields
     assert "CA-DOC-003" in fields["unjudged rules"]["before"]
     assert fields["unjudged rules"]["direction"] == "changed"
+
+
+def test_history_asks_only_for_the_pages_it_shows(fakehub: FakeHub, cache: Path) -> None:
+    """A repo of many commits is many listing pages: with --limit, the older pages are not
+    asked for, and the total is then unknown (null), not a wrong count."""
+    fakehub.page_size = 2
+    fakehub.add_model("acme/busy", V1)
+    for n in range(9):
+        fakehub.add_commit("acme/busy", V1 + f"\nRevision {n}.\n",
+                           date=f"2024-0{n + 1}-02T00:00:00Z")
+    run = hub_cli(fakehub, cache, "history", "acme/busy", "--limit", "3", "-f", "json")
+    assert run.code == 0, run.stderr
+    data = json.loads(run.stdout)
+    validate("history", data)
+    assert (data["commits"], data["shown"]) == (None, 3)
+    assert fakehub.count("GET", r"/commits/") == 2  # of 5 pages
+    table = hub_cli(fakehub, cache, "history", "acme/busy", "--limit", "3", "--width", "160")
+    assert "older commits not shown (--limit)" in table.stdout
+    whole = json.loads(hub_cli(fakehub, cache, "history", "acme/busy", "--limit", "10",
+                               "-f", "json").stdout)
+    assert (whole["commits"], whole["shown"]) == (10, 10)

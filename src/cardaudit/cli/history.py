@@ -65,8 +65,10 @@ def render_table(timeline: Timeline, stream: TextIO, width: int | None) -> None:
                           "first commit shown" if point is timeline.points[-1] else "—",
                           style="dim"))
     console.print(table)
-    more = timeline.total_commits - len(timeline.points)
-    if more > 0:
+    if timeline.total_commits is None:
+        console.print(Text("older commits not shown (--limit)", style="dim"))
+    elif timeline.total_commits > len(timeline.points):
+        more = timeline.total_commits - len(timeline.points)
         console.print(Text(f"{more} older commit(s) not shown (--limit)", style="dim"))
 
 

@@ -1,7 +1,8 @@
 """`history`: a model card audited at each of its Hub commits, newest first, with what each
 commit changed against the one before it.
 
-Requests: one commit listing (paginated) plus one README download per commit (cached by
+Requests: the commit listing's pages up to the newest `limit` commits (the older pages are not
+asked for, so the total is then unknown) plus one README download per commit shown (cached by
 commit sha, so a second look downloads nothing). The gate shown is the card's own gate form at
 that commit: the Hub's gating setting has no history.
 """
@@ -45,7 +46,7 @@ class Point:
 class Timeline:
     model_id: str
     points: tuple[Point, ...]
-    total_commits: int
+    total_commits: int | None  # None: more commits than shown, not all listed
 
     def as_json(self) -> dict[str, Any]:
         return {"schema_version": 1, "model": self.model_id, "commits": self.total_commits,
@@ -61,7 +62,7 @@ def _iso(value: Any) -> str | None:
 def card_history(client: HubClient, reader: CardReader, auditor: Auditor, model_id: str,
                  limit: int, jobs: int = 8) -> Timeline:
     """Raises SourceError when the model's commits cannot be listed (missing, private)."""
-    commits = client.list_commits(model_id)
+    commits, complete = client.list_commits(model_id, limit=limit)
     shown = commits[:limit]
     location = f"{client.settings.endpoint}/{model_id}"
 
@@ -84,4 +85,4 @@ def card_history(client: HubClient, reader: CardReader, auditor: Auditor, model_
         changes = compare(older, model).changes if older is not None else ()
         points.append(Point(str(commit.commit_id), _iso(getattr(commit, "created_at", None)),
                             str(getattr(commit, "title", "") or ""), model, changes))
-    return Timeline(model_id, tuple(points), len(commits))
+    return Timeline(model_id, tuple(points), len(commits) if complete else None)

@@ -294,28 +294,35 @@ class HubClient:
             if value is not None:
                 params[name] = value
         entries: list[Any] = []
-        for page in self.pages(what, f"{self.settings.endpoint}/api/models", params):
+        for page, _ in self.pages(what, f"{self.settings.endpoint}/api/models", params):
             entries.extend(listed_info(item) for item in page)
             if limit is not None and len(entries) >= limit:
                 return entries[:limit]
         return entries
 
-    def list_commits(self, model_id: str, revision: str | None = None) -> list[Any]:
+    def list_commits(self, model_id: str, revision: str | None = None, *,
+                     limit: int | None = None) -> tuple[list[Any], bool]:
         """A repo's commits, newest first (GitCommitInfo: commit_id, created_at, title), read
-        as HfApi.list_repo_commits reads them."""
+        as HfApi.list_repo_commits reads them, and whether that is all of them: with `limit`,
+        no page is asked for once `limit` commits are known (a repo of 5,000
+        commits is 100 pages)."""
         url = (f"{self.settings.endpoint}/api/models/{model_id}/commits/"
                f"{quote(revision or constants.DEFAULT_REVISION, safe='')}")
         commits: list[Any] = []
-        for page in self.pages(f"{model_id} commits", url, {}):
+        for page, last in self.pages(f"{model_id} commits", url, {}):
             commits.extend(GitCommitInfo(
                 commit_id=item["id"], authors=[author["user"] for author in item["authors"]],
                 created_at=parse_datetime(item["date"]), title=item["title"],
                 message=item["message"], formatted_title=None, formatted_message=None)
                 for item in page)
-        return commits
+            if not last and limit is not None and len(commits) >= limit:
+                return commits, False
+        return commits, True
 
-    def pages(self, what: str, url: str, params: dict[str, Any]) -> Iterator[list[Any]]:
-        """The pages of a paginated Hub listing, following `Link: rel="next"`.
+    def pages(self, what: str, url: str, params: dict[str, Any]
+              ) -> Iterator[tuple[list[Any], bool]]:
+        """The pages of a paginated Hub listing, following `Link: rel="next"`, each with
+        whether it is the last.
 
         Each page is one request with this client's retries only (huggingface_hub's paginator
         retries 5xx five times itself, and a failure on page 40 restarted the whole listing).
@@ -330,7 +337,7 @@ class HubClient:
         for number in range(1, MAX_LIST_PAGES + 1):
             page, link = self.call(what if number == 1 else f"{what} (page {number})",
                                    functools.partial(self._page, page_url, page_params, headers))
-            yield page
+            yield page, link is None
             if link is None:
                 return
             page_url = self._next_page(what, page_url, link, seen, bool(page))
