@@ -93,6 +93,19 @@ def test_github_step_summary_is_appended(registry: Path, tmp_path: Path) -> None
     assert "acme/llama-ft | **FAIL**" in text
 
 
+@pytest.mark.parametrize("where", ["folder", "missing"])
+def test_a_step_summary_that_cannot_be_written_warns_and_the_verdict_stands(
+        registry: Path, tmp_path: Path, where: str) -> None:
+    summary = tmp_path if where == "folder" else tmp_path / "no" / "such" / "summary.md"
+    out = tmp_path / "gate.json"
+    run = run_cli("check", "models", "--policy", "permissive-only", "-q", "-o", str(out),
+                  env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert run.code == 1, run.stderr
+    assert json.loads(out.read_text())["passed"] is False
+    assert run.stderr.count("\n") == 1 and "warning: cannot append to GITHUB_STEP_SUMMARY" \
+        in run.stderr
+
+
 def test_hostile_card_text_stays_text_in_sarif_junit_and_markdown(registry: Path) -> None:
     evil = registry / "acme__evil"
     evil.mkdir()

@@ -43,7 +43,7 @@ from cardaudit.cli.options import (
     hub_settings,
 )
 from cardaudit.cli.output import write_output
-from cardaudit.errors import EXIT_OK, EXIT_POLICY_FAILED, EXIT_USAGE, OutputError
+from cardaudit.errors import EXIT_OK, EXIT_POLICY_FAILED, EXIT_USAGE
 from cardaudit.pack import load_pack
 from cardaudit.policy.evaluate import judge_run
 from cardaudit.policy.schema import load_exemptions, resolve_policy
@@ -121,7 +121,9 @@ def check(
 
 
 def _step_summary(outcome) -> None:  # type: ignore[no-untyped-def]
-    """Append the Markdown summary to $GITHUB_STEP_SUMMARY (GitHub Actions) when it is set."""
+    """Append the Markdown summary to $GITHUB_STEP_SUMMARY (GitHub Actions) when it is set.
+    A summary that cannot be written is a warning: the gate's verdict (exit 0 or 1) and its
+    report stand, and a broken runner setting must not turn a pass into an error."""
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
         return
@@ -131,5 +133,5 @@ def _step_summary(outcome) -> None:  # type: ignore[no-untyped-def]
         with open(path, "a", encoding="utf-8") as stream:
             stream.write(buffer.getvalue())
     except OSError as exc:
-        raise OutputError(f"cannot append to GITHUB_STEP_SUMMARY: {exc.strerror or exc}") \
-            from None
+        typer.echo(f"warning: cannot append to GITHUB_STEP_SUMMARY: {exc.strerror or exc}; "
+                   "the verdict stands", err=True)
