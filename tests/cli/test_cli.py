@@ -411,3 +411,17 @@ def test_rules_show_prints_no_terminal_escapes_from_a_users_rule(tmp_path: Path)
     assert shown.code == 0, shown.stderr
     assert "\x1b" not in shown.stdout and "\u202e" not in shown.stdout
     assert "red [31m text" in shown.stdout and "a reversed comment" in shown.stdout
+
+
+def test_error_lines_carry_no_terminal_control_sequences(tmp_path: Path) -> None:
+    """A target named in a file from a registry is hostile text: an OSC sequence in it would
+    retitle the terminal (or worse) when the error line echoes it."""
+    evil = "ev\x1b]0;pwned\x07il\x1b[2J/x"
+    targets = tmp_path / "targets.txt"
+    targets.write_text(f"acme/fine\n{evil}\n", encoding="utf-8")
+    run = run_cli("audit", "--from-file", str(targets), "--offline", "--no-store")
+    assert run.code == 2
+    assert "\x1b" not in run.stderr and "\x07" not in run.stderr
+    assert run.stderr.startswith("error: 'ev]0;pwnedil[2J/x' is neither")
+    missing = run_cli("audit", str(tmp_path / evil), "--no-store")
+    assert missing.code == 2 and "\x1b" not in missing.stderr and "pwned" in missing.stderr

@@ -20,11 +20,14 @@ from typer.core import TyperGroup
 from cardaudit import __version__
 from cardaudit.cli.output import use_color
 from cardaudit.errors import EXIT_USAGE, CardauditError
+from cardaudit.reports.escape import lines
 from cardaudit.settings import Settings
 
 
 def _stderr(text: str) -> None:
-    typer.echo(text, err=True)
+    """An error line: messages quote targets, file names and Hub replies, which are hostile
+    text, so control characters (terminal escapes, bidi overrides) never reach the terminal."""
+    typer.echo(lines(text), err=True)
 
 
 class CardauditGroup(TyperGroup):

@@ -29,7 +29,7 @@ from cardaudit.errors import EXIT_USAGE, SourceError, UsageError
 from cardaudit.history.compare import BETTER, WORSE
 from cardaudit.history.timeline import Timeline, card_history
 from cardaudit.pack import load_pack
-from cardaudit.reports.escape import markdown, plain
+from cardaudit.reports.escape import lines, markdown, plain
 from cardaudit.reports.table import console_for
 from cardaudit.reports.tabular import write_csv
 from cardaudit.runner import Auditor
@@ -130,7 +130,7 @@ def history(
         timeline = card_history(client, CardReader(pack.knowledge.sections), Auditor(pack),
                                 model, limit)
     except SourceError as exc:
-        typer.echo(f"error: {model}: {exc.message}", err=True)
+        typer.echo(lines(f"error: {model}: {exc.message}"), err=True)
         raise typer.Exit(EXIT_USAGE) from None
     if fmt == "json":
         write_output(lambda s: print(json.dumps(timeline.as_json(), indent=2), file=s), output)

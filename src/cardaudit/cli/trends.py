@@ -12,6 +12,7 @@ from cardaudit.cli.output import write_output
 from cardaudit.cli.storecli import open_store, pick_run
 from cardaudit.errors import UsageError
 from cardaudit.pack import load_pack
+from cardaudit.reports.escape import lines
 from cardaudit.trends.compute import TrendQuery, compute
 from cardaudit.trends.render import RENDERERS, render_table
 
@@ -62,7 +63,7 @@ def trends(
     with open_store(db, settings) as store:
         chosen, warning = pick_run(store, run)
         if warning:
-            typer.echo(f"warning: {warning}", err=True)
+            typer.echo(lines(f"warning: {warning}"), err=True)
         table = compute(store.models(chosen.id, with_hub=False), query,
                         load_pack().knowledge.origins, run_id=chosen.id)
     if chart is not None:
