@@ -8,7 +8,7 @@ and runs the installed CLI on them: `audit` in every format, `check` in every fo
 `bom` in every format, and `explain` on a sample. Each run must exit 0 or 1 with no traceback;
 the JSON report must hold one row per folder and no `internal` error row; the JSON and SARIF
 validate against their JSON Schemas (ours, and SARIF 2.1.0); the HTML and Markdown must hold
-no `<script>` from card text.
+no `<script>` from card text; no output, printed or written, holds a terminal escape (ESC, BEL).
 
 The same seed gives the same cards, so a failure is reproducible (`--keep DIR` keeps them).
 Prints a JSON summary; exits 1 if any check failed.
@@ -39,7 +39,11 @@ HOSTILE = [b"\x00", b"\xff\xfe", b"\r", b"\r\n", b"\t", b"---\n", b"\n---\n", b"
            b"$model", b"${value}", b"%s", b"{0}", "\u2028".encode(), b"<!--", b"-->",
            b"[x](", b"](javascript:alert(1))", "\U0001f600".encode(), b"=cmd|' /C calc'!A0",
            b"\nlicense: <script>alert(1)</script>\n", b"\n## <script>alert(1)</script>\n",
-           b"\nlicense_name: <script>alert(1)</script>\n", b"<script>alert(1)</script> License\n"]
+           b"\nlicense_name: <script>alert(1)</script>\n", b"<script>alert(1)</script> License\n",
+           b"\x1b]0;pwned\x07", b"\x1b[2J", b"\n## \x1b[31mTraining data\n",
+           b'\nlicense: "\\e]0;pwned\\a"\n', b'\nlicense_name: "\\e[31mx"\n',
+           b'\nbase_model: "\\e[2Jorg/x"\n']
+CONTROL = (b"\x1b", b"\x07")  # terminal escapes: never in any output (runs use --no-color)
 SCRIPT = b"<script>alert(1)</script>"
 # put before one card in ten, so that card text certainly reaches the reports' cells
 HOSTILE_FRONT = [b"---\nlicense: " + SCRIPT + b"\n---\n",
@@ -108,6 +112,8 @@ def run_cli(outcome: Outcome, env: dict[str, str], *args: str
     if done.returncode not in (0, 1) or b"Traceback" in done.stderr:
         tail = done.stderr.decode(errors="replace").strip().splitlines()[-3:]
         outcome.problems.append(f"{' '.join(args[:3])}: exit {done.returncode}: {tail}")
+    if any(c in done.stdout + done.stderr for c in CONTROL):
+        outcome.problems.append(f"{' '.join(args[:3])}: a terminal control sequence came out")
     return done
 
 
@@ -176,6 +182,9 @@ def check_batch(rng: random.Random, root: Path, out: Path, count: int) -> Outcom
         path = out / name
         if path.exists() and SCRIPT in path.read_bytes():
             outcome.problems.append(f"{name}: card text <script> came through unescaped")
+    for path in sorted(out.glob("*.*")):
+        if path.is_file() and any(c in path.read_bytes() for c in CONTROL):
+            outcome.problems.append(f"{path.name}: a terminal control sequence came through")
     return outcome
 
 
