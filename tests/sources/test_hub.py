@@ -472,3 +472,14 @@ def test_json_nested_beyond_the_parser_is_a_bad_response_row_not_retried(
     rows = models(hub_cli(fakehub, cache, "audit", "acme/deep", *JSON))
     assert rows["acme/deep"]["error"]["code"] == "bad-response"
     assert fakehub.count("GET", r"^/api/models/acme/deep$") == 1
+
+
+def test_a_model_or_organization_named_in_two_spellings_is_audited_once(
+        fakehub: FakeHub, cache: Path) -> None:
+    """The Hub reads ids without regard to case: ACME/M1 is acme/m1, one model, one row."""
+    for name in ("m0", "m1"):
+        fakehub.add_model(f"acme/{name}", card("mit"))
+    run = hub_cli(fakehub, cache, "audit", "acme/m1", "ACME/M1", "--org", "acme", "--org",
+                  "Acme", *JSON)
+    assert [m["id"] for m in json.loads(run.stdout)["models"]] == ["acme/m0", "acme/m1"]
+    assert fakehub.count("GET", r"^/api/models$") == 1

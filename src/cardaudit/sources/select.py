@@ -17,7 +17,12 @@ from cardaudit.sources.hub import HubSource
 from cardaudit.sources.hubcache import HubCache
 from cardaudit.sources.hubclient import HubClient, Throttle
 from cardaudit.sources.local import LocalSource
-from cardaudit.sources.targets import check_revision, classify, read_target_file
+from cardaudit.sources.targets import (
+    check_revision,
+    classify,
+    first_spellings,
+    read_target_file,
+)
 
 
 @dataclass(slots=True)
@@ -92,15 +97,17 @@ def plan(request: Request, settings: Settings, reader: CardReader) -> Plan:
     hub_targets: list[Target] = []
     if classified.hub_ids or request.orgs or request.search or request.lineage_hub:
         hub = make_hub_source(settings, reader, request)
+        # Hub ids and names are case-insensitive (ACME/Model is acme/model): the first
+        # spelling named is kept, and an organization named twice is listed once
         seen: set[str] = set()
         found = hub.targets_for_ids(classified.hub_ids)
-        for org in request.orgs:
+        for org in first_spellings(request.orgs):
             found.extend(hub.targets_for_org(org))
         if request.search is not None:
             found.extend(hub.targets_for_search(request.search, request.sort, request.limit))
         for target in found:
-            if target.id not in seen:
-                seen.add(target.id)
+            if target.id.lower() not in seen:
+                seen.add(target.id.lower())
                 hub_targets.append(target)
     lineage_sources: list[tuple[LocalSource, dict[str, Target]]] = []
     if local is not None:

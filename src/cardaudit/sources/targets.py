@@ -57,13 +57,21 @@ def classify(arguments: list[str]) -> ClassifiedTargets:
                 raise UsageError(f"no such file or folder: {text}")
             paths.append(text)
         elif is_hub_id(text):
-            if text not in hub_ids:
-                hub_ids.append(text)
+            hub_ids.append(text)
         else:
             raise UsageError(
                 f"'{text}' is neither an existing file or folder nor a Hub model id (org/name)",
                 hint="prefix local paths with ./ to make them unambiguous")
-    return ClassifiedTargets(paths, hub_ids)
+    return ClassifiedTargets(paths, first_spellings(hub_ids))
+
+
+def first_spellings(names: list[str]) -> list[str]:
+    """Hub ids and organization names without repeats, in order: the Hub reads them without
+    regard to case (ACME/Model is acme/model), so the first spelling named is kept."""
+    kept: dict[str, str] = {}
+    for name in names:
+        kept.setdefault(name.lower(), name)
+    return list(kept.values())
 
 
 def read_target_file(path: Path) -> list[str]:
