@@ -483,3 +483,10 @@ def test_a_model_or_organization_named_in_two_spellings_is_audited_once(
                   "Acme", *JSON)
     assert [m["id"] for m in json.loads(run.stdout)["models"]] == ["acme/m0", "acme/m1"]
     assert fakehub.count("GET", r"^/api/models$") == 1
+
+
+def test_a_pasted_model_address_audits_the_model(fakehub: FakeHub, cache: Path) -> None:
+    fakehub.add_model("acme/m", card("mit"))
+    rows = models(hub_cli(fakehub, cache, "audit", "https://huggingface.co/acme/m/tree/main",
+                          "acme/m", *JSON))
+    assert list(rows) == ["acme/m"] and rows["acme/m"]["license"]["key"] == "mit"

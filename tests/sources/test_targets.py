@@ -33,6 +33,32 @@ def test_classify_paths_ids_and_rejects(tmp_path: Path, monkeypatch: pytest.Monk
         classify(["typo"])
 
 
+@pytest.mark.parametrize(("url", "model_id"), [
+    ("https://huggingface.co/Qwen/Qwen3-8B", "Qwen/Qwen3-8B"),
+    ("https://huggingface.co/Qwen/Qwen3-8B/", "Qwen/Qwen3-8B"),
+    ("http://www.huggingface.co/Qwen/Qwen3-8B?library=transformers", "Qwen/Qwen3-8B"),
+    ("hf.co/Qwen/Qwen3-8B", "Qwen/Qwen3-8B"),
+    ("https://huggingface.co/Qwen/Qwen3-8B/tree/main", "Qwen/Qwen3-8B"),
+    ("https://huggingface.co/Qwen/Qwen3-8B/blob/main/README.md", "Qwen/Qwen3-8B"),
+    ("https://huggingface.co/Qwen/Qwen3-8B#model-overview", "Qwen/Qwen3-8B"),
+])
+def test_a_pasted_hub_model_address_is_its_id(url: str, model_id: str) -> None:
+    assert classify([url]).hub_ids == [model_id]
+
+
+@pytest.mark.parametrize(("url", "why"), [
+    ("https://huggingface.co/datasets/org/set", "a dataset"),
+    ("https://huggingface.co/spaces/org/app", "a Space"),
+    ("https://huggingface.co/Qwen/Qwen3-8B/tree/v2", "--revision v2"),
+    ("https://huggingface.co/Qwen", "neither"),
+    ("https://example.com/Qwen/Qwen3-8B", "neither"),
+    ("https://huggingface.co/org/na me", "neither"),
+])
+def test_other_addresses_are_refused_with_what_to_do(url: str, why: str) -> None:
+    with pytest.raises(UsageError, match=why):
+        classify([url])
+
+
 def test_target_file_skips_comments_and_blank_lines(tmp_path: Path) -> None:
     path = tmp_path / "t.txt"
     path.write_text("# header\n\nQwen/Qwen3-8B  # trailing\n  ./local  \n")

@@ -3,6 +3,8 @@
 - A path exists, or starts with `./`, `../`, `/` or `~` (then it must exist).
 - A Hub id matches the Hub's grammar: `org/name`, each part letters, digits, `-`, `_`, `.`,
   not starting or ending with `-`/`.`, no `--` or `..`, at most 96 characters each.
+- A model's address on huggingface.co or hf.co, as pasted from a browser, is its id; the
+  address of a dataset, a Space or another revision is refused with what to give instead.
 - Anything else is a usage error at once — a typo is never retried against the network.
 """
 
@@ -21,6 +23,9 @@ _HUB_ID_RE = re.compile(rf"^{_PART}/{_PART}$")
 _ORG_RE = re.compile(rf"^{_PART}$")
 _PATH_PREFIXES = ("./", "../", "/", "~", ".\\", "..\\")
 REVISION_RE = re.compile(r"^[\w.\-/]{1,200}$")
+_HUB_URL_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/"
+                         r"(?P<path>[^?#]*)(?:[?#].*)?$", re.IGNORECASE)
+_MAIN_VIEWS = ("", "tree/main", "blob/main/README.md", "resolve/main/README.md")
 
 
 def is_hub_id(text: str) -> bool:
@@ -58,11 +63,37 @@ def classify(arguments: list[str]) -> ClassifiedTargets:
             paths.append(text)
         elif is_hub_id(text):
             hub_ids.append(text)
+        elif _HUB_URL_RE.match(text):
+            hub_ids.append(_id_of_address(text))
         else:
             raise UsageError(
                 f"'{text}' is neither an existing file or folder nor a Hub model id (org/name)",
                 hint="prefix local paths with ./ to make them unambiguous")
     return ClassifiedTargets(paths, first_spellings(hub_ids))
+
+
+def _id_of_address(url: str) -> str:
+    """The model id a huggingface.co address names (the card at main), else a usage error
+    that says what to give instead."""
+    match = _HUB_URL_RE.match(url)
+    assert match is not None
+    parts = [p for p in match.group("path").split("/") if p]
+    kind = parts[0].lower() if parts else ""
+    if kind in ("datasets", "spaces"):
+        what = "a dataset" if kind == "datasets" else "a Space"
+        raise UsageError(f"'{url}' is {what}, not a model: cardaudit audits model cards")
+    model_id = "/".join(parts[:2])
+    if len(parts) < 2 or not is_hub_id(model_id):
+        raise UsageError(
+            f"'{url}' is neither an existing file or folder nor a Hub model id (org/name)",
+            hint="give the model's id, as in https://huggingface.co/org/name")
+    view = parts[2:]
+    if "/".join(view) not in _MAIN_VIEWS:
+        if len(view) >= 2 and view[0] in ("tree", "blob", "resolve") and view[1] != "main":
+            raise UsageError(f"'{url}' is revision {view[1]} of {model_id}: give {model_id} "
+                             f"--revision {view[1]}")
+        raise UsageError(f"'{url}' is not the model card of {model_id}: give {model_id}")
+    return model_id
 
 
 def first_spellings(names: list[str]) -> list[str]:
