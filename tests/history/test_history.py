@@ -69,6 +69,8 @@ def test_history_of_a_missing_model_is_one_line(fakehub: FakeHub, cache: Path) -
     run = hub_cli(fakehub, cache, "history", "ghost/model")
     assert run.code == 2
     assert run.stderr.startswith("error: ghost/model:") and len(run.stderr.splitlines()) == 1
+    address = hub_cli(fakehub, cache, "history", "https://huggingface.co/ghost/model")
+    assert address.code == 2 and "ghost/model" in address.stderr and "not found" in address.stderr
     bad = hub_cli(fakehub, cache, "history", "not a model id")
     assert bad.code == 2 and "not a Hub model id" in bad.stderr
 

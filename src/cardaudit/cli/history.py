@@ -34,7 +34,7 @@ from cardaudit.reports.table import console_for
 from cardaudit.reports.tabular import write_csv
 from cardaudit.runner import Auditor
 from cardaudit.sources.hubclient import HubClient, Throttle
-from cardaudit.sources.targets import is_hub_id
+from cardaudit.sources.targets import hub_model_id
 
 _STYLE = {WORSE: "red", BETTER: "green"}
 
@@ -119,8 +119,7 @@ def history(
 
     Exit 0, or 2 when the model's commits cannot be listed (missing, private, offline)."""
     fmt = chosen_format(fmt, output, HISTORY_FORMATS, "table")
-    if not is_hub_id(model):
-        raise UsageError(f"'{model}' is not a Hub model id (org/name)")
+    model = hub_model_id(model)
     settings = hub_settings(ctx.obj, endpoint, token, offline, cache_dir, timeout)
     if settings.offline:
         raise UsageError("history needs the Hub's commit list; it is not available offline")

@@ -72,6 +72,16 @@ def classify(arguments: list[str]) -> ClassifiedTargets:
     return ClassifiedTargets(paths, first_spellings(hub_ids))
 
 
+def hub_model_id(text: str) -> str:
+    """A Hub model id, given as one or as its address, else a usage error."""
+    text = text.strip()
+    if is_hub_id(text):
+        return text
+    if _HUB_URL_RE.match(text):
+        return _id_of_address(text)
+    raise UsageError(f"'{text}' is not a Hub model id (org/name)")
+
+
 def _id_of_address(url: str) -> str:
     """The model id a huggingface.co address names (the card at main), else a usage error
     that says what to give instead."""
