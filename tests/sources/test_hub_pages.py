@@ -123,3 +123,13 @@ def test_empty_pages_that_keep_pointing_on_end_the_listing(fakehub: FakeHub, cac
     run = hub_cli(fakehub, cache, "audit", "--org", "acme", *JSON)
     assert run.code == 2 and "an empty page points to another" in run.stderr, run.stderr
     assert fakehub.count("GET", r"^/api/models$") == 1
+
+
+def test_a_listing_page_that_is_not_a_list_is_one_line_at_once(fakehub: FakeHub,
+                                                                cache: Path) -> None:
+    _org(fakehub, 3, 50)
+    fakehub.fail(r"^/api/models$", 200, times=10, body=b'{"models": "elsewhere"}')
+    run = hub_cli(fakehub, cache, "audit", "--org", "acme", *JSON)
+    assert run.code == 2 and run.stderr.count("\n") == 1
+    assert "a listing page that is not a list" in run.stderr
+    assert fakehub.count("GET", r"^/api/models$") == 1

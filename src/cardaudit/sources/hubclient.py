@@ -47,12 +47,7 @@ from cardaudit.cards.disclosure import DatasetStatus
 from cardaudit.errors import SourceError
 from cardaudit.settings import Settings
 from cardaudit.sources.files import read_capped
-from cardaudit.sources.replylimits import (
-    REPLY_TIMEOUTS,
-    ReplyTooLarge,
-    UnreadableEncoding,
-    bound_replies,
-)
+from cardaudit.sources.replylimits import REPLY_TIMEOUTS, BadReply, bound_replies
 from cardaudit.sources.targets import is_hub_id
 
 log = logging.getLogger(__name__)
@@ -138,11 +133,6 @@ def _port(parts: Any) -> int | None:
     return port if port is not None else {"http": 80, "https": 443}.get(parts.scheme)
 
 
-def printable_text(value: str) -> str:
-    """Text from a reply shown on one line: control characters as '?', at most 200."""
-    return "".join(c if c.isprintable() else "?" for c in value[:200])
-
-
 def _retry_after(exc: BaseException) -> float | None:
     response = getattr(exc, "response", None)
     if response is None:
@@ -158,7 +148,7 @@ def classify(exc: BaseException) -> str:
     """A machine code for a failed Hub call (most specific exception first)."""
     if isinstance(exc, SourceError):
         return exc.code
-    if isinstance(exc, ReplyTooLarge | UnreadableEncoding | RecursionError):
+    if isinstance(exc, BadReply | RecursionError):
         return "bad-response"  # RecursionError: JSON nested deeper than the parser goes
     if isinstance(exc, hf_errors.GatedRepoError):
         return "gated"
@@ -216,7 +206,7 @@ _DESCRIBE = {
 
 
 def describe(code: str, what: str, exc: BaseException | None = None) -> str:
-    detail = f": {exc}" if isinstance(exc, ReplyTooLarge | UnreadableEncoding) else ""
+    detail = f": {exc}" if isinstance(exc, BadReply) else ""
     response = getattr(exc, "response", None)
     if response is not None:
         detail = f" (HTTP {response.status_code})"
@@ -352,18 +342,17 @@ class HubClient:
         hf_raise_for_status(response)
         page = response.json()
         if not isinstance(page, list):
-            raise SourceError(f"{describe('bad-response', url)}: a page that is not a list",
-                              code="bad-response")
+            raise BadReply("a listing page that is not a list")
         link = response.links.get("next", {}).get("url")
         return page, link if isinstance(link, str) else None
 
     def _next_page(self, what: str, current: str, link: str, seen: set[str],
                    had_entries: bool) -> str:
         """The next page's URL, when it is useful to ask for it; always on the endpoint."""
-        target = on_endpoint(urljoin(current, link), self.settings.endpoint)
-        if target != urljoin(current, link):
-            log.debug("%s: next page %s asked for at %s", what,
-                      printable_text(urljoin(current, link)), target)
+        named = urljoin(current, link)
+        target = on_endpoint(named, self.settings.endpoint)
+        if target != named:
+            log.debug("%s: next page %r asked for at %r", what, named[:300], target[:300])
         if target in seen or not had_entries:
             reason = "the next-page links loop" if target in seen else \
                 "an empty page points to another"

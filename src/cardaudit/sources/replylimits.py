@@ -22,12 +22,16 @@ REPLY_TIMEOUTS = 3  # a whole reply body may take this many --timeout periods
 _WBITS = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16, "deflate": zlib.MAX_WBITS}
 
 
-class ReplyTooLarge(ValueError):
-    """A reply body longer than MAX_REPLY_BYTES: the same reply again would not help."""
+class BadReply(ValueError):
+    """A reply that cannot be read as it was sent: the same reply again would not help."""
 
 
-class UnreadableEncoding(ValueError):
-    """A compressed reply that does not decode: the same reply again would not help."""
+class ReplyTooLarge(BadReply):
+    """A reply body longer than MAX_REPLY_BYTES."""
+
+
+class UnreadableEncoding(BadReply):
+    """A compressed reply that does not decode."""
 
 
 class _Inflater:
