@@ -8,14 +8,42 @@ to every Hub call itself.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
+# where an HF_ENDPOINT huggingface_hub cannot import with is kept (see set_aside_bad_endpoint)
+SET_ASIDE_ENDPOINT = "CARDAUDIT_UNUSABLE_HF_ENDPOINT"
+
+
+def endpoint_problem(url: str) -> str | None:
+    """Why `url` cannot be a Hub endpoint, or None when it can (an http(s) URL with a host)."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises on a port that is not a number from 0 to 65535
+    except ValueError as exc:
+        return f"is not a URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return "is not an http(s) URL"
+    if not parts.hostname or any(not c.isprintable() or c.isspace() for c in url):
+        return "is not an http(s) URL with a host name"
+    return None
+
+
+def set_aside_bad_endpoint(env: MutableMapping[str, str]) -> None:
+    """huggingface_hub reads HF_ENDPOINT when it is imported and raises on some bad values (a
+    port over 65535, a broken IPv6 address): every command, even --help, would end in a
+    traceback. Such a value is set aside before the import; a command that needs the Hub then
+    says what is wrong with it (Settings.endpoint_error), and the others run."""
+    value = env.get("HF_ENDPOINT")
+    if value and endpoint_problem(value) is not None:
+        env[SET_ASIDE_ENDPOINT] = value
+        del env["HF_ENDPOINT"]
 
 
 class Secret:
@@ -80,6 +108,7 @@ class Settings:
     color: bool = True
     width: int | None = None
     endpoint: str = DEFAULT_ENDPOINT
+    endpoint_error: str | None = None  # HF_ENDPOINT was set to something that is no endpoint
     token: Secret | None = field(default=None, repr=False)
     offline: bool = False
     timeout: float = 10.0
@@ -93,10 +122,14 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None, **flags: object) -> Settings:
         env = os.environ if env is None else env
         width = env.get("COLUMNS")
+        given = env.get("HF_ENDPOINT") or env.get(SET_ASIDE_ENDPOINT) or ""
+        endpoint = given.rstrip("/")
+        problem = endpoint_problem(given) if given else None
         values: dict[str, object] = {
             "color": not env.get("NO_COLOR"),
             "width": int(width) if width and width.isdigit() else None,
-            "endpoint": (env.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/"),
+            "endpoint": DEFAULT_ENDPOINT if problem or not endpoint else endpoint,
+            "endpoint_error": f"HF_ENDPOINT '{given}' {problem}" if problem else None,
             "token": Secret(env["HF_TOKEN"]) if env.get("HF_TOKEN") else None,
             "offline": _truthy(env.get("HF_HUB_OFFLINE")),
             "backoff": float(env["CARDAUDIT_BACKOFF"]) if _is_number(env.get("CARDAUDIT_BACKOFF"))

@@ -425,3 +425,28 @@ def test_error_lines_carry_no_terminal_control_sequences(tmp_path: Path) -> None
     assert run.stderr.startswith("error: 'ev]0;pwnedil[2J/x' is neither")
     missing = run_cli("audit", str(tmp_path / evil), "--no-store")
     assert missing.code == 2 and "\x1b" not in missing.stderr and "pwned" in missing.stderr
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ("http://127.0.0.1:99999", "Port out of range"),  # huggingface_hub's import raised on it
+    ("http://[::1", "Invalid IPv6 URL"),
+    ("ftp://mirror.example", "is not an http(s) URL"),
+    ("hub.example.com", "is not an http(s) URL"),
+])
+def test_a_bad_hf_endpoint_is_one_line_when_the_hub_is_needed_and_harmless_otherwise(
+        tmp_path: Path, value: str, problem: str) -> None:
+    env = {**os.environ, "HF_ENDPOINT": value, "XDG_CACHE_HOME": str(tmp_path)}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "cardaudit", *args], capture_output=True,
+                              text=True, timeout=120, env=env)
+
+    assert cli("--version").returncode == 0
+    local = cli("audit", str(ROOT / "examples"), "-f", "csv", "--no-store")
+    assert local.returncode == 0 and "acme/" in local.stdout, local.stderr
+    hub = cli("audit", "acme/model", "--no-store")
+    assert hub.returncode == 2 and "Traceback" not in hub.stderr
+    assert hub.stderr.startswith(f"error: HF_ENDPOINT '{value}' ") and problem in hub.stderr
+    assert cli("audit", "acme/model", "--offline", "--no-store", "-f", "csv").returncode == 0
+    flag = cli("audit", "acme/model", "--endpoint", value, "--no-store")
+    assert flag.returncode == 2 and flag.stderr.startswith(f"error: --endpoint '{value}' ")

@@ -11,7 +11,7 @@ import typer
 
 from cardaudit.errors import UsageError
 from cardaudit.reports import FORMATS
-from cardaudit.settings import Secret, Settings
+from cardaudit.settings import Secret, Settings, endpoint_problem
 
 FormatOption = Annotated[
     str | None, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)} "
@@ -48,9 +48,11 @@ def hub_settings(settings: Settings, endpoint: str | None, token: str | None, of
     """Settings with the Hub flags applied; the token falls back to `hf auth login`'s file."""
     changes: dict[str, object] = {}
     if endpoint:
-        if not endpoint.startswith(("http://", "https://")):
-            raise UsageError(f"--endpoint must be an http(s) URL, not '{endpoint}'")
+        problem = endpoint_problem(endpoint)
+        if problem is not None:
+            raise UsageError(f"--endpoint '{endpoint}' {problem}")
         changes["endpoint"] = endpoint.rstrip("/")
+        changes["endpoint_error"] = None
     if token:
         changes["token"] = Secret(token)
     elif settings.token is None:

@@ -44,7 +44,7 @@ from huggingface_hub.utils import logging as hf_logging
 
 from cardaudit import __version__
 from cardaudit.cards.disclosure import DatasetStatus
-from cardaudit.errors import SourceError
+from cardaudit.errors import SourceError, UsageError
 from cardaudit.settings import Settings
 from cardaudit.sources.files import read_capped
 from cardaudit.sources.replylimits import REPLY_TIMEOUTS, BadReply, bound_replies
@@ -218,6 +218,9 @@ class HubClient:
 
     def __init__(self, settings: Settings, throttle: Throttle, *, retries: int = 4,
                  backoff: float = 0.5, sleep: Callable[[float], None] = time.sleep) -> None:
+        if settings.endpoint_error is not None and not settings.offline:
+            raise UsageError(settings.endpoint_error,
+                             hint="fix or unset HF_ENDPOINT, or pass --endpoint URL")
         self.settings = settings
         self.throttle = throttle
         self.retries = max(1, retries)
