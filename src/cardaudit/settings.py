@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
-# where an HF_ENDPOINT huggingface_hub cannot import with is kept (see set_aside_bad_endpoint)
+# where an HF_ENDPOINT huggingface_hub cannot be imported with is kept
 SET_ASIDE_ENDPOINT = "CARDAUDIT_UNUSABLE_HF_ENDPOINT"
 
 
@@ -35,15 +35,20 @@ def endpoint_problem(url: str) -> str | None:
     return None
 
 
-def set_aside_bad_endpoint(env: MutableMapping[str, str]) -> None:
-    """huggingface_hub reads HF_ENDPOINT when it is imported and raises on some bad values (a
-    port over 65535, a broken IPv6 address): every command, even --help, would end in a
-    traceback. Such a value is set aside before the import; a command that needs the Hub then
-    says what is wrong with it (Settings.endpoint_error), and the others run."""
+def set_aside_unusable_hub_environment(env: MutableMapping[str, str]) -> None:
+    """huggingface_hub reads its environment when it is imported and raises on some bad values
+    (HF_ENDPOINT with a port over 65535 or a broken IPv6 address; HF_HUB_ETAG_TIMEOUT or
+    HF_HUB_DOWNLOAD_TIMEOUT that are not whole numbers): every command, even --help, would end
+    in a traceback. Such values are set aside before the import. cardaudit passes its own
+    timeouts, so the two timeouts are not needed; a command that needs the Hub says what is
+    wrong with HF_ENDPOINT (Settings.endpoint_error), and the others run."""
     value = env.get("HF_ENDPOINT")
     if value and endpoint_problem(value) is not None:
         env[SET_ASIDE_ENDPOINT] = value
         del env["HF_ENDPOINT"]
+    for name in ("HF_HUB_ETAG_TIMEOUT", "HF_HUB_DOWNLOAD_TIMEOUT"):
+        if name in env and not env[name].strip().lstrip("+-").isdigit():
+            del env[name]
 
 
 class Secret:

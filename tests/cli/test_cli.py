@@ -450,3 +450,14 @@ def test_a_bad_hf_endpoint_is_one_line_when_the_hub_is_needed_and_harmless_other
     assert cli("audit", "acme/model", "--offline", "--no-store", "-f", "csv").returncode == 0
     flag = cli("audit", "acme/model", "--endpoint", value, "--no-store")
     assert flag.returncode == 2 and flag.stderr.startswith(f"error: --endpoint '{value}' ")
+
+
+@pytest.mark.parametrize("name", ["HF_HUB_ETAG_TIMEOUT", "HF_HUB_DOWNLOAD_TIMEOUT"])
+def test_a_hub_timeout_that_is_no_number_does_not_stop_the_cli(tmp_path: Path,
+                                                               name: str) -> None:
+    """huggingface_hub's import raised on it; cardaudit passes its own timeouts."""
+    env = {**os.environ, name: "ten seconds", "XDG_CACHE_HOME": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-m", "cardaudit", "audit", str(ROOT / "examples"),
+                          "-f", "csv", "--no-store"], capture_output=True, text=True,
+                         timeout=120, env=env)
+    assert run.returncode == 0 and "acme/" in run.stdout, run.stderr

@@ -2,6 +2,6 @@
 
 import os
 
-from cardaudit.settings import set_aside_bad_endpoint
+from cardaudit.settings import set_aside_unusable_hub_environment
 
-set_aside_bad_endpoint(os.environ)  # before any command module imports huggingface_hub
+set_aside_unusable_hub_environment(os.environ)  # before any command imports huggingface_hub
