@@ -84,3 +84,27 @@ def test_a_proxy_page_in_place_of_hub_json_is_a_bad_response_row_or_a_usage_erro
     assert run.code == 2 and run.stdout == ""
     assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
     assert "cannot list the models of 'acme'" in run.stderr
+
+
+def test_retry_after_is_read_in_seconds_or_as_an_http_date() -> None:
+    """RFC 9110 allows both; proxies in front of private Hubs send dates."""
+    import datetime as dt
+    from email.utils import format_datetime
+
+    import httpx2
+    from huggingface_hub.errors import HfHubHTTPError
+
+    from cardaudit.sources.hubclient import MAX_RETRY_AFTER, retry_after
+
+    def wait(value: str) -> float | None:
+        response = httpx2.Response(429, headers={"Retry-After": value},
+                                   request=httpx2.Request("GET", "http://127.0.0.1/api"))
+        return retry_after(HfHubHTTPError("429", response=response))
+
+    soon = format_datetime(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30), usegmt=True)
+    assert wait("7") == 7.0 and wait("0") == 0.0
+    assert 25 <= (wait(soon) or 0) <= 30
+    assert wait("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # already past: no wait
+    assert wait("1e9") == wait("Fri, 01 Jan 2100 00:00:00 GMT") == MAX_RETRY_AFTER
+    assert wait("-5") == 0.0
+    assert wait("soon") is None and wait("nan") is None

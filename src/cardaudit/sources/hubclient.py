@@ -16,6 +16,8 @@ the whole file to disk before anything can cap it. They are kept in the library'
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import functools
 import logging
 import os
@@ -133,15 +135,28 @@ def _port(parts: Any) -> int | None:
     return port if port is not None else {"http": 80, "https": 443}.get(parts.scheme)
 
 
-def _retry_after(exc: BaseException) -> float | None:
+def retry_after(exc: BaseException) -> float | None:
+    """Seconds a 429 reply asks to wait (RFC 9110: a number of seconds, or an HTTP date, which
+    proxies send), at most MAX_RETRY_AFTER; None when it says nothing readable."""
     response = getattr(exc, "response", None)
     if response is None:
         return None
     value = response.headers.get("Retry-After")
-    try:
-        return min(float(value), MAX_RETRY_AFTER) if value is not None else None
-    except ValueError:
+    if value is None:
         return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:  # "-0000": a date in UTC
+            when = when.replace(tzinfo=dt.UTC)
+        seconds = (when - dt.datetime.now(dt.UTC)).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 def classify(exc: BaseException) -> str:
@@ -259,7 +274,7 @@ class HubClient:
                 if code not in RETRYABLE or attempt == self.retries:
                     raise SourceError(describe(code, what, exc), code=code) from None
                 if code == "rate-limited":
-                    wait = _retry_after(exc)
+                    wait = retry_after(exc)
                     self.throttle.pause(wait if wait is not None else self._delay(attempt))
                 else:
                     self.sleep(self._delay(attempt))
