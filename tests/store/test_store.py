@@ -188,7 +188,10 @@ def test_an_old_store_is_migrated_and_keeps_its_runs(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("content", "message"), [
     (b"this is a text file, not a database\n" * 20, "not a cardaudit audit store"),
     (None, "not a cardaudit audit store (it has tables: customers)"),
-    ("newer", "written by a newer cardaudit"),
+    ("UPDATE meta SET value = '99' WHERE key = 'schema_version'", "written by a newer cardaudit"),
+    ("UPDATE meta SET value = 'three' WHERE key = 'schema_version'",
+     "a damaged cardaudit audit store (schema version 'three')"),
+    ("DROP TABLE findings", "a damaged cardaudit audit store (no table findings)"),
 ])
 def test_bad_or_foreign_store_files_are_refused_in_one_line(tmp_path: Path, content: object,
                                                             message: str) -> None:
@@ -201,7 +204,7 @@ def test_bad_or_foreign_store_files_are_refused_in_one_line(tmp_path: Path, cont
     else:
         Store.open(db).close()
         with sqlite3.connect(db) as raw:
-            raw.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+            raw.execute(content)  # type: ignore[arg-type]
     before = db.read_bytes()
     for args in (["audit", "examples/models", "--db", str(db)], ["runs", "--db", str(db)],
                  ["trends", "--db", str(db)]):

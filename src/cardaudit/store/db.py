@@ -24,6 +24,8 @@ from cardaudit.store.records import StoredFinding, StoredModel, to_json
 from cardaudit.store.schema import APP_ID, MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 30_000
+REQUIRED_TABLES = ("meta", "runs", "models", "findings", "messages")
+DAMAGED_HINT = "pass --db with another path, or move the file away and audit again"
 # A run on another host is presumed dead when it has not written for this long.
 STALE_AFTER_SECONDS = 15 * 60
 
@@ -144,7 +146,11 @@ class Store:
             if meta.get("app") != APP_ID:
                 raise StoreError(f"{self.path} is not a cardaudit audit store "
                                  f"(app '{meta.get('app')}')")
-            version = int(meta.get("schema_version", "0"))
+            written = meta.get("schema_version", "0")
+            if not written.isdigit():
+                raise StoreError(f"{self.path} is a damaged cardaudit audit store (schema "
+                                 f"version '{written}')", hint=DAMAGED_HINT)
+            version = int(written)
             if version > SCHEMA_VERSION:
                 raise StoreError(f"{self.path} was written by a newer cardaudit (store schema "
                                  f"{version}; this version reads up to {SCHEMA_VERSION})",
@@ -153,6 +159,12 @@ class Store:
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
         self._migrate()
+        tables = {row[0] for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for table in REQUIRED_TABLES:
+            if table not in tables:  # dropped by hand or another tool: queries would fail later
+                raise StoreError(f"{self.path} is a damaged cardaudit audit store (no table "
+                                 f"{table})", hint=DAMAGED_HINT)
 
     def _migrate(self) -> None:
         """Apply the migrations this file lacks, each atomically; concurrent openers wait."""
