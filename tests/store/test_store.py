@@ -215,6 +215,28 @@ def test_bad_or_foreign_store_files_are_refused_in_one_line(tmp_path: Path, cont
     assert db.read_bytes() == before
 
 
+@pytest.mark.parametrize(("damage", "message", "commands"), [
+    ("UPDATE models SET hub = '{not json'", "the audit store holds damaged Hub facts",
+     ["diff"]),
+    ("UPDATE models SET sections = '[1,'", "the audit store holds damaged sections",
+     ["trends", "diff"]),
+    ("UPDATE runs SET arguments = 'x'", "the audit store holds damaged run arguments",
+     ["trends", "diff", "runs"]),
+])
+def test_rows_damaged_by_another_tool_are_one_line(tmp_path: Path, damage: str, message: str,
+                                                   commands: list[str]) -> None:
+    db = tmp_path / "audits.sqlite"
+    assert run_cli("audit", "examples/models", "--db", str(db)).code == 0
+    with sqlite3.connect(db) as raw:
+        raw.execute(damage)
+    arguments = {"trends": [], "diff": ["1", "1"], "runs": []}
+    for command in commands:
+        run = run_cli(command, *arguments[command], "--db", str(db))
+        assert run.code == 2, (command, run.stdout)
+        assert run.stderr.startswith(f"error: {message}"), run.stderr
+        assert len(run.stderr.strip().splitlines()) == 2  # error + hint
+
+
 def test_reading_commands_never_create_a_store(tmp_path: Path) -> None:
     db = tmp_path / "missing.sqlite"
     run = run_cli("trends", "--db", str(db))

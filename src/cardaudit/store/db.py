@@ -326,7 +326,8 @@ class Store:
                 "WHERE run_id = ?", (data["id"],)).fetchone()
         return StoredRun(data["id"], data["started_at"], data["finished_at"], status,
                          data["tool_version"], data["rules_digest"], data["source"],
-                         json.loads(data["arguments"]), models, errors, data["not_done"])
+                         stored_json(data["arguments"], "run arguments"), models, errors,
+                         data["not_done"])
 
     @staticmethod
     def _stale(data: dict[str, Any]) -> bool:
@@ -426,6 +427,15 @@ def _model_row(run_id: int, m: StoredModel) -> tuple[Any, ...]:
     )
 
 
+def stored_json(text: str, what: str) -> Any:
+    """A JSON value the store holds; one damaged by another tool is a one-line StoreError."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise StoreError(f"the audit store holds damaged {what} ({exc})",
+                         hint=DAMAGED_HINT) from None
+
+
 class _ModelReader:
     """Turns stored rows into StoredModels that share what repeats: a run of two million
     models holds them all for `trends`, and most of a model's size was its own copies of the
@@ -443,7 +453,11 @@ class _ModelReader:
         return None if value is None else self._kept(self._values, value, lambda: value)
 
     def sections(self, text: str | None) -> dict[str, bool]:
-        return self._kept(self._sections, text, lambda: json.loads(text)) if text else {}
+        if not text:
+            return {}
+        sections: dict[str, bool] = self._kept(self._sections, text,
+                                               lambda: stored_json(text, "sections"))
+        return sections
 
     @staticmethod
     def _kept(cache: dict[Any, Any], key: Any, make: Callable[[], Any]) -> Any:
@@ -476,7 +490,7 @@ class _ModelReader:
             created_at=created_at, last_modified=last_modified,
             downloads=downloads, downloads_all_time=downloads_all_time, likes=likes,
             parameters=parameters, pipeline_tag=share(pipeline_tag),
-            library_name=share(library_name), hub=json.loads(hub) if hub else None,
-            base_models=tuple(json.loads(base_models)) if base_models else (),
+            library_name=share(library_name), hub=stored_json(hub, "Hub facts") if hub else None,
+            base_models=tuple(stored_json(base_models, "base models")) if base_models else (),
             relation=share(relation), root=share(root), root_family=share(root_family),
             findings=findings)
