@@ -488,5 +488,5 @@ def test_a_model_or_organization_named_in_two_spellings_is_audited_once(
 def test_a_pasted_model_address_audits_the_model(fakehub: FakeHub, cache: Path) -> None:
     fakehub.add_model("acme/m", card("mit"))
     rows = models(hub_cli(fakehub, cache, "audit", "https://huggingface.co/acme/m/tree/main",
-                          "acme/m", *JSON))
+                          "acme/m", f"{fakehub.url}/acme/m", *JSON))
     assert list(rows) == ["acme/m"] and rows["acme/m"]["license"]["key"] == "mit"

@@ -59,6 +59,21 @@ def test_other_addresses_are_refused_with_what_to_do(url: str, why: str) -> None
         classify([url])
 
 
+@pytest.mark.parametrize(("url", "endpoint", "model_id"), [
+    ("https://hub.corp.example/acme/model", "https://hub.corp.example", "acme/model"),
+    ("https://HUB.corp.example/acme/model/tree/main", "https://hub.corp.example", "acme/model"),
+    ("https://proxy.example/hf/acme/model", "https://proxy.example/hf", "acme/model"),
+    ("https://huggingface.co/acme/model", "https://hub.corp.example", "acme/model"),
+])
+def test_a_private_hubs_model_address_is_its_id(url: str, endpoint: str, model_id: str) -> None:
+    assert classify([url], endpoint).hub_ids == [model_id]
+
+
+def test_another_hosts_address_is_not_read_even_with_an_endpoint() -> None:
+    with pytest.raises(UsageError, match="neither"):
+        classify(["https://elsewhere.example/acme/model"], "https://hub.corp.example")
+
+
 def test_target_file_skips_comments_and_blank_lines(tmp_path: Path) -> None:
     path = tmp_path / "t.txt"
     path.write_text("# header\n\nQwen/Qwen3-8B  # trailing\n  ./local  \n")

@@ -119,8 +119,8 @@ def history(
 
     Exit 0, or 2 when the model's commits cannot be listed (missing, private, offline)."""
     fmt = chosen_format(fmt, output, HISTORY_FORMATS, "table")
-    model = hub_model_id(model)
     settings = hub_settings(ctx.obj, endpoint, token, offline, cache_dir, timeout)
+    model = hub_model_id(model, settings.endpoint)
     if settings.offline:
         raise UsageError("history needs the Hub's commit list; it is not available offline")
     pack = load_pack([Path(p) for p in rules or []])

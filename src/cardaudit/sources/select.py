@@ -83,7 +83,7 @@ def plan(request: Request, settings: Settings, reader: CardReader) -> Plan:
         raise UsageError("--limit must be at least 1")
     if request.sort is not None and request.search is None and not request.orgs:
         raise UsageError("--sort applies to --search or --org listings")
-    classified = classify(names)
+    classified = classify(names, settings.endpoint)
     if not (classified.paths or classified.hub_ids or request.orgs or request.search):
         raise UsageError("nothing to audit", hint="name model folders, card files, Hub ids "
                                                   "(org/name), --org, --search or --from-file")

@@ -15,6 +15,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cardaudit.errors import UsageError
 
@@ -23,8 +24,7 @@ _HUB_ID_RE = re.compile(rf"^{_PART}/{_PART}$")
 _ORG_RE = re.compile(rf"^{_PART}$")
 _PATH_PREFIXES = ("./", "../", "/", "~", ".\\", "..\\")
 REVISION_RE = re.compile(r"^[\w.\-/]{1,200}$")
-_HUB_URL_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/"
-                         r"(?P<path>[^?#]*)(?:[?#].*)?$", re.IGNORECASE)
+HUB_HOSTS = ("huggingface.co", "www.huggingface.co", "hf.co")
 _MAIN_VIEWS = ("", "tree/main", "blob/main/README.md", "resolve/main/README.md")
 
 
@@ -48,8 +48,9 @@ class ClassifiedTargets:
     hub_ids: list[str]
 
 
-def classify(arguments: list[str]) -> ClassifiedTargets:
-    """Split command-line targets into local paths and Hub ids; reject anything else."""
+def classify(arguments: list[str], endpoint: str | None = None) -> ClassifiedTargets:
+    """Split command-line targets into local paths and Hub ids; reject anything else.
+    `endpoint`: a private Hub whose model addresses are read as ids too."""
     paths: list[str] = []
     hub_ids: list[str] = []
     for raw in arguments:
@@ -63,8 +64,8 @@ def classify(arguments: list[str]) -> ClassifiedTargets:
             paths.append(text)
         elif is_hub_id(text):
             hub_ids.append(text)
-        elif _HUB_URL_RE.match(text):
-            hub_ids.append(_id_of_address(text))
+        elif (path := address_path(text, endpoint)) is not None:
+            hub_ids.append(_id_of_address(text, path))
         else:
             raise UsageError(
                 f"'{text}' is neither an existing file or folder nor a Hub model id (org/name)",
@@ -72,22 +73,44 @@ def classify(arguments: list[str]) -> ClassifiedTargets:
     return ClassifiedTargets(paths, first_spellings(hub_ids))
 
 
-def hub_model_id(text: str) -> str:
+def hub_model_id(text: str, endpoint: str | None = None) -> str:
     """A Hub model id, given as one or as its address, else a usage error."""
     text = text.strip()
     if is_hub_id(text):
         return text
-    if _HUB_URL_RE.match(text):
-        return _id_of_address(text)
+    path = address_path(text, endpoint)
+    if path is not None:
+        return _id_of_address(text, path)
     raise UsageError(f"'{text}' is not a Hub model id (org/name)")
 
 
-def _id_of_address(url: str) -> str:
-    """The model id a huggingface.co address names (the card at main), else a usage error
-    that says what to give instead."""
-    match = _HUB_URL_RE.match(url)
-    assert match is not None
-    parts = [p for p in match.group("path").split("/") if p]
+def address_path(text: str, endpoint: str | None = None) -> str | None:
+    """The path of a page address on huggingface.co, hf.co or the endpoint (after the
+    endpoint's own path, for a Hub served under one), else None: not an address we read."""
+    if any(c.isspace() for c in text):
+        return None
+    try:
+        parts = urlsplit(text if "://" in text else f"https://{text}")
+        hosts = {*HUB_HOSTS}
+        prefix = ""
+        if endpoint:
+            home = urlsplit(endpoint)
+            if (parts.hostname or "") == (home.hostname or "").lower() and home.hostname:
+                prefix = home.path.rstrip("/")
+                hosts.add(home.hostname.lower())
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or (parts.hostname or "") not in hosts:
+        return None
+    if prefix and parts.path.startswith(f"{prefix}/"):
+        return parts.path[len(prefix):]
+    return parts.path
+
+
+def _id_of_address(url: str, path: str) -> str:
+    """The model id a Hub page address names (the card at main), else a usage error that says
+    what to give instead."""
+    parts = [p for p in path.split("/") if p]
     kind = parts[0].lower() if parts else ""
     if kind in ("datasets", "spaces"):
         what = "a dataset" if kind == "datasets" else "a Space"
