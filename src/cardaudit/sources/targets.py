@@ -3,8 +3,9 @@
 - A path exists, or starts with `./`, `../`, `/` or `~` (then it must exist).
 - A Hub id matches the Hub's grammar: `org/name`, each part letters, digits, `-`, `_`, `.`,
   not starting or ending with `-`/`.`, no `--` or `..`, at most 96 characters each.
-- A model's address on huggingface.co or hf.co, as pasted from a browser, is its id; the
-  address of a dataset, a Space or another revision is refused with what to give instead.
+- A model's address on huggingface.co, hf.co or the configured endpoint, as pasted from a
+  browser, is its id; the address of a dataset, a Space or another revision is refused with
+  what to give instead.
 - Anything else is a usage error at once — a typo is never retried against the network.
 """
 
