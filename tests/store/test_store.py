@@ -222,6 +222,11 @@ def test_bad_or_foreign_store_files_are_refused_in_one_line(tmp_path: Path, cont
      ["trends", "diff"]),
     ("UPDATE runs SET arguments = 'x'", "the audit store holds damaged run arguments",
      ["trends", "diff", "runs"]),
+    ("UPDATE models SET score_overall = 'x'", "the audit store holds damaged scores ('x')",
+     ["trends", "diff"]),
+    ("UPDATE models SET downloads = 'lots'", "the audit store holds damaged download counts",
+     ["trends", "diff"]),
+    ("UPDATE models SET created_at = X'FF'", "the audit store holds damaged dates", ["trends"]),
 ])
 def test_rows_damaged_by_another_tool_are_one_line(tmp_path: Path, damage: str, message: str,
                                                    commands: list[str]) -> None:

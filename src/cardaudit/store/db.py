@@ -436,6 +436,16 @@ def stored_json(text: str, what: str) -> Any:
                          hint=DAMAGED_HINT) from None
 
 
+def _numbers(values: tuple[Any, ...], what: str) -> tuple[Any, ...]:
+    """Stored numbers as they must be: a column another tool filled with text is a StoreError,
+    not a ValueError deep inside `trends`."""
+    for value in values:
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise StoreError(f"the audit store holds damaged {what} ({value!r:.40})",
+                             hint=DAMAGED_HINT)
+    return values
+
+
 class _ModelReader:
     """Turns stored rows into StoredModels that share what repeats: a run of two million
     models holds them all for `trends`, and most of a model's size was its own copies of the
@@ -478,7 +488,12 @@ class _ModelReader:
         share = self.share
         scores = (s_lic, s_data, s_access, s_doc, s_overall)
         score_map = self._kept(self._values, scores,
-                               lambda: dict(zip(SCORE_KEYS, scores, strict=True)))
+                               lambda: dict(zip(SCORE_KEYS, _numbers(scores, "scores"),
+                                                strict=True)))
+        _numbers((downloads, downloads_all_time, likes, parameters), "download counts")
+        if not (created_at is None or isinstance(created_at, str)) \
+                or not (last_modified is None or isinstance(last_modified, str)):
+            raise StoreError("the audit store holds damaged dates (not text)", hint=DAMAGED_HINT)
         return StoredModel(
             model_id=model_id, source=share(source), location=location, status=share(status),
             revision=revision, error_code=share(error_code),
