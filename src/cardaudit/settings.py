@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
+MIN_WIDTH, MAX_WIDTH = 40, 1000  # table widths: --width's bounds, and COLUMNS held to them
 # where an HF_ENDPOINT huggingface_hub cannot be imported with is kept
 SET_ASIDE_ENDPOINT = "CARDAUDIT_UNUSABLE_HF_ENDPOINT"
 
@@ -132,7 +133,8 @@ class Settings:
         problem = endpoint_problem(given) if given else None
         values: dict[str, object] = {
             "color": not env.get("NO_COLOR"),
-            "width": int(width) if width and width.isdigit() else None,
+            "width": min(max(int(width), MIN_WIDTH), MAX_WIDTH) if width and width.isdigit()
+            else None,
             "endpoint": DEFAULT_ENDPOINT if problem or not endpoint else endpoint,
             "endpoint_error": f"HF_ENDPOINT '{given}' {problem}" if problem else None,
             "token": Secret(env["HF_TOKEN"]) if env.get("HF_TOKEN") else None,

@@ -461,3 +461,12 @@ def test_a_hub_timeout_that_is_no_number_does_not_stop_the_cli(tmp_path: Path,
                           "-f", "csv", "--no-store"], capture_output=True, text=True,
                          timeout=120, env=env)
     assert run.returncode == 0 and "acme/" in run.stdout, run.stderr
+
+
+@pytest.mark.parametrize(("columns", "width"), [("3", 40), ("0", 40), ("5000", 1000)])
+def test_columns_is_held_to_the_widths_tables_can_take(columns: str, width: int) -> None:
+    """A CI runner that sets COLUMNS=3 or 0 got a table one letter wide."""
+    run = run_cli("audit", str(ROOT / "examples"), "--no-store", env={"COLUMNS": columns})
+    assert run.code == 0, run.stderr
+    widest = max(len(line) for line in run.stdout.splitlines())
+    assert widest == width if width == 40 else widest <= width

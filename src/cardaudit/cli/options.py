@@ -11,7 +11,7 @@ import typer
 
 from cardaudit.errors import UsageError
 from cardaudit.reports import FORMATS
-from cardaudit.settings import Secret, Settings, endpoint_problem
+from cardaudit.settings import MAX_WIDTH, MIN_WIDTH, Secret, Settings, endpoint_problem
 
 FormatOption = Annotated[
     str | None, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)} "
@@ -31,7 +31,7 @@ TokenOption = Annotated[
                                              "by `hf auth login`). Never printed or stored.")]
 WidthOption = Annotated[
     int | None, typer.Option("--width", help="Table width in columns (default: terminal).",
-                             min=40, max=1000)]
+                             min=MIN_WIDTH, max=MAX_WIDTH)]
 OfflineOption = Annotated[
     bool, typer.Option("--offline", help="Use only the cache (also: HF_HUB_OFFLINE=1); uncached "
                                          "models become error rows.")]
