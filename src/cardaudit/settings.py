@@ -16,7 +16,10 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from cardaudit.errors import UsageError
+
 DEFAULT_ENDPOINT = "https://huggingface.co"
+MAX_EPOCH = 253_402_300_799  # 9999-12-31T23:59:59Z
 MIN_WIDTH, MAX_WIDTH = 40, 1000  # table widths: --width's bounds, and COLUMNS held to them
 # where an HF_ENDPOINT huggingface_hub cannot be imported with is kept
 SET_ASIDE_ENDPOINT = "CARDAUDIT_UNUSABLE_HF_ENDPOINT"
@@ -100,11 +103,15 @@ def _cache_home(env: Mapping[str, str]) -> Path:
 
 
 def now_utc(env: Mapping[str, str]) -> str:
-    """Report time; SOURCE_DATE_EPOCH (the reproducible-builds convention) pins it."""
+    """Report time; SOURCE_DATE_EPOCH (the reproducible-builds convention) pins it. A value
+    that is not a Unix time (whole seconds, up to the year 9999) is a usage error, as the
+    convention asks, not a time silently ignored or a crash."""
     epoch = env.get("SOURCE_DATE_EPOCH")
-    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch and epoch.isdigit() \
-        else datetime.now(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if not epoch:
+        return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if not (epoch.isascii() and epoch.isdigit()) or int(epoch) > MAX_EPOCH:
+        raise UsageError(f"SOURCE_DATE_EPOCH '{epoch}' is not a Unix time in whole seconds")
+    return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True, slots=True)

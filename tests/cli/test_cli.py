@@ -470,3 +470,14 @@ def test_columns_is_held_to_the_widths_tables_can_take(columns: str, width: int)
     assert run.code == 0, run.stderr
     widest = max(len(line) for line in run.stdout.splitlines())
     assert widest == width if width == 40 else widest <= width
+
+
+@pytest.mark.parametrize("epoch", ["99999999999999999", "-5", "yesterday", "1.5"])
+def test_a_source_date_epoch_that_is_no_unix_time_is_a_usage_error(epoch: str) -> None:
+    """The reproducible-builds convention asks a tool to stop on a malformed value; a huge one
+    was an internal OSError, a word was silently replaced by the current time."""
+    run = run_cli("audit", str(ROOT / "examples"), "--no-store", "-f", "json",
+                  env={"SOURCE_DATE_EPOCH": epoch})
+    assert run.code == 2
+    assert run.stderr == f"error: SOURCE_DATE_EPOCH '{epoch}' is not a Unix time in whole " \
+                         "seconds\n"
