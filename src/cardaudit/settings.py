@@ -19,6 +19,7 @@ import platformdirs
 from cardaudit.errors import UsageError
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
+MAX_BACKOFF = 60.0  # CARDAUDIT_BACKOFF's largest first wait, in seconds
 MAX_EPOCH = 253_402_300_799  # 9999-12-31T23:59:59Z
 MIN_WIDTH, MAX_WIDTH = 40, 1000  # table widths: --width's bounds, and COLUMNS held to them
 # where an HF_ENDPOINT huggingface_hub cannot be imported with is kept
@@ -83,8 +84,9 @@ def _truthy(value: str | None) -> bool:
 
 
 def _is_number(value: str | None) -> bool:
+    """A backoff in seconds we can sleep: 0 to MAX_BACKOFF (inf and NaN overflowed `sleep`)."""
     try:
-        return value is not None and float(value) >= 0
+        return value is not None and 0 <= float(value) <= MAX_BACKOFF
     except ValueError:
         return False
 
