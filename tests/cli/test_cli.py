@@ -481,3 +481,21 @@ def test_a_source_date_epoch_that_is_no_unix_time_is_a_usage_error(epoch: str) -
     assert run.code == 2
     assert run.stderr == f"error: SOURCE_DATE_EPOCH '{epoch}' is not a Unix time in whole " \
                          "seconds\n"
+
+
+@pytest.mark.parametrize("args", [
+    ["runs", "--limit", "99999999999999999999"],
+    ["trends", "--run", "99999999999999999999"],
+    ["diff", "1", "99999999999999999999"],
+    ["history", "acme/m", "--limit", "99999999999999999999"],
+    ["audit", "--search", "x", "--limit", "99999999999999999999"],
+])
+def test_counts_and_run_ids_beyond_what_the_store_holds_are_usage_errors(
+        tmp_path: Path, args: list[str]) -> None:
+    """SQLite holds 64-bit integers: a larger run id or --limit was an internal OverflowError."""
+    db = tmp_path / "s.sqlite"
+    assert run_cli("audit", str(ROOT / "examples"), "--db", str(db)).code == 0
+    store = ["--db", str(db)] if args[0] in ("runs", "trends", "diff") else []
+    run = run_cli(*args, *store)
+    assert run.code == 2 and "internal error" not in run.stderr
+    assert "less than or equal to" in run.stderr

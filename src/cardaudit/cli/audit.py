@@ -16,6 +16,7 @@ from cardaudit.bulk import STREAMED_FORMATS
 from cardaudit.cards.document import CardReader
 from cardaudit.cli.dump_run import DumpJob, run_dump, write_summary
 from cardaudit.cli.options import (
+    MAX_COUNT,
     CacheDirOption,
     DbOption,
     EndpointOption,
@@ -126,7 +127,7 @@ def audit(
         "--sort", help="Order of --search/--org listings: downloads, likes, createdAt, "
                        "lastModified, trendingScore.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="At most N models from --search.",
-                                              min=1)] = None,
+                                              min=1, max=MAX_COUNT)] = None,
     from_file: Annotated[Path | None, typer.Option(
         "--from-file", help="Read targets from FILE: one id or path a line, # comments.",
         dir_okay=False)] = None,

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from cardaudit.cards.document import CardReader
 from cardaudit.cli.options import (
+    MAX_COUNT,
     CacheDirOption,
     EndpointOption,
     OfflineOption,
@@ -101,7 +102,8 @@ def render_markdown(timeline: Timeline, stream: TextIO) -> None:
 def history(
     ctx: typer.Context,
     model: Annotated[str, typer.Argument(help="A Hub model id (org/name).", show_default=False)],
-    limit: Annotated[int, typer.Option("--limit", help="Newest N commits.", min=1)] = 20,
+    limit: Annotated[int, typer.Option("--limit", help="Newest N commits.", min=1,
+                                       max=MAX_COUNT)] = 20,
     fmt: Annotated[str | None, typer.Option(
         "--format", "-f", help="table, json, csv (a row per commit) or markdown (default: "
                                "from the --output extension, else table).")] = None,

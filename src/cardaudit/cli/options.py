@@ -29,6 +29,7 @@ EndpointOption = Annotated[
 TokenOption = Annotated[
     str | None, typer.Option("--token", help="Hub token (default: HF_TOKEN or the token saved "
                                              "by `hf auth login`). Never printed or stored.")]
+MAX_COUNT = 1_000_000_000  # any --limit, --top or run id: SQLite holds 64-bit integers only
 WidthOption = Annotated[
     int | None, typer.Option("--width", help="Table width in columns (default: terminal).",
                              min=MIN_WIDTH, max=MAX_WIDTH)]
@@ -87,7 +88,8 @@ SortOption = Annotated[str | None, typer.Option(
     "--sort", help="Order of --search/--org listings: downloads, likes, createdAt, "
                    "lastModified, trendingScore.")]
 LimitOption = Annotated[int | None, typer.Option("--limit", help="At most N models from "
-                                                                 "--search.", min=1)]
+                                                                 "--search.", min=1,
+                                                                 max=MAX_COUNT)]
 FromFileOption = Annotated[Path | None, typer.Option(
     "--from-file", help="Read targets from FILE: one id or path a line, # comments.",
     dir_okay=False)]

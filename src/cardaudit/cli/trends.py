@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cardaudit.cli.options import OutputOption, WidthOption, chosen_format
+from cardaudit.cli.options import MAX_COUNT, OutputOption, WidthOption, chosen_format
 from cardaudit.cli.output import write_output
 from cardaudit.cli.storecli import open_store, pick_run
 from cardaudit.errors import UsageError
@@ -22,7 +22,8 @@ TREND_FORMATS = ("table", *RENDERERS)
 def trends(
     ctx: typer.Context,
     run: Annotated[int | None, typer.Option("--run", help="A stored run (default: the latest "
-                                                          "complete run).", min=1)] = None,
+                                                          "complete run).", min=1,
+                                                          max=MAX_COUNT)] = None,
     latest: Annotated[bool, typer.Option("--latest", help="The latest complete run (the "
                                                           "default).")] = False,
     by: Annotated[str, typer.Option(
@@ -35,7 +36,8 @@ def trends(
         "--weight", help="Main weighting of the shares: none or downloads (both are shown "
                          "side by side).")] = "none",
     top: Annotated[int | None, typer.Option(
-        "--top", help="Only the N most downloaded models per group ('popular').", min=1)]
+        "--top", help="Only the N most downloaded models per group ('popular').", min=1,
+        max=MAX_COUNT)]
     = None,
     relation: Annotated[str, typer.Option(
         "--relation", help="Only derivatives of this relation: all, finetune, adapter, "
