@@ -67,7 +67,9 @@ def _byte_progress(settings: Settings, total: int) -> Iterator[Callable[[int, in
 
 def run_dump(settings: Settings, job: DumpJob) -> DumpOutcome:
     if not job.path.is_file():
-        raise UsageError(f"dump file not found: {job.path}")
+        raise UsageError(f"dump file not found: {job.path}" if not job.path.exists() else
+                         f"dump {job.path} is not a regular file (a device or a pipe): its "
+                         "size and format are read before its rows, so save it to a file")
     if job.fmt not in ("table", *STREAMED_FORMATS):
         raise UsageError(f"--dump writes table (a summary), json or csv, not '{job.fmt}'")
     pack = load_pack(job.rule_dirs)  # broken rules fail here, before any worker starts
