@@ -83,7 +83,7 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def _is_number(value: str | None) -> bool:
+def _usable_backoff(value: str | None) -> bool:
     """A backoff in seconds we can sleep: 0 to MAX_BACKOFF (inf and NaN overflowed `sleep`)."""
     try:
         return value is not None and 0 <= float(value) <= MAX_BACKOFF
@@ -148,8 +148,8 @@ class Settings:
             "endpoint_error": f"HF_ENDPOINT '{given}' {problem}" if problem else None,
             "token": Secret(env["HF_TOKEN"]) if env.get("HF_TOKEN") else None,
             "offline": _truthy(env.get("HF_HUB_OFFLINE")),
-            "backoff": float(env["CARDAUDIT_BACKOFF"]) if _is_number(env.get("CARDAUDIT_BACKOFF"))
-            else 0.5,
+            "backoff": float(env["CARDAUDIT_BACKOFF"])
+            if _usable_backoff(env.get("CARDAUDIT_BACKOFF")) else 0.5,
             "cache_dir": Path(env["CARDAUDIT_CACHE"]) if env.get("CARDAUDIT_CACHE")
             else _cache_home(env),
             "data_dir": _data_home(env),

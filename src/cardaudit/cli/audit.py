@@ -14,9 +14,9 @@ import typer
 from cardaudit import __version__
 from cardaudit.bulk import STREAMED_FORMATS
 from cardaudit.cards.document import CardReader
+from cardaudit.cards.record import MAX_COUNT  # SQLite's largest integer
 from cardaudit.cli.dump_run import DumpJob, run_dump, write_summary
 from cardaudit.cli.options import (
-    MAX_COUNT,
     CacheDirOption,
     DbOption,
     EndpointOption,

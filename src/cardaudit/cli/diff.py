@@ -11,7 +11,8 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from cardaudit.cli.options import MAX_COUNT, OutputOption, WidthOption, chosen_format
+from cardaudit.cards.record import MAX_COUNT  # SQLite's largest integer
+from cardaudit.cli.options import OutputOption, WidthOption, chosen_format
 from cardaudit.cli.output import write_output
 from cardaudit.cli.storecli import open_store
 from cardaudit.errors import EXIT_POLICY_FAILED, UsageError

@@ -12,8 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from cardaudit.cards.document import CardReader
+from cardaudit.cards.record import MAX_COUNT  # SQLite's largest integer
 from cardaudit.cli.options import (
-    MAX_COUNT,
     CacheDirOption,
     EndpointOption,
     OfflineOption,
@@ -26,11 +26,11 @@ from cardaudit.cli.options import (
     hub_settings,
 )
 from cardaudit.cli.output import write_output
-from cardaudit.errors import EXIT_USAGE, SourceError, UsageError
+from cardaudit.errors import SourceError, UsageError
 from cardaudit.history.compare import BETTER, WORSE
 from cardaudit.history.timeline import Timeline, card_history
 from cardaudit.pack import load_pack
-from cardaudit.reports.escape import lines, markdown, plain
+from cardaudit.reports.escape import markdown, plain
 from cardaudit.reports.table import console_for
 from cardaudit.reports.tabular import write_csv
 from cardaudit.runner import Auditor
@@ -131,8 +131,7 @@ def history(
         timeline = card_history(client, CardReader(pack.knowledge.sections), Auditor(pack),
                                 model, limit)
     except SourceError as exc:
-        typer.echo(lines(f"error: {model}: {exc.message}"), err=True)
-        raise typer.Exit(EXIT_USAGE) from None
+        raise UsageError(f"{model}: {exc.message}") from None
     if fmt == "json":
         write_output(lambda s: print(json.dumps(timeline.as_json(), indent=2), file=s), output)
     elif fmt == "markdown":

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from cardaudit.cards.record import MAX_COUNT
 from cardaudit.errors import UsageError
 from cardaudit.reports import FORMATS
 from cardaudit.settings import MAX_WIDTH, MIN_WIDTH, Secret, Settings, endpoint_problem
@@ -29,7 +30,6 @@ EndpointOption = Annotated[
 TokenOption = Annotated[
     str | None, typer.Option("--token", help="Hub token (default: HF_TOKEN or the token saved "
                                              "by `hf auth login`). Never printed or stored.")]
-MAX_COUNT = 1_000_000_000  # any --limit, --top or run id: SQLite holds 64-bit integers only
 WidthOption = Annotated[
     int | None, typer.Option("--width", help="Table width in columns (default: terminal).",
                              min=MIN_WIDTH, max=MAX_WIDTH)]

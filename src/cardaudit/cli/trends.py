@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from cardaudit.cli.options import MAX_COUNT, OutputOption, WidthOption, chosen_format
+from cardaudit.cards.record import MAX_COUNT  # SQLite's largest integer
+from cardaudit.cli.options import OutputOption, WidthOption, chosen_format
 from cardaudit.cli.output import write_output
 from cardaudit.cli.storecli import open_store, pick_run
 from cardaudit.errors import UsageError
