@@ -129,7 +129,8 @@ def audit(
     limit: Annotated[int | None, typer.Option("--limit", help="At most N models from --search.",
                                               min=1, max=MAX_COUNT)] = None,
     from_file: Annotated[Path | None, typer.Option(
-        "--from-file", help="Read targets from FILE: one id or path a line, # comments.",
+        "--from-file", help="Read targets from FILE (`-`: standard input): one id or path "
+                        "a line, # comments.",
         dir_okay=False)] = None,
     revision: Annotated[str | None, typer.Option(
         "--revision", help="Audit this branch, tag or commit of the named Hub models.")] = None,
@@ -149,7 +150,8 @@ def audit(
                              "--dump (default: one per core).", min=1, max=64)] = None,
     dump: Annotated[Path | None, typer.Option(
         "--dump", help="Audit a bulk dump: JSONL (.gz) or Parquet rows with Hub fields and "
-                       "`card`; streamed, in worker processes, recorded as one run.",
+                       "`card` (`-`: JSONL on standard input); streamed, in worker processes, "
+                       "recorded as one run.",
         dir_okay=False)] = None,
     db: DbOption = None,
     no_store: NoStoreOption = False,

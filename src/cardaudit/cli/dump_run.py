@@ -24,6 +24,7 @@ from cardaudit.pack import load_pack
 from cardaudit.reports.escape import plain
 from cardaudit.reports.table import console_for
 from cardaudit.settings import Settings
+from cardaudit.sources.dump import is_stdin, is_stream
 from cardaudit.store.db import RunInfo
 from cardaudit.store.recorder import Recorder
 
@@ -50,7 +51,8 @@ class DumpOutcome:
 
 @contextmanager
 def _byte_progress(settings: Settings, total: int) -> Iterator[Callable[[int, int], None]]:
-    """A bar over the bytes of the dump read (row counts are unknown until the end)."""
+    """A bar over the bytes of the dump read (row counts are unknown until the end); without
+    a size (a pipe), a running count of bytes and models."""
     if settings.quiet or not sys.stderr.isatty():
         yield lambda position, models: None
         return
@@ -65,16 +67,32 @@ def _byte_progress(settings: Settings, total: int) -> Iterator[Callable[[int, in
         yield lambda position, models: bar.update(task, completed=position, models=models)
 
 
+def _check_readable(path: Path) -> None:
+    """A file, a named pipe, or `-` for standard input that is not a terminal."""
+    if is_stdin(path):
+        if sys.stdin is None or sys.stdin.isatty():
+            raise UsageError("--dump - reads the dump from standard input, which is a terminal "
+                             "here: pipe it in (zcat dump.jsonl.gz | cardaudit audit --dump -)")
+        return
+    if not path.exists():
+        raise UsageError(f"dump file not found: {path}")
+    if not (path.is_file() or is_stream(path)):
+        raise UsageError(f"dump {path} is not a regular file or a pipe (a device or a "
+                         "folder): save the dump to a file")
+
+
+def dump_name(path: Path) -> str:
+    """How the run and the summary name the dump."""
+    return "stdin" if is_stdin(path) else path.name
+
+
 def run_dump(settings: Settings, job: DumpJob) -> DumpOutcome:
-    if not job.path.is_file():
-        raise UsageError(f"dump file not found: {job.path}" if not job.path.exists() else
-                         f"dump {job.path} is not a regular file (a device or a pipe): its "
-                         "size and format are read before its rows, so save it to a file")
+    _check_readable(job.path)
     if job.fmt not in ("table", *STREAMED_FORMATS):
         raise UsageError(f"--dump writes table (a summary), json or csv, not '{job.fmt}'")
     pack = load_pack(job.rule_dirs)  # broken rules fail here, before any worker starts
     recorder = Recorder.start(job.store_path, RunInfo(
-        settings.generated_at, __version__, pack.rules.digest, f"dump:{job.path.name}",
+        settings.generated_at, __version__, pack.rules.digest, f"dump:{dump_name(job.path)}",
         job.arguments)) if job.store_path is not None else None
     stats = DumpStats()
     started = time.perf_counter()
@@ -82,7 +100,8 @@ def run_dump(settings: Settings, job: DumpJob) -> DumpOutcome:
     header = {"schema_version": 1, "tool": {"name": "cardaudit", "version": __version__},
               "rules_digest": pack.rules.digest, "generated_at": settings.generated_at}
     streamed = job.fmt in STREAMED_FORMATS
-    with terminate_as_interrupt(), _byte_progress(settings, job.path.stat().st_size) as tick, \
+    size = 0 if is_stream(job.path) else job.path.stat().st_size  # a pipe's is unknown
+    with terminate_as_interrupt(), _byte_progress(settings, size) as tick, \
             (streamed_output(job.output) if streamed else _no_stream()) as stream:
         report = ReportStream(job.fmt if streamed else None, stream, header)
 
@@ -119,7 +138,7 @@ def render_summary(job: DumpJob, outcome: DumpOutcome, stream: TextIO,
     console = console_for(stream, width)
     stats = outcome.stats
     rate = stats.models / outcome.seconds if outcome.seconds > 0 else 0.0
-    console.print(f"{plain(job.path.name)}: {stats.models:,} model(s) audited in "
+    console.print(f"{plain(dump_name(job.path))}: {stats.models:,} model(s) audited in "
                   f"{outcome.seconds:,.1f} s ({rate:,.0f} cards/s, {job.jobs} job(s))"
                   + (" — interrupted" if outcome.interrupted else ""), highlight=False)
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)

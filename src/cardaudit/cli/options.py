@@ -91,7 +91,8 @@ LimitOption = Annotated[int | None, typer.Option("--limit", help="At most N mode
                                                                  "--search.", min=1,
                                                                  max=MAX_COUNT)]
 FromFileOption = Annotated[Path | None, typer.Option(
-    "--from-file", help="Read targets from FILE: one id or path a line, # comments.",
+    "--from-file", help="Read targets from FILE (`-`: standard input): one id or path "
+                        "a line, # comments.",
     dir_okay=False)]
 RevisionOption = Annotated[str | None, typer.Option(
     "--revision", help="Audit this branch, tag or commit of the named Hub models.")]

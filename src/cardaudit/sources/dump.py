@@ -11,7 +11,9 @@ from __future__ import annotations
 import gzip
 import io
 import json
-from collections.abc import Iterator
+import stat
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -39,18 +41,90 @@ class DumpRow:
     problem: str | None = None
 
 
-def open_text(path: Path) -> tuple[io.TextIOBase, BinaryIO]:
-    """A text stream over a plain or gzip file (detected by its magic bytes), and the raw
-    file under it (whose position tells how far the reading got)."""
+STDIN = "-"
+
+
+def is_stdin(path: Path) -> bool:
+    """`--dump -`: the dump comes on standard input (`zcat big.jsonl.gz | cardaudit …`)."""
+    return str(path) == STDIN
+
+
+def is_stream(path: Path) -> bool:
+    """Standard input or a named pipe (`--dump <(zcat …)`): read once, front to back."""
+    if is_stdin(path):
+        return True
     try:
-        raw = path.open("rb")
+        return stat.S_ISFIFO(path.stat().st_mode)
+    except OSError:
+        return False
+
+
+class _CountingReader(io.RawIOBase):
+    """A pipe's bytes, counted as they are read (a pipe has no position to ask for), with
+    its first bytes read ahead to tell the format (a pipe may deliver them one at a time)."""
+
+    def __init__(self, raw: BinaryIO, owned: bool, ahead: int) -> None:
+        super().__init__()
+        self.raw = raw
+        self.owned = owned  # standard input is left open
+        self.count = 0
+        self.head = b""
+        while len(self.head) < ahead:
+            chunk = raw.read1(ahead - len(self.head)) if hasattr(raw, "read1") \
+                else raw.read(ahead - len(self.head))
+            if not chunk:
+                break
+            self.head += chunk
+
+    def close(self) -> None:
+        if self.owned:
+            self.raw.close()
+        super().close()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.head:
+            size = min(len(buffer), len(self.head))
+            buffer[:size] = self.head[:size]
+            self.head = self.head[size:]
+            read = size
+        else:
+            read = self.raw.readinto(buffer) or 0  # type: ignore[attr-defined]
+        self.count += read
+        return read
+
+
+def open_text(path: Path) -> tuple[io.TextIOBase, Callable[[], int]]:
+    """A text stream over a plain or gzip dump (detected by its magic bytes) — a file, a named
+    pipe or standard input — and how many of its bytes have been read so far."""
+    try:
+        opened: BinaryIO = sys.stdin.buffer if is_stdin(path) else path.open("rb")
     except OSError as exc:
         raise UsageError(f"cannot read dump {path}: {exc.strerror or exc}") from None
-    magic = raw.read(2)
-    raw.seek(0)
-    binary: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb") if magic == b"\x1f\x8b" else raw  # type: ignore[assignment]
+    if is_stream(path):
+        counter = _CountingReader(opened, owned=not is_stdin(path), ahead=4)
+        magic = counter.head
+        raw: BinaryIO = io.BufferedReader(counter, 1024 * 1024)
+        position: Callable[[], int] = lambda: counter.count  # noqa: E731
+    else:
+        raw = opened
+        magic = raw.read(4)
+        raw.seek(0)
+        position = raw.tell
+    if magic == b"PAR1":
+        raw.close()
+        raise UsageError(f"dump {_shown(path)} is Parquet: " + (
+            "Parquet is read by seeking in it, which a pipe cannot do; save it to a .parquet "
+            "file" if is_stream(path) else "name the file *.parquet"))
+    binary: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb") if magic[:2] == b"\x1f\x8b" else raw  # type: ignore[assignment]
     # utf-8-sig: a byte-order mark that Windows tools put before the first line is dropped
-    return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace"), raw
+    return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace"), position
+
+
+def _shown(path: Path) -> str:
+    return "on standard input" if is_stdin(path) else str(path)
 
 
 def parse_line(number: int, line: str) -> DumpRow:
@@ -73,17 +147,20 @@ def parse_line(number: int, line: str) -> DumpRow:
 def iter_raw(path: Path) -> Iterator[tuple[int, str | dict[str, Any], int]]:
     """(row number, raw JSON line or Parquet row, bytes of the file read so far), streamed;
     parsing a line is left to whoever audits it (a worker process)."""
-    if path.suffix == ".parquet":
+    if path.suffix == ".parquet" and not is_stdin(path):
+        if is_stream(path):
+            raise UsageError(f"dump {path} is a pipe: Parquet is read by seeking in it, which a "
+                             "pipe cannot do; save it to a file")
         yield from _parquet_rows(path)
         return
-    stream, raw = open_text(path)
+    stream, position = open_text(path)
     with stream:
         try:
             for number, line in enumerate(_lines(stream), start=1):
                 if line.strip():
-                    yield number, line, raw.tell()
+                    yield number, line, position()
         except (OSError, EOFError) as exc:  # a truncated or corrupt gzip member
-            raise UsageError(f"cannot read dump {path}: {exc}") from None
+            raise UsageError(f"cannot read dump {_shown(path)}: {exc}") from None
 
 
 def _lines(stream: io.TextIOBase) -> Iterator[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,6 +28,8 @@ _PATH_PREFIXES = ("./", "../", "/", "~", ".\\", "..\\")
 REVISION_RE = re.compile(r"^[\w.\-/]{1,200}$")
 HUB_HOSTS = ("huggingface.co", "www.huggingface.co", "hf.co")
 _MAIN_VIEWS = ("", "tree/main", "blob/main/README.md", "resolve/main/README.md")
+# A list of targets: a million Hub ids is about 40 MB; more is a wrong file (or /dev/zero)
+MAX_TARGET_FILE_BYTES = 64 * 2**20
 
 
 def is_hub_id(text: str) -> bool:
@@ -140,13 +143,24 @@ def first_spellings(names: list[str]) -> list[str]:
 
 
 def read_target_file(path: Path) -> list[str]:
-    """One id or path a line; blank lines and `#` comments are ignored."""
+    """One id or path a line; blank lines and `#` comments are ignored. `-` is standard input
+    (`grep qwen models.txt | cardaudit check --from-file -`)."""
+    name = "standard input" if str(path) == "-" else str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        if str(path) == "-":
+            data = sys.stdin.buffer.read(MAX_TARGET_FILE_BYTES + 1)
+        else:
+            with path.open("rb") as handle:
+                data = handle.read(MAX_TARGET_FILE_BYTES + 1)
     except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot read {name}: {exc.strerror or exc}") from None
+    if len(data) > MAX_TARGET_FILE_BYTES:
+        raise UsageError(f"{name} holds more than {MAX_TARGET_FILE_BYTES // 2**20} MiB of "
+                         "targets: is it the list of targets?")
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UsageError(f"{path} is not UTF-8 text") from None
+        raise UsageError(f"{name} is not UTF-8 text") from None
     out = []
     for line in text.splitlines():
         item = line.split("#", 1)[0].strip()
