@@ -93,3 +93,19 @@ def test_a_procurement_report_named_pdf_is_refused(tmp_path: Path) -> None:
     assert "cannot tell the report format from '.pdf'" in run.stderr
     assert run_cli("report", MODELS, "-o", str(out), "-f", "html").code == 0
     assert out.read_text().startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("command", ["audit", "check", "explain", "rules list", "runs",
+                                     "trends", "diff", "report", "bom", "lineage"])
+def test_output_dash_is_stdout(store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                               command: str) -> None:
+    """`-o -` is stdout, as for most tools; it wrote a file named `-`."""
+    from tests.cli.scenario import ROOT
+
+    args = {**commands(store), "report": ("report", MODELS, "-f", "markdown"),
+            "bom": ("bom", MODELS), "lineage": ("lineage", ONE)}[command]
+    args = tuple(str(ROOT / a) if a in (MODELS, ONE) else a for a in args)
+    monkeypatch.chdir(tmp_path)
+    run = run_cli(*args, "-o", "-")
+    assert run.code in (0, 1), run.stderr
+    assert not (tmp_path / "-").exists() and run.stdout.strip()

@@ -18,9 +18,17 @@ FormatOption = Annotated[
     str | None, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)} "
                              "(default: from the --output extension, else table).",
                              case_sensitive=False)]
+
+
+def stdout_dash(output: Path | None) -> Path | None:
+    """`-o -` is stdout, as for most command-line tools (it wrote a file named `-`)."""
+    return None if output is not None and str(output) == "-" else output
+
+
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the report to FILE (atomically) "
-                                                     "instead of stdout.", dir_okay=False)]
+                                                     "instead of stdout (`-`: stdout).",
+                              dir_okay=False, callback=stdout_dash)]
 RulesOption = Annotated[
     list[Path] | None, typer.Option("--rules", help="Add a folder of rule files to the shipped "
                                                    "pack (repeatable).", file_okay=False)]

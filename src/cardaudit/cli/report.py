@@ -30,6 +30,7 @@ from cardaudit.cli.options import (
     TimeoutOption,
     TokenOption,
     chosen_format,
+    stdout_dash,
 )
 from cardaudit.cli.output import write_output
 from cardaudit.errors import EXIT_USAGE, UsageError
@@ -43,7 +44,7 @@ def report(
     targets: TargetsArgument = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="report.html or report.md (default: HTML on stdout).",
-        dir_okay=False)] = None,
+        dir_okay=False, callback=stdout_dash)] = None,
     fmt: Annotated[str | None, typer.Option(
         "--format", "-f", help="html or markdown (default: from the --output extension).")]
     = None,
