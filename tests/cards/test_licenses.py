@@ -111,6 +111,35 @@ def test_code_only_license_statement_is_not_the_model_license(card: Card,
     assert resolve_license(card(text), None, kb).key == "llama2"
 
 
+@pytest.mark.parametrize("statement", [
+    "This code repository and the model weights are licensed under the "
+    "[MIT License](https://github.com/acme/chat/blob/main/LICENSE).",
+    "Both the code and the model weights are released under the MIT License.",
+    "The Chat code (and models) are released under the MIT License.",
+])
+def test_one_license_for_code_and_weights_is_the_model_license(card: Card, kb: LicenseBase,
+                                                              statement: str) -> None:
+    """It was read as about the code alone, and a later line about a base model's license
+    (the DeepSeek-R1 wording) became the model's license."""
+    text = ("# Chat\n\n## License\n" + statement + "\n\n- Chat-Distill is derived from "
+            "[Base-2](https://github.com/acme/base), which is originally licensed under "
+            "[Apache 2.0 License](https://huggingface.co/acme/base/blob/main/LICENSE).\n")
+    result = resolve_license(card(text), None, kb)
+    assert (result.key, result.source, result.evidence.line) == ("mit", "body", 4)
+
+
+def test_the_license_a_source_was_originally_under_is_not_the_models(card: Card,
+                                                                     kb: LicenseBase) -> None:
+    for tail in ("[Apache 2.0 License](https://huggingface.co/acme/base/blob/main/LICENSE)",
+                 "the Apache License 2.0"):
+        text = ("# Chat\n\n## License\n- Chat-Distill is derived from Base-2, which is "
+                f"originally licensed under {tail}, and fine-tuned on our data.\n")
+        assert resolve_license(card(text), None, kb).key == "unknown"
+    joint = ("# Kimi\n\n## License\nBoth the code and the model weights are released under "
+             "the [Modified MIT License](LICENSE).\n")
+    assert resolve_license(card(joint), None, kb).key == "modified-mit"  # not MIT
+
+
 def test_weights_license_named_by_the_model_and_link_text(card: Card, kb: LicenseBase) -> None:
     # the ChatGLM cards' wording: code under Apache-2.0, the weights under the model's own license
     text = ("# ChatGLM2-6B\n\n## 协议\n\n本仓库的代码依照 [Apache-2.0](LICENSE) 协议开源，"

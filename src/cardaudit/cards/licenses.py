@@ -34,6 +34,19 @@ _LINK_RE = re.compile(r"\]\((\S+?)\)|(https?://\S+)")
 _CODE_ONLY_RE = re.compile(r"\b(?:code|codebase|repository|repo|software|scripts?)\b|代码|仓库",
                            re.I)
 _MODEL_RE = re.compile(r"\b(?:weights?|models?|checkpoints?)\b|模型|权重", re.I)
+# "This code repository and the model weights are licensed under …", "Both the code and the
+# model weights are released under …": one license for both, the model's too
+_JOINT_SUBJECT_RE = re.compile(
+    r"\b(?:(?:code|codebase|repository|repo)\b[^.;,\n]{0,40}?\b(?:and|&|as well as)\b"
+    r"[^.;,\n]{0,40}?\b(?:weights?|models?|checkpoints?)|(?:weights?|models?|checkpoints?)\b"
+    r"[^.;,\n]{0,40}?\b(?:and|&|as well as)\b[^.;,\n]{0,40}?\b(?:code|codebase|repository|repo))"
+    r"\b[^.;,\n]{0,20}?\b(?:are|is)\b[^.;,\n]{0,30}?\b(?:licen[sc]ed|released|distributed|"
+    r"available|provided|covered|governed)\b", re.I)
+# "…derived from [Qwen-2.5](…), which are originally licensed under [Apache 2.0](…)": the
+# license of what the model came from, not the model's own
+_ORIGINAL_LICENSE_RE = re.compile(
+    r"\boriginally\b[^.;\n]{0,30}?\b(?:licen[sc]ed|released|distributed)\s+under\s+(?:the\s+)?"
+    r"(?:\[[^\]\n]{0,120}\]\([^)\s]{0,500}\)|[^,;.\n]{0,120})", re.I)
 _EXPRESSION_RE = re.compile(r"\s(?:or|and|with)\s|[()]", re.I)
 # "the use of the models is subject to the Model License", "[license](MODEL_LICENSE)",
 # "weights … under …", "模型的权重…遵循": the weights have a license of their own
@@ -313,10 +326,14 @@ def _from_body(doc: CardDocument, kb: LicenseBase) -> _Found | None:
 
 
 def _statement_terms(line: str, kb: LicenseBase) -> LicenseTerms | None:
-    """The license a line states for the model (not for the code alone)."""
+    """The license a line states for the model (not for the code alone, nor the license its
+    source was under)."""
+    if "originally" in line.lower():
+        line = _ORIGINAL_LICENSE_RE.sub(" ", line)
     if _CODE_ONLY_RE.search(line) and not _MODEL_RE.search(line):
         return None
-    if _CODE_ONLY_RE.search(line) and _MODEL_RE.search(line):
+    if _CODE_ONLY_RE.search(line) and _MODEL_RE.search(line) \
+            and not _JOINT_SUBJECT_RE.search(line):
         clauses = _CLAUSE_SPLIT_RE.split(line)
         model_clauses = [c for c in clauses if _MODEL_RE.search(c) and not _CODE_ONLY_RE.search(c)]
         if not model_clauses:
