@@ -4,7 +4,9 @@ Runs the real pipeline (LocalSource → Auditor) over corpus/cards and compares:
 - license.category with `license_category` (a restricted category counts for a label of
   `unknown`, as LABELS.md allows; `permissive` never does),
 - data_disclosure.level with `data_disclosure`, and its source with `data_source`,
-- gate in_card with `gate_in_card`, has_front_matter, and the five labelled sections.
+- gate in_card with `gate_in_card`, has_front_matter, and the five labelled sections,
+- the license key, where it came from (metadata or body) and the `base_model` ids (no
+  threshold: a wrong key in the right category — MIT read as Apache-2.0 — shows only here).
 Exits 1 if an acceptance threshold (issue 2: 95 / 85 / 100 %) is missed.
 
 Usage: python benchmarks/corpus_agreement.py [--shared ../shared] [--show license|data|...]
@@ -26,6 +28,9 @@ from cardaudit.runner import Auditor
 from cardaudit.sources.local import LocalSource
 
 THRESHOLDS = {"license_category": 0.95, "data_disclosure": 0.85, "gate_in_card": 1.0}
+# our license sources in the labels' terms: `license_name`/`license_link` are front matter
+_LICENSE_FROM = {"license_name": "metadata", "license_link": "metadata",
+                 "license_file": "body"}
 
 
 def main() -> int:
@@ -60,6 +65,13 @@ def main() -> int:
         _count(agree, "license_category", ok, args.show, folder,
                f"{label['license_key']}/{label['license_category']} vs "
                f"{facts.license.key}/{category.value}")
+        _count(agree, "license_key", facts.license.key == label["license_key"], args.show,
+               folder, f"{label['license_key']} vs {facts.license.key}")
+        source = _LICENSE_FROM.get(facts.license.source, facts.license.source)
+        _count(agree, "license_from", source == label["license_from"], args.show, folder,
+               f"{label['license_from']} vs {facts.license.source}")
+        _count(agree, "base_models", sorted(facts.base_models) == sorted(label["base_models"]),
+               args.show, folder, f"{label['base_models']} vs {list(facts.base_models)}")
         commercial = facts.license.commercial_use
         _count(agree, "commercial_use", commercial == label["commercial_use"] or (
             label["license_category"] == "unknown" and category is not Category.PERMISSIVE
