@@ -67,8 +67,8 @@ def main() -> int:
                f"{facts.license.key}/{category.value}")
         _count(agree, "license_key", facts.license.key == label["license_key"], args.show,
                folder, f"{label['license_key']} vs {facts.license.key}")
-        source = _LICENSE_FROM.get(facts.license.source, facts.license.source)
-        _count(agree, "license_from", source == label["license_from"], args.show, folder,
+        found_in = _LICENSE_FROM.get(facts.license.source, facts.license.source)
+        _count(agree, "license_from", found_in == label["license_from"], args.show, folder,
                f"{label['license_from']} vs {facts.license.source}")
         _count(agree, "base_models", sorted(facts.base_models) == sorted(label["base_models"]),
                args.show, folder, f"{label['base_models']} vs {list(facts.base_models)}")
