@@ -140,6 +140,21 @@ def test_the_license_a_source_was_originally_under_is_not_the_models(card: Card,
     assert resolve_license(card(joint), None, kb).key == "modified-mit"  # not MIT
 
 
+def test_the_license_training_data_was_used_under_is_not_the_models(card: Card,
+                                                                   kb: LicenseBase) -> None:
+    """A list of the corpora a model was trained on, each "used under" its license, made an
+    unlicensed model CC-BY-4.0 (permissive): unknown must fail closed."""
+    sources = ("# Spanish QA\n\n## Training data\n* Articles from [Wikipedia](https://es."
+               "wikipedia.org/), used under [CC-by licence](https://creativecommons.org/licenses/"
+               "by/4.0/legalcode).\n* News, used under the CC BY 2.5 license.\n")
+    assert resolve_license(card(sources), None, kb).key == "unknown"
+    own = ('## License notice\nThis work "Sep" is a derivative of LibriMix by Cosentino, used '
+           "under [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/). \"Sep\" is licensed "
+           "under [Attribution-ShareAlike 3.0 Unported](https://creativecommons.org/licenses/"
+           "by-sa/3.0/) by Joris.\n")
+    assert resolve_license(card(own), None, kb).key == "cc-by-sa-3.0"
+
+
 def test_weights_license_named_by_the_model_and_link_text(card: Card, kb: LicenseBase) -> None:
     # the ChatGLM cards' wording: code under Apache-2.0, the weights under the model's own license
     text = ("# ChatGLM2-6B\n\n## 协议\n\n本仓库的代码依照 [Apache-2.0](LICENSE) 协议开源，"

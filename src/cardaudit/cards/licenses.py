@@ -42,11 +42,12 @@ _JOINT_SUBJECT_RE = re.compile(
     r"[^.;,\n]{0,40}?\b(?:and|&|as well as)\b[^.;,\n]{0,40}?\b(?:code|codebase|repository|repo))"
     r"\b[^.;,\n]{0,20}?\b(?:are|is)\b[^.;,\n]{0,30}?\b(?:licen[sc]ed|released|distributed|"
     r"available|provided|covered|governed)\b", re.I)
-# "…derived from [Qwen-2.5](…), which are originally licensed under [Apache 2.0](…)": the
-# license of what the model came from, not the model's own
-_ORIGINAL_LICENSE_RE = re.compile(
-    r"\boriginally\b[^.;\n]{0,30}?\b(?:licen[sc]ed|released|distributed)\s+under\s+(?:the\s+)?"
-    r"(?:\[[^\]\n]{0,120}\]\([^)\s]{0,500}\)|[^,;.\n]{0,120})", re.I)
+# "…derived from [Qwen-2.5](…), which are originally licensed under [Apache 2.0](…)", "news
+# from Wikinews, used under [CC-by licence](…)": the license of what the model came from or
+# was trained on, not the model's own
+_SOURCE_LICENSE_RE = re.compile(
+    r"(?:\boriginally\b[^.;\n]{0,30}?\b(?:licen[sc]ed|released|distributed)|\bused)\s+under\s+"
+    r"(?:the\s+)?(?:\[[^\]\n]{0,120}\]\([^)\s]{0,500}\)|[^,;.\n]{0,120})", re.I)
 _EXPRESSION_RE = re.compile(r"\s(?:or|and|with)\s|[()]", re.I)
 # "the use of the models is subject to the Model License", "[license](MODEL_LICENSE)",
 # "weights … under …", "模型的权重…遵循": the weights have a license of their own
@@ -327,9 +328,9 @@ def _from_body(doc: CardDocument, kb: LicenseBase) -> _Found | None:
 
 def _statement_terms(line: str, kb: LicenseBase) -> LicenseTerms | None:
     """The license a line states for the model (not for the code alone, nor the license its
-    source was under)."""
-    if "originally" in line.lower():
-        line = _ORIGINAL_LICENSE_RE.sub(" ", line)
+    sources were under)."""
+    if " under" in line:
+        line = _SOURCE_LICENSE_RE.sub(" ", line)
     if _CODE_ONLY_RE.search(line) and not _MODEL_RE.search(line):
         return None
     if _CODE_ONLY_RE.search(line) and _MODEL_RE.search(line) \
