@@ -71,6 +71,39 @@ def test_levels_and_sources(card: Card, pack: RulePack, text: str, level: Disclo
     assert (result.level, result.source) == (level, source)
 
 
+@pytest.mark.parametrize(("sentence", "named"), [
+    # a word before "dataset" that is no name: a determiner, a number, a kind of data
+    ("This model is trained on the dataset of toxic messages in Russian.", None),
+    ("It was trained on three dataset to classify Hebrew.", None),
+    ("The model was fine-tuned on persian corpus of product reviews.", None),
+    ("We fine-tune it on the legal corpus.", None),
+    ("It was fine-tuned on a dataset of tweets from members of the [Spanish Congress]"
+     "(https://www.congreso.es/).", None),
+    # …but the data named by where it comes from is named
+    ("The model has been trained on the joint dataset of [OK ML Cup](https://cups.example.ru/"
+     "t/1) and [Smith et al.](https://arxiv.org/abs/2103.1).", "OK ML Cup"),
+    ("The model has been trained on the dataset from http://paraphraser.example.ru/.",
+     "http://paraphraser.example.ru/"),
+    ("Model was trained on transformed dataset from following Kaggle dataset:\n"
+     "https://www.kaggle.com/someone/tweets-2015-2020", "https://www.kaggle.com/someone/"
+     "tweets-2015-2020"),
+    ("The model is trained on the code corpus of [CodeParrotNet](https://github.com/acme/cpn).",
+     "CodeParrotNet"),
+    # a sentence ending in a colon announces the list that follows it
+    ("HeBert was trained on three datasets:\n1. A Hebrew version of [News Crawl](https://example"
+     ".org/news-crawl): 9.8 GB of data.\n2. Hebrew Wikipedia.", "News Crawl"),
+])
+def test_what_names_the_data_a_sentence_says_a_model_was_trained_on(
+        card: Card, pack: RulePack, sentence: str, named: str | None) -> None:
+    """Generic words before "dataset" ("the", "three", "persian") were taken for dataset names
+    and made cards disclosed_available (33 cards of the 2022 dump)."""
+    result = assess_disclosure(card(f"# M\n\n{sentence}\n"), pack.knowledge.datasets)
+    if named is None:
+        assert result.level is not AVAILABLE, result.named
+    else:
+        assert (result.level, result.named) == (AVAILABLE, (named,))
+
+
 def test_calibration_data_of_a_quantization_is_not_training_data(card: Card,
                                                                  pack: RulePack) -> None:
     text = ("# Model GPTQ\n\nThis repo holds GPTQ quantizations. The calibration dataset was "

@@ -119,6 +119,14 @@ _FINETUNED_ON = FastPattern.compile(
 _TRAINED_ON_LINK = FastPattern.compile(
     r"\b(?:fine-?tuned|trained|pre-?trained|finetuned)\s+on\s+(?:the\s+)?"
     r"(\[[^\]\n]{2,120}\]\(https?://[^)\s]{1,500}\))", re.I)
+# "trained on the joint dataset of [OK ML Cup](…)", "trained on the dataset from
+# http://paraphraser.ru/", "trained on transformed dataset from following Kaggle dataset:
+# https://www.kaggle.com/…": the data named by where it comes from
+_TRAINED_ON_DATA_FROM = FastPattern.compile(
+    r"\b(?:fine-?tuned|trained|pre-?trained|finetuned)\s+on\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:datasets?|data|corpus|corpora)\s+(?:of|from)\s+(?:the\s+)?"
+    r"(?:following\s+(?:[\w-]+\s+){0,2}?(?:datasets?|data|corpus)\s*:?)?\s*"
+    r"(\[[^\]\n]{2,120}\]\(https?://[^)\s]{1,500}\)|https?://[^\s)\]>\"']{4,500})", re.I)
 # a sentence that announces a list or table ("the following datasets", "listed below")
 _ANNOUNCES_RE = CaseFreePattern(r"\b(?:following|below|these|listed)\b")
 _LIST_OR_TABLE_LINE_RE = re.compile(r"[ \t]{0,8}(?:[-*+][ \t]|\d{1,3}[.)][ \t]|\|)")
@@ -142,7 +150,18 @@ _NOT_A_DATASET = {"none", "an", "a", "unknown", "our", "custom", "private", "int
                   "proprietary", "generator", "imagefolder", "audiofolder", "json", "csv", "own",
                   "this", "that", "same", "new", "following", "above", "my", "your", "their",
                   "large", "small", "public", "dataset", "different", "specific", "in-house",
-                  "[more", "more"}
+                  "[more", "more",
+                  # "trained on the dataset of …", "on three datasets", "on the joint dataset"
+                  "the", "two", "three", "four", "five", "several", "multiple", "various",
+                  "many", "joint", "combined", "merged", "mixed", "transformed", "target",
+                  "original", "full", "entire", "whole", "given", "provided", "hidden",
+                  "training", "train", "test", "downstream", "above-mentioned",
+                  # "trained on persian corpus", "on the legal corpus": a kind, not a name
+                  "code", "legal", "medical", "clinical", "biomedical", "news", "scientific",
+                  "financial", "twitter", "web", "text", "english", "chinese", "french",
+                  "german", "spanish", "italian", "portuguese", "russian", "arabic", "persian",
+                  "japanese", "korean", "hindi", "turkish", "dutch", "polish", "vietnamese",
+                  "indonesian", "multilingual", "monolingual", "parallel"}
 _HUB_ID_RE = re.compile(r"(?<![\w/.-])([A-Za-z0-9][\w.\-]{1,60}/[\w.\-]{2,96})(?![\w/])")
 MIN_DATA_SECTION_WORDS = 5
 
@@ -540,8 +559,10 @@ class _TextScan:
     def _announced_list(self, start: int, end: int, prose: str, lower: str
                         ) -> tuple[str, int] | None:
         """The first dataset link of the list or table that a sentence about the training data
-        announces ("The following CC BY audio was part of the dataset used to train it:")."""
-        if not _ANNOUNCES_RE.search(prose, lower) or not _DATA_NOUN_RE.search(prose, lower):
+        announces ("The following CC BY audio was part of the dataset used to train it:",
+        "HeBert was trained on three datasets:")."""
+        announces = prose.rstrip().endswith((":", "：")) or _ANNOUNCES_RE.search(prose, lower)
+        if not announces or not _DATA_NOUN_RE.search(prose, lower):
             return None
         body = self.body
         pos = body.find("\n", end)
@@ -600,6 +621,12 @@ class _TextScan:
             link = match.group(1)
             if _names_something(link):
                 yield link[1:link.index("]")], start + match.start(1)
+        for match in _TRAINED_ON_DATA_FROM.finditer(text, lower):
+            source = match.group(1)
+            if _names_something(source):
+                name = source[1:source.index("]")] if source.startswith("[") \
+                    else source.rstrip(".,;:")
+                yield name, start + match.start(1)
         for match in _LABELLED_DATA.finditer(text, lower):
             link = _MD_LINK_RE.search(match.group(1))
             if link and not _NOT_DATASET_LINK_RE.search(link.group(0)):
