@@ -96,7 +96,7 @@ def test_levels_and_sources(card: Card, pack: RulePack, text: str, level: Disclo
 def test_what_names_the_data_a_sentence_says_a_model_was_trained_on(
         card: Card, pack: RulePack, sentence: str, named: str | None) -> None:
     """Generic words before "dataset" ("the", "three", "persian") were taken for dataset names
-    and made cards disclosed_available (33 cards of the 2022 dump)."""
+    and made cards disclosed_available (28 cards of the 2022 dump)."""
     result = assess_disclosure(card(f"# M\n\n{sentence}\n"), pack.knowledge.datasets)
     if named is None:
         assert result.level is not AVAILABLE, result.named
