@@ -75,6 +75,20 @@ def test_unknown_license_fails_closed_and_is_reported(card: Card, kb: LicenseBas
     assert "not a known license id" in result.problems[0]
 
 
+@pytest.mark.parametrize(("declared", "key", "category"), [
+    ("GPL v3", "gpl-3.0", Category.STRONG_COPYLEFT),
+    ("Academic Free License v3.0", "afl-3.0", Category.PERMISSIVE),
+    ("Attribution-NonCommercial 4.0 International", "cc-by-nc-4.0", Category.NON_COMMERCIAL),
+])
+def test_a_license_declared_by_its_name_is_read_and_still_not_an_id(
+        card: Card, kb: LicenseBase, declared: str, key: str, category: Category) -> None:
+    """It was `unknown`, so a report could not say that "GPL v3" is a strong copyleft, nor
+    list its duties; it is still not an id, and CA-LIC-004 says so."""
+    result = resolve_license(card(f"---\nlicense: {declared}\n---\n"), None, kb)
+    assert (result.key, result.category, result.source) == (key, category, "metadata")
+    assert result.ids_valid is False and f"read by its name as {key}" in result.problems[0]
+
+
 def test_other_uses_license_name_then_link_then_file_then_body(card: Card,
                                                                kb: LicenseBase) -> None:
     named = resolve_license(card("---\nlicense: other\nlicense_name: qwen-research\n---\n"),

@@ -60,6 +60,7 @@ _LOCAL_LINK_RE = re.compile(r"^(?:\./)?[\w.\-]*licen[sc]e[\w.\-]*$|/blob/[^/]+/[
                             re.I)
 FILE_HEAD_CHARS = 3_000
 MAX_LICENSE_LINES = 200  # lines read for license statements
+MAX_TITLED_NAME = 100  # a declared name longer than this is not read as a license title
 # characters of each such line read: a statement is a sentence, and every license title is
 # looked for in it (one 5 MB line took 7 s)
 MAX_STATEMENT_CHARS = 20_000
@@ -259,6 +260,15 @@ def _from_declared(declared: Any, doc: CardDocument | None, kb: LicenseBase) -> 
     unknown: list[str] = []
     for name in names:
         found = kb.lookup(name)
+        if found is None and len(name) <= MAX_TITLED_NAME:
+            # a license written by its name ("GPL v3", "Academic Free License v3.0"): known
+            # by its title, and still not an id (CA-LIC-004 says which to use)
+            found = kb.by_title(name)
+            if found is not None and found.key not in ("other", "unknown"):
+                problems.append(f"'{excerpt(name, 60)}' is not a license id; read by its "
+                                f"name as {found.key}")
+            else:
+                found = None
         if found is None:
             unknown.append(name)
             problems.append(f"'{excerpt(name, 60)}' is not a known license id")
