@@ -55,6 +55,11 @@ def test_every_hub_license_id_is_known(kb: LicenseBase, hub_id: str) -> None:
     ("openrail++", "openrail++", Category.RESPONSIBLE_AI, True),
     ("MIT OR Apache-2.0", "mit OR apache-2.0", Category.PERMISSIVE, True),
     ("GPL-3.0-only AND cc-by-nc-4.0", "gpl-3.0 AND cc-by-nc-4.0", Category.NON_COMMERCIAL, False),
+    # WITH a license exception: the exception only grants; WITH anything else: both hold (it
+    # was a choice, so "with Commons Clause" read as permissive)
+    ("GPL-2.0-only WITH Classpath-exception-2.0", "gpl-2.0", Category.STRONG_COPYLEFT, True),
+    ("Apache License 2.0 with Commons Clause", "apache-2.0 AND Commons Clause",
+     Category.UNKNOWN, None),
     ("my-own-license", "my-own-license", Category.UNKNOWN, None),
 ])
 def test_declared_license_resolves(card: Card, kb: LicenseBase, declared: str, key: str,
@@ -87,6 +92,13 @@ def test_a_license_declared_by_its_name_is_read_and_still_not_an_id(
     result = resolve_license(card(f"---\nlicense: {declared}\n---\n"), None, kb)
     assert (result.key, result.category, result.source) == (key, category, "metadata")
     assert result.ids_valid is False and f"read by its name as {key}" in result.problems[0]
+
+
+def test_a_name_with_more_than_a_license_title_in_it_stays_unknown(card: Card,
+                                                                  kb: LicenseBase) -> None:
+    for declared in ("GPL v3 except for commercial use", "MIT License plus our usage terms"):
+        result = resolve_license(card(f"---\nlicense: {declared}\n---\n"), None, kb)
+        assert result.category is Category.UNKNOWN, declared
 
 
 def test_other_uses_license_name_then_link_then_file_then_body(card: Card,

@@ -35,6 +35,9 @@ RESTRICTED = frozenset({Category.RESPONSIBLE_AI, Category.COMMUNITY, Category.NO
                         Category.NON_COMMERCIAL, Category.PROPRIETARY})
 
 _OPEN = frozenset({Category.PERMISSIVE, Category.WEAK_COPYLEFT, Category.STRONG_COPYLEFT})
+# words that may stand beside a license's title in a declared name (with version numbers)
+_NAME_FILLER = frozenset({"v", "version", "license", "licence", "the", "international",
+                          "unported", "generic", "public", "only", "or", "later"})
 OBLIGATION_FIELDS = ("notice", "attribution", "naming", "user_cap", "revenue_cap", "aup",
                      "outputs", "derivatives", "eu")
 _TEXT_FIELDS = ("name", "spdx", "scancode", "url", "naming_prefix", *OBLIGATION_FIELDS)
@@ -144,6 +147,19 @@ class LicenseBase:
         for pattern, key in self.titles:
             if pattern.search(text):
                 return self.by_key[key]
+        return None
+
+    def by_name(self, name: str) -> LicenseTerms | None:
+        """The license a declared name is, by its title ("GPL v3", "Academic Free License
+        v3.0"), when nothing but a version or such words stands beside the title: "MIT License
+        with Commons Clause" is not the MIT License."""
+        for pattern, key in self.titles:
+            match = pattern.search(name)
+            if match is not None:
+                rest = name[:match.start()] + " " + name[match.end():]
+                if set(re.findall(r"[a-z]+", rest.lower())) <= _NAME_FILLER:
+                    return self.by_key[key]
+                return None
         return None
 
     def by_link(self, url: str) -> LicenseTerms | None:

@@ -249,8 +249,13 @@ def _split_expression(text: str, problems: list[str]) -> tuple[list[str], str, l
         return [text], "OR", problems
     if parsed is None:
         return [], "OR", problems
-    names = [str(s.key) for s in spdx_licensing().license_symbols(parsed, unique=True)]
-    operator = "AND" if " AND " in str(parsed).upper() else "OR"
+    # An SPDX exception (`GPL-2.0-only WITH Classpath-exception-2.0`) only grants; anything
+    # else after WITH ("Apache 2.0 with Commons Clause") is a second set of terms that holds
+    # as well, never a choice: it was read as OR, and so as permissive
+    names = [str(s.key) for s in spdx_licensing().license_symbols(parsed, unique=True)
+             if not getattr(s, "is_exception", False)]
+    expression = str(parsed).upper()
+    operator = "AND" if " AND " in expression or " WITH " in expression else "OR"
     return names, operator, problems
 
 
@@ -263,7 +268,7 @@ def _from_declared(declared: Any, doc: CardDocument | None, kb: LicenseBase) -> 
         if found is None and len(name) <= MAX_TITLED_NAME:
             # a license written by its name ("GPL v3", "Academic Free License v3.0"): known
             # by its title, and still not an id (CA-LIC-004 says which to use)
-            found = kb.by_title(name)
+            found = kb.by_name(name)
             if found is not None and found.key not in ("other", "unknown"):
                 problems.append(f"'{excerpt(name, 60)}' is not a license id; read by its "
                                 f"name as {found.key}")
