@@ -58,6 +58,9 @@ def test_every_hub_license_id_is_known(kb: LicenseBase, hub_id: str) -> None:
     # WITH a license exception: the exception only grants; WITH anything else: both hold (it
     # was a choice, so "with Commons Clause" read as permissive)
     ("GPL-2.0-only WITH Classpath-exception-2.0", "gpl-2.0", Category.STRONG_COPYLEFT, True),
+    # spellings seen in `license` (the Salesforce CodeT5 cards: BSD-3)
+    ("BSD-3", "bsd-3-clause", Category.PERMISSIVE, True),
+    ("LGPLv3", "lgpl-3.0", Category.WEAK_COPYLEFT, True),
     ("Apache License 2.0 with Commons Clause", "apache-2.0 AND Commons Clause",
      Category.UNKNOWN, None),
     ("my-own-license", "my-own-license", Category.UNKNOWN, None),
@@ -84,6 +87,11 @@ def test_unknown_license_fails_closed_and_is_reported(card: Card, kb: LicenseBas
     ("GPL v3", "gpl-3.0", Category.STRONG_COPYLEFT),
     ("Academic Free License v3.0", "afl-3.0", Category.PERMISSIVE),
     ("Attribution-NonCommercial 4.0 International", "cc-by-nc-4.0", Category.NON_COMMERCIAL),
+    ("Creative Commons Attribution-NonCommercial 4.0 International", "cc-by-nc-4.0",
+     Category.NON_COMMERCIAL),
+    ("Creative Commons Attribution 4.0", "cc-by-4.0", Category.PERMISSIVE),
+    ("GNU General Public License v3.0", "gpl-3.0", Category.STRONG_COPYLEFT),
+    ("GNU Lesser General Public License v3", "lgpl-3.0", Category.WEAK_COPYLEFT),
 ])
 def test_a_license_declared_by_its_name_is_read_and_still_not_an_id(
         card: Card, kb: LicenseBase, declared: str, key: str, category: Category) -> None:
@@ -172,7 +180,8 @@ def test_the_license_training_data_was_used_under_is_not_the_models(card: Card,
     unlicensed model CC-BY-4.0 (permissive): unknown must fail closed."""
     sources = ("# Spanish QA\n\n## Training data\n* Articles from [Wikipedia](https://es."
                "wikipedia.org/), used under [CC-by licence](https://creativecommons.org/licenses/"
-               "by/4.0/legalcode).\n* News, used under the CC BY 2.5 license.\n")
+               "by/4.0/legalcode).\n* News, used under the CC BY 2.5 license.\n* Tweets, used "
+               "here under creative commons attribution 4.0. international licence.\n")
     assert resolve_license(card(sources), None, kb).key == "unknown"
     own = ('## License notice\nThis work "Sep" is a derivative of LibriMix by Cosentino, used '
            "under [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/). \"Sep\" is licensed "

@@ -37,7 +37,8 @@ RESTRICTED = frozenset({Category.RESPONSIBLE_AI, Category.COMMUNITY, Category.NO
 _OPEN = frozenset({Category.PERMISSIVE, Category.WEAK_COPYLEFT, Category.STRONG_COPYLEFT})
 # words that may stand beside a license's title in a declared name (with version numbers)
 _NAME_FILLER = frozenset({"v", "version", "license", "licence", "the", "international",
-                          "unported", "generic", "public", "only", "or", "later"})
+                          "creative", "commons", "unported", "generic", "public", "only", "or",
+                          "later"})
 OBLIGATION_FIELDS = ("notice", "attribution", "naming", "user_cap", "revenue_cap", "aup",
                      "outputs", "derivatives", "eu")
 _TEXT_FIELDS = ("name", "spdx", "scancode", "url", "naming_prefix", *OBLIGATION_FIELDS)

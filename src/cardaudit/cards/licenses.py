@@ -43,10 +43,11 @@ _JOINT_SUBJECT_RE = re.compile(
     r"\b[^.;,\n]{0,20}?\b(?:are|is)\b[^.;,\n]{0,30}?\b(?:licen[sc]ed|released|distributed|"
     r"available|provided|covered|governed)\b", re.I)
 # "…derived from [Qwen-2.5](…), which are originally licensed under [Apache 2.0](…)", "news
-# from Wikinews, used under [CC-by licence](…)": the license of what the model came from or
-# was trained on, not the model's own
+# from Wikinews, used under [CC-by licence](…)", "tweets … used here under creative commons
+# attribution 4.0": the license of what the model came from or was trained on, not its own
 _SOURCE_LICENSE_RE = re.compile(
-    r"(?:\boriginally\b[^.;\n]{0,30}?\b(?:licen[sc]ed|released|distributed)|\bused)\s+under\s+"
+    r"(?:\boriginally\b[^.;\n]{0,30}?\b(?:licen[sc]ed|released|distributed)|"
+    r"\bused(?:\s+[\w-]+){0,2}?)\s+under\s+"
     r"(?:the\s+)?(?:\[[^\]\n]{0,120}\]\([^)\s]{0,500}\)|[^,;.\n]{0,120})", re.I)
 _EXPRESSION_RE = re.compile(r"\s(?:or|and|with)\s|[()]", re.I)
 # "the use of the models is subject to the Model License", "[license](MODEL_LICENSE)",
