@@ -229,6 +229,32 @@ def test_license_file_disagreement_is_detected(card: Card, kb: LicenseBase) -> N
     assert result.file_agrees is False and result.file_key == "mit"
 
 
+_BSD_HEAD = ("Copyright (c) 2026, Acme\nAll rights reserved.\n\nRedistribution and use in "
+             "source and binary forms, with or without\nmodification, are permitted provided "
+             "that the following conditions are met:\n\n1. Redistributions of source code must "
+             "retain the above copyright notice.\n\n2. Redistributions in binary form must "
+             "reproduce the above copyright notice.\n")
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    # license texts that start with their copyright line, not a title
+    ("Copyright (c) 2026 Acme\n\nPermission is hereby granted, free of charge, to any person "
+     "obtaining a copy\nof this software and associated documentation files", "mit"),
+    (_BSD_HEAD + "\n3. Neither the name of the copyright holder nor the names of its\n"
+     "   contributors may be used to endorse or promote products\n", "bsd-3-clause"),
+    (_BSD_HEAD + "\nTHIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS\n",
+     "bsd-2-clause"),
+    # the specific license, not the generic family whose title comes first in the table
+    ("Copyright (c) 2022 Acme and contributors\n\nCreativeML Open RAIL-M\ndated August 22, "
+     "2022\n", "creativeml-openrail-m"),
+])
+def test_common_license_files_are_recognised(card: Card, kb: LicenseBase, text: str,
+                                             key: str) -> None:
+    result = resolve_license(card("---\nlicense: other\n---\n# M\n"), LicenseFile("LICENSE", text),
+                             kb)
+    assert (result.key, result.source) == (key, "license_file")
+
+
 def test_spdx_ids_outside_the_table_come_from_scancode(kb: LicenseBase) -> None:
     terms = kb.lookup("MPL-1.1")
     assert terms is not None and terms.from_scancode

@@ -145,23 +145,32 @@ class LicenseBase:
 
     def by_title(self, text: str) -> LicenseTerms | None:
         """The license whose name a LICENSE file heading or a license statement gives."""
-        for pattern, key in self.titles:
-            if pattern.search(text):
-                return self.by_key[key]
-        return None
+        found = self._title_in(text)
+        return self.by_key[found[1]] if found is not None else None
 
     def by_name(self, name: str) -> LicenseTerms | None:
         """The license a declared name is, by its title ("GPL v3", "Academic Free License
         v3.0"), when nothing but a version or such words stands beside the title: "MIT License
         with Commons Clause" is not the MIT License."""
+        found = self._title_in(name)
+        if found is None:
+            return None
+        match, key = found
+        rest = name[:match.start()] + " " + name[match.end():]
+        return self.by_key[key] if set(re.findall(r"[a-z]+", rest.lower())) <= _NAME_FILLER \
+            else None
+
+    def _title_in(self, text: str) -> tuple[re.Match[str], str] | None:
+        """The license title named first in `text`, and of titles found at the same place the
+        longest ("CreativeML Open RAIL-M" is not the generic OpenRAIL, whose title comes first
+        in the table)."""
+        best: tuple[re.Match[str], str] | None = None
         for pattern, key in self.titles:
-            match = pattern.search(name)
-            if match is not None:
-                rest = name[:match.start()] + " " + name[match.end():]
-                if set(re.findall(r"[a-z]+", rest.lower())) <= _NAME_FILLER:
-                    return self.by_key[key]
-                return None
-        return None
+            match = pattern.search(text)
+            if match is not None and (best is None or (match.start(), -len(match.group()))
+                                      < (best[0].start(), -len(best[0].group()))):
+                best = (match, key)
+        return best
 
     def by_link(self, url: str) -> LicenseTerms | None:
         for pattern, key in self.links:
