@@ -174,6 +174,22 @@ def test_the_license_a_source_was_originally_under_is_not_the_models(card: Card,
     assert resolve_license(card(joint), None, kb).key == "modified-mit"  # not MIT
 
 
+@pytest.mark.parametrize(("statement", "key"), [
+    # a negation: the model does not have that license (it was read as having it)
+    ("This model is not licensed under Apache 2.0; contact us for a license.", "unknown"),
+    ("It is no longer released under the MIT License.", "unknown"),
+    # the weights' clause, with a version number in the license name (the clause split at
+    # "4." and lost the license)
+    ("The model weights are released under CC BY-NC 4.0; the code is MIT.", "cc-by-nc-4.0"),
+    ("The code is released under MIT, while the weights are under the Llama 3 Community "
+     "License.", "llama3"),
+])
+def test_what_a_license_sentence_says_of_the_model(card: Card, kb: LicenseBase, statement: str,
+                                                   key: str) -> None:
+    result = resolve_license(card(f"# M\n\n## License\n\n{statement}\n"), None, kb)
+    assert result.key == key
+
+
 def test_the_license_training_data_was_used_under_is_not_the_models(card: Card,
                                                                    kb: LicenseBase) -> None:
     """A list of the corpora a model was trained on, each "used under" its license, made an

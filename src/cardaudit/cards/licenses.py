@@ -44,10 +44,12 @@ _JOINT_SUBJECT_RE = re.compile(
     r"available|provided|covered|governed)\b", re.I)
 # "…derived from [Qwen-2.5](…), which are originally licensed under [Apache 2.0](…)", "news
 # from Wikinews, used under [CC-by licence](…)", "tweets … used here under creative commons
-# attribution 4.0": the license of what the model came from or was trained on, not its own
-_SOURCE_LICENSE_RE = re.compile(
+# attribution 4.0": the license of what the model came from or was trained on, not its own;
+# and "is not licensed under Apache 2.0": a license the model does not have
+_NOT_ITS_LICENSE_RE = re.compile(
     r"(?:\boriginally\b[^.;\n]{0,30}?\b(?:licen[sc]ed|released|distributed)|"
-    r"\bused(?:\s+[\w-]+){0,2}?)\s+under\s+"
+    r"\bused(?:\s+[\w-]+){0,2}?|\b(?:not|never|no longer)\s+(?:been\s+|be\s+)?"
+    r"(?:licen[sc]ed|released|distributed|available|covered))\s+under\s+"
     r"(?:the\s+)?(?:\[[^\]\n]{0,120}\]\([^)\s]{0,500}\)|[^,;.\n]{0,120})", re.I)
 _EXPRESSION_RE = re.compile(r"\s(?:or|and|with)\s|[()]", re.I)
 # "the use of the models is subject to the Model License", "[license](MODEL_LICENSE)",
@@ -56,7 +58,8 @@ _WEIGHTS_LICENSE_RE = re.compile(
     r"model[_ -]?licen[sc]e|licen[sc]e[_-]model|model[_ ]agreement|"
     r"\b(?:use of|weights?)\b[^.\n]{0,60}\b(?:subject to|governed by|under|licen[sc]ed|follow)|"
     r"(?:模型|权重)[^。\n]{0,30}(?:许可|协议|license)", re.I)
-_CLAUSE_SPLIT_RE = re.compile(r"[,;.，。；]\s*|\bwhile\b|\bwhereas\b|\bbut\b")
+# (a point or comma inside a number, "CC BY-NC 4.0", "1,000", splits nothing)
+_CLAUSE_SPLIT_RE = re.compile(r"[,.](?!\d)\s*|[;，。；]\s*|\bwhile\b|\bwhereas\b|\bbut\b")
 _LOCAL_LINK_RE = re.compile(r"^(?:\./)?[\w.\-]*licen[sc]e[\w.\-]*$|/blob/[^/]+/[\w.\-]*licen[sc]e",
                             re.I)
 FILE_HEAD_CHARS = 3_000
@@ -346,7 +349,7 @@ def _statement_terms(line: str, kb: LicenseBase) -> LicenseTerms | None:
     """The license a line states for the model (not for the code alone, nor the license its
     sources were under)."""
     if " under" in line:
-        line = _SOURCE_LICENSE_RE.sub(" ", line)
+        line = _NOT_ITS_LICENSE_RE.sub(" ", line)
     if _CODE_ONLY_RE.search(line) and not _MODEL_RE.search(line):
         return None
     if _CODE_ONLY_RE.search(line) and _MODEL_RE.search(line) \
