@@ -104,6 +104,22 @@ def test_what_names_the_data_a_sentence_says_a_model_was_trained_on(
         assert (result.level, result.named) == (AVAILABLE, (named,))
 
 
+@pytest.mark.parametrize(("data", "named"), [
+    ("the OpenHermes-2.5 dataset", "OpenHermes"),
+    ("Cosmopedia", "Cosmopedia"),
+    ("LMSYS-Chat-1M and WildChat", "LMSYS-Chat-1M"),
+    ("WizardLM's Evol-Instruct data", "Evol-Instruct"),
+    ("Super-NaturalInstructions", "Super-NaturalInstructions"),
+    ("ShareGPT conversations", None),  # never released as a dataset (the labels agree)
+])
+def test_instruction_datasets_of_recent_fine_tunes_are_known(card: Card, pack: RulePack,
+                                                             data: str,
+                                                             named: str | None) -> None:
+    text = f"# M\n\n## Training data\n\nThe model was fine-tuned on {data}.\n"
+    result = assess_disclosure(card(text), pack.knowledge.datasets)
+    assert result.named == ((named,) if named else ())
+
+
 def test_calibration_data_of_a_quantization_is_not_training_data(card: Card,
                                                                  pack: RulePack) -> None:
     text = ("# Model GPTQ\n\nThis repo holds GPTQ quantizations. The calibration dataset was "
