@@ -211,3 +211,22 @@ def test_every_broken_exemptions_file_is_one_error(registry: Path, tmp_path: Pat
     assert run.code == 2 and run.stdout == ""
     first = run.stderr.splitlines()[0]
     assert first.startswith(f"error: {path}:") and message in first, run.stderr
+
+
+@pytest.mark.parametrize("policy", ["permissive-only", "commercial-use"])
+def test_a_gate_form_that_restricts_use_fails_the_license_policies(registry: Path,
+                                                                   policy: str) -> None:
+    """An MIT model whose gate asks users to agree to non-commercial use only passed both."""
+    _apache_only(registry)
+    gated = registry / "acme__gated-nc"
+    gated.mkdir()
+    (gated / "README.md").write_text(
+        "---\nlicense: mit\nextra_gated_prompt: Access is granted for research use only.\n"
+        "extra_gated_fields:\n  Company: text\n---\n# Gated\n\nClassifies tickets.\n")
+    run = run_cli("check", "models", "--policy", policy, "-f", "json")
+    assert run.code == 1
+    failed = [m for m in json.loads(run.stdout)["models"] if m["verdict"] == "fail"]
+    assert [m["id"] for m in failed] == ["acme/gated-nc"]
+    (violation,) = failed[0]["violations"]
+    assert (violation["clause"], violation["rule"], violation["evidence"]["line"]) == (
+        "rules.require", "CA-GATE-007", 3)
