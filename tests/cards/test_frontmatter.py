@@ -106,3 +106,12 @@ def test_in_code_answers_like_a_scan_of_the_code_blocks(card: Card, body: str,
     doc = card("# M\n\n" + body)
     offset = data.draw(st.integers(min_value=0, max_value=len(doc.body) + 1))
     assert doc.in_code(offset) == any(a <= offset < b for a, b in doc.code_spans)
+
+
+def test_a_key_absent_but_for_case_is_named_in_the_evidence(card: Card) -> None:
+    """`License: MIT` is no `license` to the Hub; the finding says why and where."""
+    doc = card("---\nLicense: MIT\nDatasets: [squad]\n---\n# M\n")
+    evidence = doc.field_evidence("license")
+    assert evidence.line == 2 and "`License` is not `license`" in evidence.excerpt
+    assert doc.field_evidence("datasets").line == 3
+    assert doc.field_evidence("base_model").line is None  # no variant: plain absence

@@ -142,10 +142,24 @@ class CardDocument:
     def absent_evidence(self, path: str) -> Evidence:
         fm = self.front_matter
         if fm.block_found:
+            variant = self._case_variant(path)
+            if variant is not None:  # `License: MIT`: the Hub reads keys as written
+                line = fm.lines[variant]
+                return Evidence(Where.METADATA, path, line,
+                                excerpt(f"absent: `{variant}` is not `{path}` (keys are "
+                                        f"case-sensitive): {self.readme_line(line).strip()}"))
             where = f"absent from front matter (lines {fm.first_line}–{fm.last_line})"
         else:
             where = "absent: the card has no front matter"
         return Evidence(Where.METADATA, path, None, where)
+
+    def _case_variant(self, path: str) -> str | None:
+        """A top-level key spelled like `path` but for case (`License` for `license`)."""
+        if "." in path or "[" in path:
+            return None
+        folded = path.casefold()
+        return next((key for key in self.metadata if isinstance(key, str) and key != path
+                     and key.casefold() == folded and key in self.front_matter.lines), None)
 
     def body_evidence(self, offset: int) -> Evidence:
         """Evidence for a body position: its README line, quoted."""
