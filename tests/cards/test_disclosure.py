@@ -17,6 +17,9 @@ AVAILABLE, PARTIAL, NONE = (DisclosureLevel.AVAILABLE, DisclosureLevel.PARTIAL,
 
 @pytest.mark.parametrize(("text", "level", "source"), [
     ("---\ndatasets:\n- squad\n---\n# M\n", AVAILABLE, "metadata"),
+    # placeholders in `datasets:` name no dataset (three 2022 cards list `custom`)
+    ("---\ndatasets:\n- custom\n---\n# M\n", NONE, "none"),
+    ("---\ndatasets: none\n---\n# M\n", NONE, "none"),
     ("# M\n\n## Training data\n\nPre-trained on BookCorpus and English Wikipedia.\n",
      AVAILABLE, "card_text"),
     ("# M\n\nThis model is a fine-tuned version of bert-base on the imdb dataset.\n",

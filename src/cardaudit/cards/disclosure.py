@@ -257,13 +257,21 @@ class Disclosure:
     datasets_checked: bool = False
 
 
+# `datasets:` values that name no dataset (`- custom` on three 2022 cards)
+_NO_DATASET_IDS = frozenset({"none", "n/a", "na", "null", "unknown", "custom", "private",
+                             "internal", "proprietary", "in-house", "own", "tbd", "todo", "-",
+                             "various", "other"})
+
+
 def metadata_datasets(metadata: Mapping[str, object]) -> tuple[str, ...]:
+    """The `datasets:` ids, without the placeholders that name none (`custom`, `none`)."""
     value = metadata.get("datasets")
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
         return ()
-    return tuple(str(v).strip() for v in value if isinstance(v, str | int) and str(v).strip())
+    return tuple(str(v).strip() for v in value if isinstance(v, str | int) and str(v).strip()
+                 and str(v).strip().lower() not in _NO_DATASET_IDS)
 
 
 def assess_disclosure(doc: CardDocument | None, vocab: DatasetVocabulary,
