@@ -146,8 +146,13 @@ _NOT_DATASET_LINK_RE = re.compile(r"arxiv\.org|/abs/|\.pdf\b|(?<![a-z])(?:paper|
 # that speaks of data ("Data: the data provided [here](…)").
 _POINTER_LINK_RE = re.compile(r"^\[\W*(?:here|this|link|this link|see|more)\W*\]", re.I)
 _DATA_WORD_RE = re.compile(r"\b(?:data|datasets?|corpus|corpora)\b", re.I)
-_NOT_A_DATASET = {"none", "an", "a", "unknown", "our", "custom", "private", "internal",
-                  "proprietary", "generator", "imagefolder", "audiofolder", "json", "csv", "own",
+# `datasets:` values that name no dataset (`- custom` on three 2022 cards)
+_NO_DATASET_IDS = frozenset({"none", "n/a", "na", "null", "unknown", "custom", "private",
+                             "internal", "proprietary", "in-house", "own", "tbd", "todo", "-",
+                             "various", "other"})
+# …nor do these before "dataset" in "fine-tuned on the X dataset"
+_NOT_A_DATASET = _NO_DATASET_IDS | {
+                  "an", "a", "our", "generator", "imagefolder", "audiofolder", "json", "csv",
                   "this", "that", "same", "new", "following", "above", "my", "your", "their",
                   "large", "small", "public", "dataset", "different", "specific", "in-house",
                   "[more", "more",
@@ -255,12 +260,6 @@ class Disclosure:
     text_level: DisclosureLevel
     unobtainable: tuple[str, ...] = ()
     datasets_checked: bool = False
-
-
-# `datasets:` values that name no dataset (`- custom` on three 2022 cards)
-_NO_DATASET_IDS = frozenset({"none", "n/a", "na", "null", "unknown", "custom", "private",
-                             "internal", "proprietary", "in-house", "own", "tbd", "todo", "-",
-                             "various", "other"})
 
 
 def metadata_datasets(metadata: Mapping[str, object]) -> tuple[str, ...]:
