@@ -127,6 +127,20 @@ def test_other_uses_license_name_then_link_then_file_then_body(card: Card,
     assert (body.key, body.source, body.evidence.line) == ("gemma", "body", 6)
 
 
+@pytest.mark.parametrize(("link", "key"), [
+    ("https://huggingface.co/meta-llama/Meta-Llama-3-8B/blob/main/LICENSE", "llama3"),
+    ("https://huggingface.co/meta-llama/Llama-3.1-8B/blob/main/LICENSE", "llama3.1"),
+    ("https://huggingface.co/meta-llama/Llama-2-7b-hf/resolve/main/LICENSE.txt", "llama2"),
+    ("https://huggingface.co/google/gemma-2-9b/blob/main/LICENSE", "gemma"),
+])
+def test_a_link_to_a_known_family_s_license_file_on_the_hub_names_it(
+        card: Card, kb: LicenseBase, link: str, key: str) -> None:
+    """`license: other` with only `license_link` to Meta's or Google's LICENSE file on the Hub
+    (LABELS.md: "llama3.1" for a Llama 3.1 Community License link) was unknown."""
+    result = resolve_license(card(f"---\nlicense: other\nlicense_link: {link}\n---\n"), None, kb)
+    assert (result.key, result.source) == (key, "license_link")
+
+
 def test_unknown_license_name_stays_unknown(card: Card, kb: LicenseBase) -> None:
     result = resolve_license(card("---\nlicense: other\nlicense_name: acme-special\n---\n"),
                              None, kb)
