@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -136,11 +137,7 @@ def test_an_apache_license_that_covers_only_the_code_fails_the_license_policies(
         "---\nlicense: apache-2.0\n---\n# Split\n\n## License\n\nThe code is released under "
         "the Apache-2.0 license. The model weights are licensed under the Acme Model License "
         "(registration required for commercial use).\n")
-    run = run_cli("check", "models", "--policy", policy, "-f", "json")
-    assert run.code == 1
-    failed = [m for m in json.loads(run.stdout)["models"] if m["verdict"] == "fail"]
-    assert [m["id"] for m in failed] == ["acme/split-license"]
-    by_clause = {v["clause"]: v for v in failed[0]["violations"]}
+    by_clause = {v["clause"]: v for v in _only_failure(policy, "acme/split-license")}
     # the weights' own license decides commercial use, so the declared one no longer says yes
     assert set(by_clause) == {"rules.require", "license.require_commercial_use"}
     assert by_clause["rules.require"]["rule"] == "CA-LIC-015"
@@ -223,10 +220,16 @@ def test_a_gate_form_that_restricts_use_fails_the_license_policies(registry: Pat
     (gated / "README.md").write_text(
         "---\nlicense: mit\nextra_gated_prompt: Access is granted for research use only.\n"
         "extra_gated_fields:\n  Company: text\n---\n# Gated\n\nClassifies tickets.\n")
+    (violation,) = _only_failure(policy, "acme/gated-nc")
+    assert (violation["clause"], violation["rule"], violation["evidence"]["line"]) == (
+        "rules.require", "CA-GATE-007", 3)
+
+
+def _only_failure(policy: str, model_id: str) -> list[dict[str, Any]]:
+    """`check models --policy POLICY` fails exactly `model_id`: its violations."""
     run = run_cli("check", "models", "--policy", policy, "-f", "json")
     assert run.code == 1
     failed = [m for m in json.loads(run.stdout)["models"] if m["verdict"] == "fail"]
-    assert [m["id"] for m in failed] == ["acme/gated-nc"]
-    (violation,) = failed[0]["violations"]
-    assert (violation["clause"], violation["rule"], violation["evidence"]["line"]) == (
-        "rules.require", "CA-GATE-007", 3)
+    assert [m["id"] for m in failed] == [model_id]
+    violations: list[dict[str, Any]] = failed[0]["violations"]
+    return violations
