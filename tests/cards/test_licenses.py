@@ -197,6 +197,10 @@ def test_the_license_a_source_was_originally_under_is_not_the_models(card: Card,
     ("The model weights are released under CC BY-NC 4.0; the code is MIT.", "cc-by-nc-4.0"),
     ("The code is released under MIT, while the weights are under the Llama 3 Community "
      "License.", "llama3"),
+    # the Qwen license named without "agreement" (it was unknown)
+    ("The model is released under the Qwen license, see https://huggingface.co/Qwen/"
+     "Qwen2.5-72B-Instruct/blob/main/LICENSE", "qwen"),
+    ("This model is released under the Qwen Research License.", "qwen-research"),
 ])
 def test_what_a_license_sentence_says_of_the_model(card: Card, kb: LicenseBase, statement: str,
                                                    key: str) -> None:
