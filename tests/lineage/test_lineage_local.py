@@ -50,6 +50,20 @@ def test_ancestors_come_from_lineage_dir(tmp_path: Path) -> None:
     assert {"naming", "attribution", "user_cap", "aup"} <= kinds
 
 
+def test_a_base_model_given_as_its_hub_address_is_looked_up_by_id(tmp_path: Path) -> None:
+    """`base_model: https://huggingface.co/org/m` (the Hub refuses it, cards still carry it)
+    was an unresolvable ancestor, so every lineage finding was unknown."""
+    bases, models = tmp_path / "bases", tmp_path / "models"
+    folder(bases, "meta-llama/Llama-3.1-8B", "llama3.1")
+    folder(models, "acme/chat-ft", "apache-2.0",
+           ("https://huggingface.co/meta-llama/Llama-3.1-8B",))
+    run = run_cli("audit", str(models), "--lineage-dir", str(bases), "-f", "json")
+    assert run.code == 0, run.stderr
+    row = json.loads(run.stdout)["models"][0]
+    assert row["lineage"]["root"] == "meta-llama/Llama-3.1-8B"
+    assert lineage_findings(run.stdout)["acme/chat-ft"]["CA-LIN-002"] == "fail"
+
+
 def test_an_ancestor_among_the_targets_is_used(tmp_path: Path) -> None:
     folder(tmp_path, "org/nc-base", "cc-by-nc-4.0")
     folder(tmp_path, "acme/derived", "mit", ("org/nc-base",))

@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from cardaudit.cards.document import CardDocument
+from cardaudit.cards.facts import base_models_of as card_base_models
 from cardaudit.cards.licensebase import Category, LicenseBase, LicenseTerms, Obligation
 from cardaudit.cards.licenses import LicenseResolution, resolve_license
 from cardaudit.cards.record import ModelRecord
+from cardaudit.errors import UsageError
 from cardaudit.lineage.origin import Origins
+from cardaudit.sources.targets import address_path, hub_model_id, is_hub_id
 
 MAX_DEPTH = 8
 # Ancestors looked up per model: real merges name a handful of bases; a hostile card naming
@@ -112,14 +115,20 @@ class ParentLookup(Protocol):
 
 
 def base_models_of(doc: CardDocument | None) -> tuple[str, ...]:
+    """The parents a card names, each once, by id: a base model given as its Hub address
+    (`https://huggingface.co/org/m`, which the Hub itself refuses) is looked up as `org/m`."""
     if doc is None:
         return ()
-    value = doc.metadata.get("base_model")
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list):
-        return ()
-    return tuple(dict.fromkeys(v.strip() for v in value if isinstance(v, str) and v.strip()))
+    return tuple(dict.fromkeys(_as_id(v) for v in card_base_models(doc.metadata)))
+
+
+def _as_id(value: str) -> str:
+    if is_hub_id(value) or address_path(value) is None:
+        return value
+    try:
+        return hub_model_id(value)
+    except UsageError:  # the address of a dataset, a Space or another revision: as written
+        return value
 
 
 def relation_of(record: ModelRecord, parents: tuple[str, ...]) -> str | None:
