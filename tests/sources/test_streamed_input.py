@@ -96,6 +96,14 @@ def test_a_dump_that_cannot_be_read_from_a_pipe_is_one_line(tmp_path: Path) -> N
                       stdin=parquet.read_bytes())
     assert piped.returncode == 2 and b"is Parquet" in piped.stderr
     assert b"save it to a .parquet file" in piped.stderr
+    pipe = tmp_path / "piped.parquet"  # a pipe named for Parquet: told by its bytes too
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=lambda: pipe.write_bytes(parquet.read_bytes()),
+                              daemon=True)
+    writer.start()
+    named_pipe = cardaudit(tmp_path, "audit", "--dump", str(pipe), "--no-store")
+    writer.join(timeout=10)
+    assert named_pipe.returncode == 2 and b"save it to a .parquet file" in named_pipe.stderr
     misnamed = tmp_path / "rows.jsonl"
     misnamed.write_bytes(parquet.read_bytes())
     named = cardaudit(tmp_path, "audit", "--dump", str(misnamed), "--no-store")

@@ -24,7 +24,8 @@ from cardaudit.pack import load_pack
 from cardaudit.reports.escape import plain
 from cardaudit.reports.table import console_for
 from cardaudit.settings import Settings
-from cardaudit.sources.dump import is_stdin, is_stream
+from cardaudit.sources.dump import is_stream
+from cardaudit.sources.targets import is_stdin
 from cardaudit.store.db import RunInfo
 from cardaudit.store.recorder import Recorder
 

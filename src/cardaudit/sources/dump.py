@@ -22,6 +22,7 @@ from cardaudit.cards.document import CardReader
 from cardaudit.cards.record import CardError, HubFacts, ModelRecord, count_or_none
 from cardaudit.errors import UsageError
 from cardaudit.safetext import may_hold_surrogates, valid_data
+from cardaudit.sources.targets import is_stdin
 
 MAX_LINE_BYTES = 64 * 1024 * 1024
 _SKIP_CHUNK = 1024 * 1024
@@ -39,14 +40,6 @@ class DumpRow:
     number: int
     data: dict[str, Any] | None
     problem: str | None = None
-
-
-STDIN = "-"
-
-
-def is_stdin(path: Path) -> bool:
-    """`--dump -`: the dump comes on standard input (`zcat big.jsonl.gz | cardaudit …`)."""
-    return str(path) == STDIN
 
 
 def is_stream(path: Path) -> bool:
@@ -70,8 +63,7 @@ class _CountingReader(io.RawIOBase):
         self.count = 0
         self.head = b""
         while len(self.head) < ahead:
-            chunk = raw.read1(ahead - len(self.head)) if hasattr(raw, "read1") \
-                else raw.read(ahead - len(self.head))
+            chunk = raw.read1(ahead - len(self.head))  # type: ignore[attr-defined]
             if not chunk:
                 break
             self.head += chunk
@@ -103,7 +95,8 @@ def open_text(path: Path) -> tuple[io.TextIOBase, Callable[[], int]]:
         opened: BinaryIO = sys.stdin.buffer if is_stdin(path) else path.open("rb")
     except OSError as exc:
         raise UsageError(f"cannot read dump {path}: {exc.strerror or exc}") from None
-    if is_stream(path):
+    streamed = is_stream(path)
+    if streamed:
         counter = _CountingReader(opened, owned=not is_stdin(path), ahead=4)
         magic = counter.head
         raw: BinaryIO = io.BufferedReader(counter, 1024 * 1024)
@@ -117,7 +110,7 @@ def open_text(path: Path) -> tuple[io.TextIOBase, Callable[[], int]]:
         raw.close()
         raise UsageError(f"dump {_shown(path)} is Parquet: " + (
             "Parquet is read by seeking in it, which a pipe cannot do; save it to a .parquet "
-            "file" if is_stream(path) else "name the file *.parquet"))
+            "file" if streamed else "name the file *.parquet"))
     binary: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb") if magic[:2] == b"\x1f\x8b" else raw  # type: ignore[assignment]
     # utf-8-sig: a byte-order mark that Windows tools put before the first line is dropped
     return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace"), position
@@ -147,10 +140,7 @@ def parse_line(number: int, line: str) -> DumpRow:
 def iter_raw(path: Path) -> Iterator[tuple[int, str | dict[str, Any], int]]:
     """(row number, raw JSON line or Parquet row, bytes of the file read so far), streamed;
     parsing a line is left to whoever audits it (a worker process)."""
-    if path.suffix == ".parquet" and not is_stdin(path):
-        if is_stream(path):
-            raise UsageError(f"dump {path} is a pipe: Parquet is read by seeking in it, which a "
-                             "pipe cannot do; save it to a file")
+    if path.suffix == ".parquet" and not is_stream(path):  # a pipe's format is told by its bytes
         yield from _parquet_rows(path)
         return
     stream, position = open_text(path)

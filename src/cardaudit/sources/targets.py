@@ -32,6 +32,11 @@ _MAIN_VIEWS = ("", "tree/main", "blob/main/README.md", "resolve/main/README.md")
 MAX_TARGET_FILE_BYTES = 64 * 2**20
 
 
+def is_stdin(path: Path) -> bool:
+    """`-` for a file argument (`--dump -`, `--from-file -`): standard input."""
+    return str(path) == "-"
+
+
 def is_hub_id(text: str) -> bool:
     return bool(_HUB_ID_RE.match(text)) and "--" not in text and ".." not in text
 
@@ -145,9 +150,9 @@ def first_spellings(names: list[str]) -> list[str]:
 def read_target_file(path: Path) -> list[str]:
     """One id or path a line; blank lines and `#` comments are ignored. `-` is standard input
     (`grep qwen models.txt | cardaudit check --from-file -`)."""
-    name = "standard input" if str(path) == "-" else str(path)
+    name = "standard input" if is_stdin(path) else str(path)
     try:
-        if str(path) == "-":
+        if is_stdin(path):
             data = sys.stdin.buffer.read(MAX_TARGET_FILE_BYTES + 1)
         else:
             with path.open("rb") as handle:
