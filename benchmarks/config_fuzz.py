@@ -57,31 +57,25 @@ EXEMPTIONS = {"schema_version": 1, "exemptions": [
 
 
 def mutate(rng: random.Random, node: Any, depth: int = 0) -> None:
-    """One change somewhere in a data tree."""
-    if isinstance(node, dict) and node:
-        key = rng.choice(list(node))
-        roll = rng.random()
-        if roll < 0.2:
-            del node[key]
-        elif roll < 0.35:
-            node[rng.choice([*KEYS, f"{key}s"])] = copy.deepcopy(rng.choice(VALUES))
-        elif roll < 0.7 and isinstance(node[key], dict | list) and depth < 6:
-            mutate(rng, node[key], depth + 1)
+    """One change somewhere in a data tree: a key or item deleted, added, replaced, a list item
+    repeated many times, or a change further down."""
+    if not isinstance(node, dict | list) or not node:
+        return
+    slot = rng.choice(list(node)) if isinstance(node, dict) else rng.randrange(len(node))
+    roll = rng.random()
+    if roll < 0.2:
+        del node[slot]
+    elif roll < 0.35:
+        if isinstance(node, dict):
+            node[rng.choice([*KEYS, f"{slot}s"])] = copy.deepcopy(rng.choice(VALUES))
         else:
-            node[key] = copy.deepcopy(rng.choice(VALUES))
-    elif isinstance(node, list) and node:
-        index = rng.randrange(len(node))
-        roll = rng.random()
-        if roll < 0.2:
-            del node[index]
-        elif roll < 0.35:
             node.append(copy.deepcopy(rng.choice(VALUES)))
-        elif roll < 0.45:
-            node[index] = [node[index]] * rng.randint(1, 40)
-        elif isinstance(node[index], dict | list) and depth < 6:
-            mutate(rng, node[index], depth + 1)
-        else:
-            node[index] = copy.deepcopy(rng.choice(VALUES))
+    elif roll < 0.45 and isinstance(node, list):
+        node[slot] = [node[slot]] * rng.randint(1, 40)
+    elif roll < 0.7 and isinstance(node[slot], dict | list) and depth < 6:
+        mutate(rng, node[slot], depth + 1)
+    else:
+        node[slot] = copy.deepcopy(rng.choice(VALUES))
 
 
 def run(stats: Counter[str], problems: list[str], case: int, *args: str) -> None:
