@@ -123,6 +123,17 @@ def test_instruction_datasets_of_recent_fine_tunes_are_known(card: Card, pack: R
     assert result.named == ((named,) if named else ())
 
 
+def test_a_pointer_link_to_the_data_is_named_by_its_address(card: Card,
+                                                             pack: RulePack) -> None:
+    """"[Link](…)" after "the datasets can be downloaded on" (the 144 SEBIS CodeTrans cards of
+    the 2022 dump) is the data; the word "Link" tells a reader nothing, its address does."""
+    text = ("# M\n\n## Training data\n\nThe supervised task datasets can be downloaded on "
+            "[Link](https://www.dropbox.com/sh/abc/finetuning_dataset?dl=0)\n")
+    result = assess_disclosure(card(text), pack.knowledge.datasets)
+    assert (result.level, result.named) == (
+        AVAILABLE, ("https://www.dropbox.com/sh/abc/finetuning_dataset?dl=0",))
+
+
 def test_calibration_data_of_a_quantization_is_not_training_data(card: Card,
                                                                  pack: RulePack) -> None:
     text = ("# Model GPTQ\n\nThis repo holds GPTQ quantizations. The calibration dataset was "
@@ -231,6 +242,11 @@ def test_a_negated_sentence_outside_data_sections_still_names_its_clause_s_datas
     # ...but it is when the line says it is the data
     ("# M\n\n## Training Data\n\n- Data: the data provided [here](https://acme.example/para), "
      "500K sentence pairs.\n", AVAILABLE),
+    # a host whose name ends in "x.com" is not X (Twitter): the data linked on Dropbox counts
+    ("# M\n\n## Training data\n\nThe supervised task datasets can be downloaded on "
+     "[Link](https://www.dropbox.com/sh/abc/finetuning_dataset?dl=0)\n", AVAILABLE),
+    ("# M\n\n## Training data\n\nThe [news posts](https://x.com/acme/status/1) of one "
+     "account, 2019 to 2021.\n", NONE),
     # evaluation data is not training data
     ("# M\n\n## Testing Data\n\nWe report results on [SQuAD](https://example.org/squad).\n",
      NONE),

@@ -141,7 +141,7 @@ _MD_LINK_RE = re.compile(r"(?<!!)\[([^\]\n]{2,120})\]\((https?://[^)\s]+)\)")
 _NOT_DATASET_LINK_RE = re.compile(r"arxiv\.org|/abs/|\.pdf\b|(?<![a-z])(?:paper|report)|blog|"
                                   r"doi\.org|aclanthology|"
                                   r"openreview|huggingface\.co/(?!datasets)|twitter\.com|"
-                                  r"x\.com|discord|wandb|license", re.I)
+                                  r"(?<![\w-])x\.com|discord|wandb|license", re.I)
 # A link that names nothing ("guidelines can be found [here](…)") is a dataset only on a line
 # that speaks of data ("Data: the data provided [here](…)").
 _POINTER_LINK_RE = re.compile(r"^\[\W*(?:here|this|link|this link|see|more)\W*\]", re.I)
@@ -652,6 +652,9 @@ class _TextScan:
                         first_data_word = word.start() if word else line_end
                     if first_data_word >= link.start():
                         continue
+                    # "[Link](…)" names nothing itself: its address is the name shown
+                    yield link.group(2), start + link.start()
+                    continue
                 yield link.group(1), start + link.start()
             if "dataset" in lower:
                 for match in _HUB_ID_RE.finditer(text):
