@@ -134,6 +134,22 @@ def test_a_pointer_link_to_the_data_is_named_by_its_address(card: Card,
         AVAILABLE, ("https://www.dropbox.com/sh/abc/finetuning_dataset?dl=0",))
 
 
+@pytest.mark.parametrize(("data", "named"), [
+    ("English Wikipedia", "English Wikipedia"),
+    ("the en.wikipedia dump of 2020", "English Wikipedia"),
+    ("bahasa news and bahasa Wikipedia", "Wikipedia"),
+    ("the 1 October 2020 dump of https://ta.wikipedia.org (482MB)", "Wikipedia"),
+    ("German Wikipedia articles", "Wikipedia"),
+])
+def test_only_english_wikipedia_is_named_english(card: Card, pack: RulePack, data: str,
+                                                 named: str) -> None:
+    """A Tamil or Malay model trained on its language's Wikipedia was said to name "English
+    Wikipedia"."""
+    text = f"# M\n\n## Training data\n\nThe model was trained on {data}.\n"
+    result = assess_disclosure(card(text), pack.knowledge.datasets)
+    assert (result.level, result.named) == (AVAILABLE, (named,))
+
+
 def test_calibration_data_of_a_quantization_is_not_training_data(card: Card,
                                                                  pack: RulePack) -> None:
     text = ("# Model GPTQ\n\nThis repo holds GPTQ quantizations. The calibration dataset was "
