@@ -92,6 +92,25 @@ def test_levels_and_sources(card: Card, pack: RulePack, text: str, level: Disclo
      "tweets-2015-2020"),
     ("The model is trained on the code corpus of [CodeParrotNet](https://github.com/acme/cpn).",
      "CodeParrotNet"),
+    # the Trainer's sentence has its base model's link (with its points) before "on"
+    ("This model is a fine-tuned version of [acme/base](https://huggingface.co/acme/base) on "
+     "the TExAS-SQuAD-de dataset.", "TExAS-SQuAD-de"),
+    ("This model is a fine-tuned version of [acme/base](https://huggingface.co/acme/base) on "
+     "the ACME/SPEECH_CORPUS_2 - FR dataset.", "ACME/SPEECH_CORPUS_2"),
+    ("This model is a fine-tuned version of [acme/base](https://huggingface.co/acme/base) on "
+     "[CORAA](https://github.com/acme/coraa).", "CORAA"),
+    ("This model is a fine-tuned version of [acme/base](https://huggingface.co/acme/base) on "
+     "Thai dataset from [iApp](https://github.com/acme/wiki-qa).", "iApp"),
+    ("This model is a fine-tuned version of [acme/base](https://huggingface.co/acme/base) on "
+     "the unkown dataset.", None),
+    ("The tagger was trained on the *free-french-treebank* dataset.", "free-french-treebank"),
+    ("This T5 model has been trained with the German part of the PAWS-X data set.", "PAWS-X"),
+    # after "with", "using", "of" or "from", a plain word is a kind of data, not its name
+    ("BERT (post-)trained from review corpus to understand sentiment.", None),
+    ("It was trained on a Terms of Service data set.", None),
+    ("It was pretrained on the Persian section of the Oscar dataset.", "Oscar"),
+    # a name does not run across lines into the next paragraph's "Dataset"
+    ("Model trained on lyrics of Acme.\n\nDataset is large.", None),
     # a sentence ending in a colon announces the list that follows it
     ("HeBert was trained on three datasets:\n1. A Hebrew version of [News Crawl](https://example"
      ".org/news-crawl): 9.8 GB of data.\n2. Hebrew Wikipedia.", "News Crawl"),

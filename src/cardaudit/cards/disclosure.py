@@ -111,20 +111,29 @@ _SENTENCE_END_RE = re.compile(
     r"[ \t\n]{1,8}(?=[A-Z\[(\"'*0-9])|\n[ \t]*\n|\n(?=[ \t]*(?:[-*+|#>]|\d+\.\s))|(?<=[。！？])")
 _HUB_DATASET_LINK_RE = re.compile(r"(?:huggingface\.co|hf\.co)/datasets/([\w.\-]+(?:/[\w.\-]+)?)",
                                   re.I)
+# "fine-tuned version of [m](https://huggingface.co/m) on the X dataset" (a point inside a word
+# or address does not end the sentence); "on the *X* dataset", "the X data set"; the Trainer's
+# "on the ORG/NAME - CONFIG dataset" names ORG/NAME. After "with", "using", "from" or "of the" a
+# name must look like one ("PAWS-X", "the Oscar dataset"): "trained from review corpus" is a kind,
+# and "trained on a Terms of Service data set" names no "Service"
 _FINETUNED_ON = FastPattern.compile(
-    r"\b(?:fine-?tuned|trained|pre-?trained|finetuned)\b[^.\n]{0,160}?\bon\s+(?:the\s+)?"
-    r"\[?([\w./\-]{2,80})\]?(?:\([^)\s]*\))?\s+(?:dataset|corpus)\b", re.I)
+    r"\b(?:fine-?tuned|trained|pre-?trained|finetuned)\b(?:[^.\n]|\.(?=\S)){0,160}?"
+    r"\b(?:(?P<on>on|with|using|from)\s+(?:the\s+)?|of\s+the\s+)\[?\**(?P<name>[\w./\-]{1,79}?\w)\**\]?"
+    r"(?:\([^)\s]*\))?"
+    r"(?:[ \t]+-[ \t]+[\w.\-]{1,40})?[ \t]+(?:dataset|data set|corpus)\b", re.I)
+# the Trainer's "a fine-tuned version of [base](…) on …" puts its base between verb and "on"
+_VERSION_OF = r"(?:\s+version\s+of\s+(?:\[[^\]\n]{1,120}\]\([^)\s]{1,500}\)|[\w./\-]{1,120}))?"
 # "fine-tuned on [FQuAD](https://fquad.illuin.tech/)": the link right after "trained on" is the
 # data, wherever the sentence stands (papers, models, tweets and "[here]" excepted)
 _TRAINED_ON_LINK = FastPattern.compile(
-    r"\b(?:fine-?tuned|trained|pre-?trained|finetuned)\s+on\s+(?:the\s+)?"
+    r"\b(?:fine-?tuned|trained|pre-?trained|finetuned)" + _VERSION_OF + r"\s+on\s+(?:the\s+)?"
     r"(\[[^\]\n]{2,120}\]\(https?://[^)\s]{1,500}\))", re.I)
 # "trained on the joint dataset of [OK ML Cup](…)", "trained on the dataset from
 # http://paraphraser.ru/", "trained on transformed dataset from following Kaggle dataset:
 # https://www.kaggle.com/…": the data named by where it comes from
 _TRAINED_ON_DATA_FROM = FastPattern.compile(
-    r"\b(?:fine-?tuned|trained|pre-?trained|finetuned)\s+on\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,2}?"
-    r"(?:datasets?|data|corpus|corpora)\s+(?:of|from)\s+(?:the\s+)?"
+    r"\b(?:fine-?tuned|trained|pre-?trained|finetuned)" + _VERSION_OF +
+    r"\s+on\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,2}?(?:datasets?|data|corpus|corpora)\s+(?:of|from)\s+(?:the\s+)?"
     r"(?:following\s+(?:[\w-]+\s+){0,2}?(?:datasets?|data|corpus)\s*:?)?\s*"
     r"(\[[^\]\n]{2,120}\]\(https?://[^)\s]{1,500}\)|https?://[^\s)\]>\"']{4,500})", re.I)
 # a sentence that announces a list or table ("the following datasets", "listed below")
@@ -149,7 +158,7 @@ _DATA_WORD_RE = re.compile(r"\b(?:data|datasets?|corpus|corpora)\b", re.I)
 # `datasets:` values that name no dataset (`- custom` on three 2022 cards)
 _NO_DATASET_IDS = frozenset({"none", "n/a", "na", "null", "unknown", "custom", "private",
                              "internal", "proprietary", "in-house", "own", "tbd", "todo", "-",
-                             "various", "other"})
+                             "various", "other", "unkown"})
 # …nor do these before "dataset" in "fine-tuned on the X dataset"
 _NOT_A_DATASET = _NO_DATASET_IDS | {
                   "an", "a", "our", "generator", "imagefolder", "audiofolder", "json", "csv",
@@ -166,7 +175,11 @@ _NOT_A_DATASET = _NO_DATASET_IDS | {
                   "financial", "twitter", "web", "text", "english", "chinese", "french",
                   "german", "spanish", "italian", "portuguese", "russian", "arabic", "persian",
                   "japanese", "korean", "hindi", "turkish", "dutch", "polish", "vietnamese",
-                  "indonesian", "multilingual", "monolingual", "parallel"}
+                  "indonesian", "thai", "swedish", "finnish", "danish", "norwegian", "czech",
+                  "greek", "hebrew", "bengali", "urdu", "tamil", "malay", "ukrainian",
+                  "romanian", "hungarian", "catalan", "basque", "swahili", "tagalog",
+                  "multilingual", "monolingual", "parallel"}
+_LOOKS_LIKE_A_NAME_RE = re.compile(r"[A-Z0-9_/-]")
 _HUB_ID_RE = re.compile(r"(?<![\w/.-])([A-Za-z0-9][\w.\-]{1,60}/[\w.\-]{2,96})(?![\w/])")
 MIN_DATA_SECTION_WORDS = 5
 
@@ -622,8 +635,12 @@ class _TextScan:
             if not _in_article_link(text, offset):
                 yield name, start + offset
         for match in _FINETUNED_ON.finditer(text, lower):
-            if match.group(1).lower().strip("[]()*_") not in _NOT_A_DATASET:
-                yield match.group(1), start + match.start(1)
+            name = match.group("name")
+            if name.lower().strip("[]()*_") in _NOT_A_DATASET or (
+                    (match.group("on") or "of").lower() != "on"
+                    and not _LOOKS_LIKE_A_NAME_RE.search(name)):
+                continue
+            yield name, start + match.start("name")
         for match in _TRAINED_ON_LINK.finditer(text, lower):
             link = match.group(1)
             if _names_something(link):
