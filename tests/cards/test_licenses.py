@@ -201,11 +201,27 @@ def test_the_license_a_source_was_originally_under_is_not_the_models(card: Card,
     ("The model is released under the Qwen license, see https://huggingface.co/Qwen/"
      "Qwen2.5-72B-Instruct/blob/main/LICENSE", "qwen"),
     ("This model is released under the Qwen Research License.", "qwen-research"),
+    # the repository holds the models: they are the subject, not its code
+    ("All the models in this repository are under the MIT License.", "mit"),
+    ("The code in this repository is under the MIT License.", "unknown"),
 ])
 def test_what_a_license_sentence_says_of_the_model(card: Card, kb: LicenseBase, statement: str,
                                                    key: str) -> None:
     result = resolve_license(card(f"# M\n\n## License\n\n{statement}\n"), None, kb)
     assert result.key == key
+
+
+@pytest.mark.parametrize(("row", "key"), [
+    ("| **License** | MIT |", "mit"),
+    ("| License | `Apache-2.0` |", "apache-2.0"),
+    ("| **License** | see below |", "unknown"),
+])
+def test_a_license_row_of_a_details_table_states_the_license(card: Card, kb: LicenseBase,
+                                                            row: str, key: str) -> None:
+    """spaCy pipeline cards give their license in a table row, not in the front matter."""
+    text = f"# en_pipeline\n\n| Feature | Description |\n| --- | --- |\n{row}\n"
+    result = resolve_license(card(text), None, kb)
+    assert (result.key, result.source) == (key, "body" if key != "unknown" else "none")
 
 
 def test_the_license_training_data_was_used_under_is_not_the_models(card: Card,

@@ -51,6 +51,12 @@ _NOT_ITS_LICENSE_RE = re.compile(
     r"\bused(?:\s+[\w-]+){0,2}?|\b(?:not|never|no longer)\s+(?:been\s+|be\s+)?"
     r"(?:licen[sc]ed|released|distributed|available|covered))\s+under\s+"
     r"(?:the\s+)?(?:\[[^\]\n]{0,120}\]\([^)\s]{0,500}\)|[^,;.\n]{0,120})", re.I)
+# "All the models in this repository are under MIT": the repository holds the models, which
+# are the subject (the code-only test must not see "repository")
+_MODELS_IN_REPO_RE = re.compile(
+    r"\b((?:weights?|models?|checkpoints?)\s+)(?:in|of|from|hosted in)\s+(?:this|the)\s+"
+    r"(?:repo|repository)\b", re.I)
+_LABEL_END_RE = re.compile(r"licen[sc]e\W{0,4}:|licen[sc]e\**[ \t]*\|", re.I)
 _EXPRESSION_RE = re.compile(r"\s(?:or|and|with)\s|[()]", re.I)
 # "the use of the models is subject to the Model License", "[license](MODEL_LICENSE)",
 # "weights … under …", "模型的权重…遵循": the weights have a license of their own
@@ -350,6 +356,7 @@ def _statement_terms(line: str, kb: LicenseBase) -> LicenseTerms | None:
     sources were under)."""
     if " under" in line:
         line = _NOT_ITS_LICENSE_RE.sub(" ", line)
+    line = _MODELS_IN_REPO_RE.sub(r"\1", line)
     if _CODE_ONLY_RE.search(line) and not _MODEL_RE.search(line):
         return None
     if _CODE_ONLY_RE.search(line) and _MODEL_RE.search(line) \
@@ -369,7 +376,8 @@ def _statement_terms(line: str, kb: LicenseBase) -> LicenseTerms | None:
     if found is not None:
         return found
     labelled = _LABELLED_RE.search(text)
-    if labelled and re.search(r"licen[sc]e\W{0,4}:", text, re.I):
+    # "License: MIT", and the table row "| **License** | MIT |" of spaCy pipeline cards
+    if labelled and _LABEL_END_RE.search(text):
         candidate = kb.lookup(labelled.group(1).rstrip(".,"))
         if candidate is not None and candidate.key not in ("other", "unknown"):
             return candidate
