@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -115,3 +116,17 @@ def test_a_key_absent_but_for_case_is_named_in_the_evidence(card: Card) -> None:
     assert evidence.line == 2 and "`License` is not `license`" in evidence.excerpt
     assert doc.field_evidence("datasets").line == 3
     assert doc.field_evidence("base_model").line is None  # no variant: plain absence
+
+
+@pytest.mark.parametrize(("key", "path"), [
+    ("licence", "license"), ("licenses", "license"), ("dataset", "datasets"),
+    ("base-model", "base_model"), ("Base_Models", "base_model"),
+])
+def test_a_key_spelled_another_way_is_named_in_the_evidence(card: Card, key: str,
+                                                            path: str) -> None:
+    """`licence: mit` (British), `dataset:` (singular): the Hub reads neither, and 15 cards of
+    the 2022 dump wrote one; the finding names the line that meant it."""
+    doc = card(f"---\ntags: [x]\n{key}: mit\n---\n# M\n")
+    evidence = doc.field_evidence(path)
+    assert evidence.line == 3
+    assert f"`{key}` is not `{path}`" in evidence.excerpt

@@ -142,24 +142,26 @@ class CardDocument:
     def absent_evidence(self, path: str) -> Evidence:
         fm = self.front_matter
         if fm.block_found:
-            variant = self._case_variant(path)
-            if variant is not None:  # `License: MIT`: the Hub reads keys as written
-                line = fm.lines[variant]
+            variant = self._variant_key(path)
+            if variant is not None:  # `License: MIT`, `licence: mit`: the Hub reads keys as
+                line = fm.lines[variant]  # written
+                why = "keys are case-sensitive" if variant.casefold() == path.casefold() \
+                    else "the Hub reads keys as written"
                 return Evidence(Where.METADATA, path, line,
-                                excerpt(f"absent: `{variant}` is not `{path}` (keys are "
-                                        f"case-sensitive): {self.readme_line(line).strip()}"))
+                                excerpt(f"absent: `{variant}` is not `{path}` ({why}): "
+                                        f"{self.readme_line(line).strip()}"))
             where = f"absent from front matter (lines {fm.first_line}–{fm.last_line})"
         else:
             where = "absent: the card has no front matter"
         return Evidence(Where.METADATA, path, None, where)
 
-    def _case_variant(self, path: str) -> str | None:
-        """A top-level key spelled like `path` but for case (`License` for `license`)."""
+    def _variant_key(self, path: str) -> str | None:
+        """A top-level key that meant `path` but is spelled otherwise: by case (`License`),
+        British or plural (`licence`, `licenses`), singular (`dataset`), dash (`base-model`)."""
         if "." in path or "[" in path:
             return None
-        folded = path.casefold()
         return next((key for key in self.metadata if isinstance(key, str) and key != path
-                     and key.casefold() == folded and key in self.front_matter.lines), None)
+                     and _key_meaning(key) == path and key in self.front_matter.lines), None)
 
     def body_evidence(self, offset: int) -> Evidence:
         """Evidence for a body position: its README line, quoted."""
@@ -167,6 +169,16 @@ class CardDocument:
 
     def sections_named(self, canonical: str) -> tuple[Section, ...]:
         return tuple(s for s in self.sections if s.named(canonical))
+
+
+_KEY_SPELLINGS = {"licence": "license", "licenses": "license", "licences": "license",
+                  "dataset": "datasets", "base_models": "base_model", "basemodel": "base_model"}
+
+
+def _key_meaning(key: str) -> str:
+    """The Hub key a front-matter key was meant as (`Base-Model` → `base_model`)."""
+    folded = key.casefold().replace("-", "_").replace(" ", "_")
+    return _KEY_SPELLINGS.get(folded, folded)
 
 
 def parse_card(raw: bytes | str, vocab: CompiledVocabulary) -> CardDocument:
