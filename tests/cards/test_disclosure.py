@@ -169,6 +169,31 @@ def test_only_english_wikipedia_is_named_english(card: Card, pack: RulePack, dat
     assert (result.level, result.named) == (AVAILABLE, (named,))
 
 
+def test_the_trainer_template_left_unfilled_discloses_nothing(card: Card, pack: RulePack) -> None:
+    """The title "# distilgpt2-finetuned-restaurant-reviews" was read as a sentence about the
+    training data ("reviews" is a kind of data): with the hyperparameter list it made 20 words
+    and the card disclosed_partial, though every data section says "More information needed"."""
+    text = ("# distilgpt2-finetuned-restaurant-reviews\n\nThis model is a fine-tuned version of "
+            "[distilgpt2](https://huggingface.co/distilgpt2) on the None dataset.\nIt achieves "
+            "the following results on the evaluation set:\n- Loss: 3.4668\n\n## Model "
+            "description\n\nMore information needed\n\n## Training and evaluation data\n\n"
+            "More information needed\n\n## Training procedure\n\n### Training hyperparameters"
+            "\n\nThe following hyperparameters were used during training:\n- learning_rate: "
+            "2e-05\n- train_batch_size: 16\n- eval_batch_size: 16\n- seed: 42\n- optimizer: "
+            "Adam with betas=(0.9,0.999) and epsilon=1e-08\n- lr_scheduler_type: linear\n"
+            "- num_epochs: 3.0\n")
+    assert assess_disclosure(card(text), pack.knowledge.datasets).level is NONE
+    # "on the None dataset" says the data is not known: its sentence is no description
+    # ("chinese" in the base model's name made it look specific)
+    chinese = text.replace("[distilgpt2](https://huggingface.co/distilgpt2)",
+                           "[hfl/chinese-bert](https://huggingface.co/hfl/chinese-bert)")
+    assert assess_disclosure(card(chinese), pack.knowledge.datasets).level is NONE
+    # a title in words is a sentence: it names the data
+    titled = text.replace("# distilgpt2-finetuned-restaurant-reviews",
+                          "# DistilGPT2 fine-tuned on the Yelp dataset")
+    assert assess_disclosure(card(titled), pack.knowledge.datasets).named == ("Yelp",)
+
+
 def test_calibration_data_of_a_quantization_is_not_training_data(card: Card,
                                                                  pack: RulePack) -> None:
     text = ("# Model GPTQ\n\nThis repo holds GPTQ quantizations. The calibration dataset was "

@@ -84,8 +84,10 @@ _SPECIFIC_RE = CaseFreePattern(
 _SKIP_SENTENCE_RE = CaseFreePattern(
     r"\b(?:calibrat\w*|imatrix|quantiz\w*|quantis\w*|gptq|awq|exl2|you|your|scripts?|"
     r"notebooks?|colab|tutorials?)\b")
+# …and the Trainer's "fine-tuned version of [base](…) on the None dataset": the data unsaid
 _NEGATED_RE = CaseFreePattern(r"\b(?:removed|excluded|not (?:include|used|publicly)|filtered out|"
-                         r"never released|not released|contaminat\w*|not (?:been )?trained)\b")
+                         r"never released|not released|contaminat\w*|not (?:been )?trained|"
+                         r"(?:the|an?) (?:none|unknown|unkown) dataset)\b")
 _CLAUSE_BREAK_RE = re.compile(r"[.;:!?]\s|\(|\)|,\s+(?:but|while|whereas|and|only)\b")
 # "- [org/other-model](https://huggingface.co/org/other-model): this model is trained on …": a
 # list item about another model (derivatives, ecosystem lists); its "this model" is not ours
@@ -179,6 +181,7 @@ _NOT_A_DATASET = _NO_DATASET_IDS | {
                   "greek", "hebrew", "bengali", "urdu", "tamil", "malay", "ukrainian",
                   "romanian", "hungarian", "catalan", "basque", "swahili", "tagalog",
                   "multilingual", "monolingual", "parallel"}
+_SLUG_TITLE_RE = re.compile(r"[ \t]{0,3}#{1,6}[ \t]*[^\s#]+[ \t#]*$", re.M)
 _LOOKS_LIKE_A_NAME_RE = re.compile(r"[A-Z0-9_/-]")
 _HUB_ID_RE = re.compile(r"(?<![\w/.-])([A-Za-z0-9][\w.\-]{1,60}/[\w.\-]{2,96})(?![\w/])")
 MIN_DATA_SECTION_WORDS = 5
@@ -536,7 +539,10 @@ class _TextScan:
                                                              pos + 24):
                 continue
             start, end = _sentence_around(self.prose, pos, self.doc.line_start)
-            if start not in seen and self.prose[start:end].strip():
+            # a title that is a model id ("# distilgpt2-finetuned-restaurant-reviews", the
+            # Trainer's) says nothing about the data; "# BERT fine-tuned on CoNLL-2003" does
+            if start not in seen and self.prose[start:end].strip() \
+                    and not _SLUG_TITLE_RE.match(self.prose, self.doc.line_start(pos)):
                 seen.add(start)
                 yield start, end
                 # the next sentence of the same line goes on about the same data ("The training
