@@ -80,6 +80,12 @@ def test_an_ancestor_that_is_not_found_is_unknown_not_pass(tmp_path: Path) -> No
     run = run_cli("audit", str(tmp_path), "-f", "json")
     outcomes = lineage_findings(run.stdout)["acme/derived"]
     assert set(outcomes.values()) == {"unknown"}, outcomes
+    # the finding says how to resolve it
+    message = next(f["message"] for f in json.loads(run.stdout)["models"][0]["findings"]
+                   if f["rule"] == "CA-LIN-001")
+    assert message == ("unknown: ancestor(s) could not be looked up: somewhere/else "
+                       "(unresolvable); add its folder with --lineage-dir, or ask the Hub with "
+                       "--lineage-hub")
 
 
 def test_a_card_without_base_model_has_no_lineage_findings(tmp_path: Path) -> None:

@@ -287,7 +287,10 @@ def _unknown_message(ctx: Context, leaf: Leaf | None) -> str:
             return ("unknown: the ancestry was not resolved (audit from the Hub, or add the "
                     "bases with --lineage-dir)")
         missing = ", ".join(f"{i} ({lineage.nodes[i].status})" for i in lineage.unresolved[:3])
-        return f"unknown: ancestor(s) could not be looked up: {missing}"
+        hint = ("; add its folder with --lineage-dir, or ask the Hub with --lineage-hub"
+                if any(lineage.nodes[i].status == "unresolvable" for i in lineage.unresolved)
+                else "")
+        return f"unknown: ancestor(s) could not be looked up: {missing}{hint}"
     return f"unknown: {what} could not be determined"
 
 
