@@ -215,6 +215,12 @@ def test_what_a_license_sentence_says_of_the_model(card: Card, kb: LicenseBase, 
     ("| **License** | MIT |", "mit"),
     ("| License | `Apache-2.0` |", "apache-2.0"),
     ("| **License** | see below |", "unknown"),
+    # every CC version is read by its name, not cut to a bare "CC" (spaCy's Greek and Italian
+    # pipelines were said to disagree with their own cc-by-nc-sa-3.0)
+    ("| **License** | `CC BY-NC-SA 3.0` |", "cc-by-nc-sa-3.0"),
+    ("| **License** | `CC BY-NC 3.0` |", "cc-by-nc-3.0"),
+    ("| **License** | CC BY 2.0 |", "cc-by-2.0"),
+    ("| **License** | CC |", "unknown"),
 ])
 def test_a_license_row_of_a_details_table_states_the_license(card: Card, kb: LicenseBase,
                                                             row: str, key: str) -> None:
@@ -222,6 +228,15 @@ def test_a_license_row_of_a_details_table_states_the_license(card: Card, kb: Lic
     text = f"# en_pipeline\n\n| Feature | Description |\n| --- | --- |\n{row}\n"
     result = resolve_license(card(text), None, kb)
     assert (result.key, result.source) == (key, "body" if key != "unknown" else "none")
+
+
+def test_a_body_license_that_agrees_with_the_metadata_is_no_disagreement(card: Card,
+                                                                          kb: LicenseBase) -> None:
+    text = ("---\nlicense: cc-by-nc-sa-3.0\n---\n# el_core_news_sm\n\n| Feature | Description |"
+            "\n| --- | --- |\n| **License** | `CC BY-NC-SA 3.0` |\n")
+    result = resolve_license(card(text), None, kb)
+    assert (result.key, result.body_key, result.body_agrees) == (
+        "cc-by-nc-sa-3.0", "cc-by-nc-sa-3.0", True)
 
 
 def test_the_license_training_data_was_used_under_is_not_the_models(card: Card,
@@ -238,6 +253,10 @@ def test_the_license_training_data_was_used_under_is_not_the_models(card: Card,
            "under [Attribution-ShareAlike 3.0 Unported](https://creativecommons.org/licenses/"
            "by-sa/3.0/) by Joris.\n")
     assert resolve_license(card(own), None, kb).key == "cc-by-sa-3.0"
+    # …also with no space before the link (the Asteroid VAD_Net card)
+    squeezed = own.replace("used under [CC BY 4.0]", "used under[CC BY 4.0]")
+    result = resolve_license(card("---\nlicense: cc-by-sa-3.0\n---\n" + squeezed), None, kb)
+    assert (result.body_key, result.body_agrees) == ("cc-by-sa-3.0", True)
 
 
 def test_weights_license_named_by_the_model_and_link_text(card: Card, kb: LicenseBase) -> None:

@@ -49,7 +49,7 @@ _JOINT_SUBJECT_RE = re.compile(
 _NOT_ITS_LICENSE_RE = re.compile(
     r"(?:\boriginally\b[^.;\n]{0,30}?\b(?:licen[sc]ed|released|distributed)|"
     r"\bused(?:\s+[\w-]+){0,2}?|\b(?:not|never|no longer)\s+(?:been\s+|be\s+)?"
-    r"(?:licen[sc]ed|released|distributed|available|covered))\s+under\s+"
+    r"(?:licen[sc]ed|released|distributed|available|covered))\s+under(?![a-z])\s*"
     r"(?:the\s+)?(?:\[[^\]\n]{0,120}\]\([^)\s]{0,500}\)|[^,;.\n]{0,120})", re.I)
 # "All the models in this repository are under MIT": the repository holds the models, which
 # are the subject (the code-only test must not see "repository")
@@ -379,7 +379,8 @@ def _statement_terms(line: str, kb: LicenseBase) -> LicenseTerms | None:
     # "License: MIT", and the table row "| **License** | MIT |" of spaCy pipeline cards
     if labelled and _LABEL_END_RE.search(text):
         candidate = kb.lookup(labelled.group(1).rstrip(".,"))
-        if candidate is not None and candidate.key not in ("other", "unknown"):
+        # a bare "CC" is the first word of a name not read ("CC BY-NC-SA 3.0"), not a license
+        if candidate is not None and candidate.category is not Category.UNKNOWN:
             return candidate
     return None
 
