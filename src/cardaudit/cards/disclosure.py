@@ -642,9 +642,9 @@ class _TextScan:
                 yield name, start + offset
         for match in _FINETUNED_ON.finditer(text, lower):
             name = match.group("name")
+            after_on = (match.group("on") or "").lower() == "on"
             if name.lower().strip("[]()*_") in _NOT_A_DATASET or (
-                    (match.group("on") or "of").lower() != "on"
-                    and not _LOOKS_LIKE_A_NAME_RE.search(name)):
+                    not after_on and not _LOOKS_LIKE_A_NAME_RE.search(name)):
                 continue
             yield name, start + match.start("name")
         for match in _TRAINED_ON_LINK.finditer(text, lower):
