@@ -20,6 +20,10 @@ AVAILABLE, PARTIAL, NONE = (DisclosureLevel.AVAILABLE, DisclosureLevel.PARTIAL,
     # placeholders in `datasets:` name no dataset (three 2022 cards list `custom`)
     ("---\ndatasets:\n- custom\n---\n# M\n", NONE, "none"),
     ("---\ndatasets: none\n---\n# M\n", NONE, "none"),
+    # …nor does the metadata template's own text, nor a promise (five 2022 cards)
+    ("---\ndatasets:\n- array of dataset identifiers\n---\n# M\n", NONE, "none"),
+    ("---\ndatasets:\n- dataset1\n- '{dataset_0}'\n---\n# M\n", NONE, "none"),
+    ("---\ndatasets:\n- web crawled (coming soon)\n---\n# M\n", NONE, "none"),
     ("# M\n\n## Training data\n\nPre-trained on BookCorpus and English Wikipedia.\n",
      AVAILABLE, "card_text"),
     ("# M\n\nThis model is a fine-tuned version of bert-base on the imdb dataset.\n",

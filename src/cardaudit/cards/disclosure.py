@@ -161,6 +161,10 @@ _DATA_WORD_RE = re.compile(r"\b(?:data|datasets?|corpus|corpora)\b", re.I)
 _NO_DATASET_IDS = frozenset({"none", "n/a", "na", "null", "unknown", "custom", "private",
                              "internal", "proprietary", "in-house", "own", "tbd", "todo", "-",
                              "various", "other", "unkown"})
+# the metadata template's own words left in (`- array of dataset identifiers`, `- dataset1`,
+# `- {dataset_0}`) and promises (`- web crawled (coming soon)`)
+_TEMPLATE_ID_RE = re.compile(r"array of dataset identifiers|^dataset_?\d*$|[{}]|coming soon|"
+                             r"\bto be (?:added|announced|released)\b", re.I)
 # …nor do these before "dataset" in "fine-tuned on the X dataset"
 _NOT_A_DATASET = _NO_DATASET_IDS | {
                   "an", "a", "our", "generator", "imagefolder", "audiofolder", "json", "csv",
@@ -286,7 +290,8 @@ def metadata_datasets(metadata: Mapping[str, object]) -> tuple[str, ...]:
     if not isinstance(value, list):
         return ()
     return tuple(str(v).strip() for v in value if isinstance(v, str | int) and str(v).strip()
-                 and str(v).strip().lower() not in _NO_DATASET_IDS)
+                 and str(v).strip().lower() not in _NO_DATASET_IDS
+                 and not _TEMPLATE_ID_RE.search(str(v)))
 
 
 def assess_disclosure(doc: CardDocument | None, vocab: DatasetVocabulary,
