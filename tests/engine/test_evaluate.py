@@ -134,3 +134,20 @@ def test_value_in_a_message_reads_as_the_card_wrote_it(tmp_path: Path, pack: Rul
     finding = _judge(tmp_path, pack, card, text, "{field: model_type, equals: bert}")
     assert finding.outcome is Outcome.FAIL
     assert finding.message == f"failed: model_type / {shown}"
+
+
+@pytest.mark.parametrize(("license_", "messages"), [
+    ("'???'", {"CA-LIC-003": "the license could not be identified (declared: ???)",
+               "CA-LIC-004": "`license` holds an unknown id or an invalid expression: ???",
+               "CA-LIC-006": "??? is not an open-source-style license (unknown)"}),
+    (None, {"CA-LIC-003": "the license could not be identified (declared: nothing)"}),
+])
+def test_license_findings_quote_what_the_card_declared(audit_card: Callable[..., object],
+                                                       license_: str | None,
+                                                       messages: dict[str, str]) -> None:
+    """They said "(declared: unknown)" and "…invalid expression: false" (the checked fact),
+    and "??? is a unknown license"."""
+    front = f"---\nlicense: {license_}\n---\n" if license_ else ""
+    result = audit_card(front + "# M\n")
+    found = {f.rule: f.message for f in result.findings}  # type: ignore[attr-defined]
+    assert {rule: found[rule] for rule in messages} == messages

@@ -302,6 +302,9 @@ def _variables(raw: Raw, ctx: Context) -> dict[str, Any]:
         "field": leaf.label if leaf is not None else "",
         "missing": ", ".join(dict.fromkeys(raw[4])) or "a required value",
         "license": facts.license.key,
+        # the `license` value as the card wrote it ("???", "Apache License 2.0"), not the key
+        "declared": show_value(facts.license.declared) if facts.license.declared not in
+        (None, "", []) else "nothing",
         "category": facts.license.category.value,
         "level": facts.disclosure.level.value,
         "gate": facts.gate.level.value,
