@@ -129,7 +129,7 @@ def test_explain_json_lists_every_finding_with_evidence() -> None:
     model = json.loads(run.stdout)["models"][0]
     lic002 = next(f for f in model["findings"] if f["rule"] == "CA-LIC-002")
     assert lic002["outcome"] == "fail"
-    assert lic002["message"] == "license is 'other' but license_link, license_name is not set"
+    assert lic002["message"] == "license is 'other' without a usable license_link, license_name"
     assert model["license"]["source"] == "license_file"
 
 

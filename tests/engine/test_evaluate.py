@@ -139,8 +139,13 @@ def test_value_in_a_message_reads_as_the_card_wrote_it(tmp_path: Path, pack: Rul
 @pytest.mark.parametrize(("license_", "messages"), [
     ("'???'", {"CA-LIC-003": "the license could not be identified (declared: ???)",
                "CA-LIC-004": "`license` holds an unknown id or an invalid expression: ???",
-               "CA-LIC-006": "??? is not an open-source-style license (unknown)"}),
-    (None, {"CA-LIC-003": "the license could not be identified (declared: nothing)"}),
+               "CA-LIC-006": "the license (???) is not an open-source-style license; its "
+                             "category is unknown"}),
+    (None, {"CA-LIC-003": "the license could not be identified (declared: nothing)",
+            "CA-LIC-001": "no `license` in the front matter (license found in: none; "
+                          "identified as: unknown)"}),
+    ("other\nlicense_link: see below", {
+        "CA-LIC-002": "license is 'other' without a usable license_link, license_name"}),
 ])
 def test_license_findings_quote_what_the_card_declared(audit_card: Callable[..., object],
                                                        license_: str | None,
@@ -151,3 +156,23 @@ def test_license_findings_quote_what_the_card_declared(audit_card: Callable[...,
     result = audit_card(front + "# M\n")
     found = {f.rule: f.message for f in result.findings}  # type: ignore[attr-defined]
     assert {rule: found[rule] for rule in messages} == messages
+
+
+def test_a_license_found_outside_the_front_matter_is_named_with_its_origin(
+        audit_card: Callable[..., object]) -> None:
+    """CA-LIC-001 said "(resolved from: null)": the missing key's value, not the license."""
+    result = audit_card("# M\n\nThis model is released under the MIT license.\n")
+    found = {f.rule: f.message for f in result.findings}  # type: ignore[attr-defined]
+    assert found["CA-LIC-001"] == ("no `license` in the front matter (license found in: card "
+                                   "text; identified as: mit)")
+
+
+def test_unchecked_datasets_say_why_they_are_unknown(audit_card: Callable[..., object]) -> None:
+    """A source with Hub facts but no dataset lookups (a dump) left "fact data.unobtainable
+    could not be determined"."""
+    result = audit_card("---\nlicense: mit\ndatasets: [acme/data]\n---\n# M\n",
+                        hub=HubFacts("acme/model"))
+    finding = next(f for f in result.findings if f.rule == "CA-DATA-005")  # type: ignore[attr-defined]
+    assert finding.outcome is Outcome.UNKNOWN
+    assert finding.message == ("unknown: the listed datasets were not looked up on the Hub "
+                               "(only a Hub audit without --no-dataset-check does)")

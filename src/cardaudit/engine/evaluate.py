@@ -279,6 +279,9 @@ def _unknown_message(ctx: Context, leaf: Leaf | None) -> str:
     what = leaf.label if leaf is not None else "the facts"
     if ctx.record.card is None and error is not None:
         return f"unknown: {what} could not be read ({error.code}: {error.message})"
+    if leaf is not None and leaf.name == "data.unobtainable":
+        return ("unknown: the listed datasets were not looked up on the Hub (only a Hub audit "
+                "without --no-dataset-check does)")
     if leaf is not None and leaf.target == "hub":
         return f"unknown: Hub fact '{leaf.name}' could not be obtained"
     if leaf is not None and leaf.name.startswith("lineage."):
@@ -294,6 +297,11 @@ def _unknown_message(ctx: Context, leaf: Leaf | None) -> str:
     return f"unknown: {what} could not be determined"
 
 
+# Where the resolved license was read ($origin), in the words of the resolution order.
+_ORIGINS = {"metadata": "front matter", "license_file": "LICENSE file", "body": "card text",
+            "none": "none"}
+
+
 def _variables(raw: Raw, ctx: Context) -> dict[str, Any]:
     facts = ctx.facts
     leaf = raw[1]
@@ -305,6 +313,7 @@ def _variables(raw: Raw, ctx: Context) -> dict[str, Any]:
         # the `license` value as the card wrote it ("???", "Apache License 2.0"), not the key
         "declared": show_value(facts.license.declared) if facts.license.declared not in
         (None, "", []) else "nothing",
+        "origin": _ORIGINS.get(facts.license.source, facts.license.source),
         "category": facts.license.category.value,
         "level": facts.disclosure.level.value,
         "gate": facts.gate.level.value,

@@ -33,8 +33,8 @@ HUB_FACTS = ("id", "sha", "author", "private", "gated", "disabled", "createdAt",
              "parameters", "library_name", "pipeline_tag")
 _ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]{1,63}$")
 _PLACEHOLDER_RE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
-MESSAGE_VARIABLES = ("value", "field", "missing", "license", "declared", "category", "level",
-                     "gate", "model")
+MESSAGE_VARIABLES = ("value", "field", "missing", "license", "declared", "origin", "category",
+                     "level", "gate", "model")
 
 
 @dataclass(frozen=True, slots=True)
