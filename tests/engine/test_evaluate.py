@@ -176,3 +176,19 @@ def test_unchecked_datasets_say_why_they_are_unknown(audit_card: Callable[..., o
     assert finding.outcome is Outcome.UNKNOWN
     assert finding.message == ("unknown: the listed datasets were not looked up on the Hub "
                                "(only a Hub audit without --no-dataset-check does)")
+
+
+@pytest.mark.parametrize(("text", "hub_tags", "rule", "message"), [
+    ("---\nlicense: mit\n---\n# M\n\nThis model is released under the Apache 2.0 license.\n",
+     None, "CA-LIC-012", "the card text states another license than the metadata's (mit)"),
+    ("---\nlicense: mit\n---\n# M\n", ("license:apache-2.0",), "CA-LIC-013",
+     "the Hub's license tag differs from the card's license (mit)"),
+])
+def test_a_disagreement_says_whose_license_it_names(
+        audit_card: Callable[..., object], text: str, hub_tags: tuple[str, ...] | None,
+        rule: str, message: str) -> None:
+    """"… another license than the card (mit)" read as if mit were the other license."""
+    hub = HubFacts("acme/model", tags=hub_tags) if hub_tags else None
+    result = audit_card(text, hub=hub)
+    finding = next(f for f in result.findings if f.rule == rule)  # type: ignore[attr-defined]
+    assert (finding.outcome, finding.message) == (Outcome.FAIL, message)
