@@ -113,6 +113,7 @@ def test_levels_and_sources(card: Card, pack: RulePack, text: str, level: Disclo
     ("BERT (post-)trained from review corpus to understand sentiment.", None),
     ("It was trained on a Terms of Service data set.", None),
     ("It was pretrained on the Persian section of the Oscar dataset.", "Oscar"),
+    ("A small GPT2 trained on the MC4 Sinhala dataset.", "mC4"),  # mC4 as often capitalised
     # a name does not run across lines into the next paragraph's "Dataset"
     ("Model trained on lyrics of Acme.\n\nDataset is large.", None),
     # a sentence ending in a colon announces the list that follows it
@@ -208,6 +209,20 @@ def test_calibration_data_of_a_quantization_is_not_training_data(card: Card,
 def test_reader_guidance_does_not_disclose(card: Card, pack: RulePack) -> None:
     text = "# M\n\n## Fine-tuning\n\nYou can fine-tune it on SQuAD with your own script.\n"
     assert assess_disclosure(card(text), pack.knowledge.datasets).level is NONE
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    # guidance in another sentence of a one-line paragraph unnamed the dataset before it
+    ("# M\n\n## Training data\n\nIt was fine-tuned on the [Acme parallel corpus]"
+     "(https://github.com/acme/parallel). Thus, you need to use the xh code when evaluating "
+     "it.\n", ("Acme parallel corpus",)),
+    # the sentence naming it guides the reader: still nothing
+    ("# M\n\n## Training data\n\nWe trained on news. You can add the [Acme parallel corpus]"
+     "(https://github.com/acme/parallel) with your own script.\n", ()),
+])
+def test_reader_guidance_unnames_only_its_own_sentence(card: Card, pack: RulePack, text: str,
+                                                       named: tuple[str, ...]) -> None:
+    assert assess_disclosure(card(text), pack.knowledge.datasets).named == named
 
 
 def test_unobtainable_listed_datasets_only_count_as_partial(card: Card, pack: RulePack) -> None:
@@ -311,6 +326,12 @@ def test_a_negated_sentence_outside_data_sections_still_names_its_clause_s_datas
      "[Link](https://www.dropbox.com/sh/abc/finetuning_dataset?dl=0)\n", AVAILABLE),
     ("# M\n\n## Training data\n\nThe [news posts](https://x.com/acme/status/1) of one "
      "account, 2019 to 2021.\n", NONE),
+    # an issue or pull request is no dataset ("For details see the related [FARM issue](…)")
+    ("# M\n\n## Training data\n\nWe updated the vocabulary. For details see the related "
+     "[tokenizer issue](https://github.com/acme/tok/issues/60).\n", NONE),
+    # ...but a discussion can announce one ("[MC4](…/discussions/5056)")
+    ("# M\n\nA GPT2 model trained on [Acme web](https://github.com/acme/tok/discussions/56) "
+     "Sinhala dataset.\n", AVAILABLE),
     # evaluation data is not training data
     ("# M\n\n## Testing Data\n\nWe report results on [SQuAD](https://example.org/squad).\n",
      NONE),

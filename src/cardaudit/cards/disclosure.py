@@ -152,7 +152,8 @@ _MD_LINK_RE = re.compile(r"(?<!!)\[([^\]\n]{2,120})\]\((https?://[^)\s]+)\)")
 _NOT_DATASET_LINK_RE = re.compile(r"arxiv\.org|/abs/|\.pdf\b|(?<![a-z])(?:paper|report)|blog|"
                                   r"doi\.org|aclanthology|"
                                   r"openreview|huggingface\.co/(?!datasets)|twitter\.com|"
-                                  r"(?<![\w-])x\.com|discord|wandb|license", re.I)
+                                  r"(?<![\w-])x\.com|discord|wandb|license|"
+                                  r"github\.com/[^\s)]*/(?:issues|pull)/\d", re.I)
 # A link that names nothing ("guidelines can be found [here](…)") is a dataset only on a line
 # that speaks of data ("Data: the data provided [here](…)").
 _POINTER_LINK_RE = re.compile(r"^\[\W*(?:here|this|link|this link|see|more)\W*\]", re.I)
@@ -564,8 +565,7 @@ class _TextScan:
                negated: bool = False) -> tuple[str, int] | None:
         """The first obtainable dataset named in body[start:end] whose context passes: its
         line's (with `line_context`), or, in a sentence with a negation, its clause's."""
-        line_start = line_end = -1  # hits come in card order: each line is judged once
-        line_ok = False
+        line_start = line_end = -1  # hits come in card order: each line is found once
         # the first names in card order (heapq keeps only those: a 10 MB line of corpus names
         # makes a million hits)
         hits = heapq.nsmallest(MAX_NAMES_TRIED, self._hits(start, end, headed),
@@ -579,13 +579,21 @@ class _TextScan:
                 line_start = max(self.doc.line_start(offset), start)
                 line_end = self.body.find("\n", offset, end)
                 line_end = end if line_end < 0 else line_end
-                line_ok = _SKIP_SENTENCE_RE.search(self.prose[line_start:line_end],
-                                                   self._lower(line_start, line_end)) is None
-            if not line_ok or self._in_quantization_paragraph(offset):
+            if self._guidance(offset, line_start, line_end) \
+                    or self._in_quantization_paragraph(offset):
                 continue
             if not self._clause_negated(line_start, line_end, offset):
                 return name, offset
         return None
+
+    def _guidance(self, offset: int, line_start: int, line_end: int) -> bool:
+        """Whether the sentence naming a dataset (within its line) guides the reader or tells
+        of calibration ("you can fine-tune it on your data with [X](…)"): judged on the
+        sentence, as a paragraph written on one line holds others ("Thus, you need to use
+        sw_KE when evaluating" does not unname the LAFAND before it)."""
+        lo, hi = _sentence_around(self.prose, offset, self.doc.line_start)
+        lo, hi = max(lo, line_start), min(hi, line_end)
+        return _SKIP_SENTENCE_RE.search(self.prose[lo:hi], self._lower(lo, hi)) is not None
 
     def _announced_list(self, start: int, end: int, prose: str, lower: str
                         ) -> tuple[str, int] | None:
