@@ -225,6 +225,28 @@ def test_reader_guidance_unnames_only_its_own_sentence(card: Card, pack: RulePac
     assert assess_disclosure(card(text), pack.knowledge.datasets).named == named
 
 
+@pytest.mark.parametrize(("text", "named"), [
+    # a link that calls itself a corpus, in a training section not headed as data
+    ("# M\n\n## Training details\n\nWe further pretrain it on the [Spanish corpus]"
+     "(https://github.com/acme/spanish-corpora) used for an earlier model.\n",
+     ("Spanish corpus",)),
+    # ...but not the 🤗 Datasets library
+    ("# M\n\n## Training procedure\n\nWe used the [Datasets](https://github.com/huggingface/"
+     "datasets) library to load our own data set of support tickets.\n", ()),
+    # "trained the model on [X](…)": the object between verb and "on"
+    ("# M\n\n## Training\n\nWe trained the model on [the reviews collected by Acme]"
+     "(https://github.com/acme/reviews).\n", ("the reviews collected by Acme",)),
+    # a Wikipedia dump host, and "the [Pile](…)" with its link
+    ("# M\n\n## Training\n\nIt was trained on public corpora ([Persian Wikidumps]"
+     "(https://dumps.wikimedia.org/fawiki/)).\n", ("dumps.wikimedia.org",)),
+    ("# M\n\n## Training data\n\nIt was pretrained on the [Pile](pile.eleuther.ai), a large "
+     "curated dataset.\n", ("The Pile",)),
+])
+def test_data_named_in_training_sections_by_link(card: Card, pack: RulePack, text: str,
+                                                 named: tuple[str, ...]) -> None:
+    assert assess_disclosure(card(text), pack.knowledge.datasets).named == named
+
+
 def test_unobtainable_listed_datasets_only_count_as_partial(card: Card, pack: RulePack) -> None:
     doc = card("---\ndatasets:\n- acme/private-set\n---\n# M\n")
     status = {"acme/private-set": DatasetStatus.PRIVATE}

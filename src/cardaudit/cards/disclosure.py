@@ -127,8 +127,11 @@ _FINETUNED_ON = FastPattern.compile(
 _VERSION_OF = r"(?:\s+version\s+of\s+(?:\[[^\]\n]{1,120}\]\([^)\s]{1,500}\)|[\w./\-]{1,120}))?"
 # "fine-tuned on [FQuAD](https://fquad.illuin.tech/)": the link right after "trained on" is the
 # data, wherever the sentence stands (papers, models, tweets and "[here]" excepted)
+# "we trained the model on [X](…)", "fine-tuned it on [X](…)"
+_OBJECT = r"(?:\s+(?:it|(?:the|this|our)\s+model))?"
 _TRAINED_ON_LINK = FastPattern.compile(
-    r"\b(?:fine-?tuned|trained|pre-?trained|finetuned)" + _VERSION_OF + r"\s+on\s+(?:the\s+)?"
+    r"\b(?:fine-?tuned|trained|pre-?trained|finetuned)" + _VERSION_OF + _OBJECT +
+    r"\s+on\s+(?:the\s+)?"
     r"(\[[^\]\n]{2,120}\]\(https?://[^)\s]{1,500}\))", re.I)
 # "trained on the joint dataset of [OK ML Cup](…)", "trained on the dataset from
 # http://paraphraser.ru/", "trained on transformed dataset from following Kaggle dataset:
@@ -154,6 +157,9 @@ _NOT_DATASET_LINK_RE = re.compile(r"arxiv\.org|/abs/|\.pdf\b|(?<![a-z])(?:paper|
                                   r"openreview|huggingface\.co/(?!datasets)|twitter\.com|"
                                   r"(?<![\w-])x\.com|discord|wandb|license|"
                                   r"github\.com/[^\s)]*/(?:issues|pull)/\d", re.I)
+# a link whose text calls it data, in a training section that is not headed as data
+_DATA_LINK_TEXT_RE = re.compile(r"\b(?:corpus|corpora|datasets?|data ?sets?)\b", re.I)
+_LIBRARY_LINK_RE = re.compile(r"github\.com/huggingface/|/docs/|readthedocs|pypi\.org", re.I)
 # A link that names nothing ("guidelines can be found [here](…)") is a dataset only on a line
 # that speaks of data ("Data: the data provided [here](…)").
 _POINTER_LINK_RE = re.compile(r"^\[\W*(?:here|this|link|this link|see|more)\W*\]", re.I)
@@ -434,7 +440,7 @@ class _TextScan:
         specific_at: int | None = None
         for section in data_sections:
             hit = self._named(section.start, section.end, line_context=True,
-                              headed=section in headed)
+                              headed=section in headed, data_section=True)
             if hit and (found is None or hit[1] < found[1]):
                 found = hit
             prose = self.prose[section.start:section.end]
@@ -562,13 +568,13 @@ class _TextScan:
                                       min(len(self.prose), gap.end() + 600))
 
     def _named(self, start: int, end: int, *, line_context: bool, headed: bool,
-               negated: bool = False) -> tuple[str, int] | None:
+               negated: bool = False, data_section: bool = False) -> tuple[str, int] | None:
         """The first obtainable dataset named in body[start:end] whose context passes: its
         line's (with `line_context`), or, in a sentence with a negation, its clause's."""
         line_start = line_end = -1  # hits come in card order: each line is found once
         # the first names in card order (heapq keeps only those: a 10 MB line of corpus names
         # makes a million hits)
-        hits = heapq.nsmallest(MAX_NAMES_TRIED, self._hits(start, end, headed),
+        hits = heapq.nsmallest(MAX_NAMES_TRIED, self._hits(start, end, headed, data_section),
                                key=lambda h: h[1])
         for name, offset in hits:
             if not line_context:
@@ -642,7 +648,8 @@ class _TextScan:
         after = _CLAUSE_BREAK_RE.search(self.prose, offset, hi)
         return lo + cut, after.start() if after else hi
 
-    def _hits(self, start: int, end: int, headed: bool) -> Iterator[tuple[str, int]]:
+    def _hits(self, start: int, end: int, headed: bool,
+              data_section: bool = False) -> Iterator[tuple[str, int]]:
         text = self.body[start:end]
         lower = self.lower[start:end]
         if "/datasets/" in lower:
@@ -674,6 +681,14 @@ class _TextScan:
             link = _MD_LINK_RE.search(match.group(1))
             if link and not _NOT_DATASET_LINK_RE.search(link.group(0)):
                 yield link.group(1), start + match.start(1)
+        if data_section and not headed and "](" in text:
+            # "we use the [spanish corpus](…) used to train BETO" in "Training details": a
+            # link that calls itself a corpus or dataset (not the 🤗 Datasets library)
+            for link in _MD_LINK_RE.finditer(text):
+                if _DATA_LINK_TEXT_RE.search(link.group(1)) \
+                        and not _NOT_DATASET_LINK_RE.search(link.group(0)) \
+                        and not _LIBRARY_LINK_RE.search(link.group(2)):
+                    yield link.group(1), start + link.start()
         if headed and "/" in text:
             line_end = -1  # the line of the last pointer link, and its first data word
             first_data_word = -1
