@@ -278,6 +278,30 @@ def test_a_listed_dataset_the_hub_cannot_serve_stays_unobtainable_when_named(
 
 
 @pytest.mark.parametrize("text", [
+    # a count with a word before its unit, and blogs as a source, are specific
+    "## Pre-training corpora\nThe input text holds around 3000 blog articles from the engineering "
+    "website of our company, about its products, tools and practices.",
+    "We trained GPT2 on a custom dataset of tens of thousands of blog posts about living with "
+    "chronic illness, written by patients over ten years.",
+])
+def test_counts_and_blogs_are_specific_about_the_data(card: Card, pack: RulePack,
+                                                      text: str) -> None:
+    result = assess_disclosure(card(f"# M\n\n{text}\n"), pack.knowledge.datasets)
+    assert result.level is PARTIAL
+
+
+def test_partial_evidence_quotes_the_line_of_the_specific_words(card: Card,
+                                                                 pack: RulePack) -> None:
+    """It quoted the sentence's first line: a setext rule ("-----") or a heading."""
+    text = ("# M\n\nWARNING\n-------\nThis model was created by training GPT2 on a custom "
+            "dataset of 40,000 forum posts about living with chronic illness, from patients.\n")
+    result = assess_disclosure(card(text), pack.knowledge.datasets)
+    assert result.level is PARTIAL
+    assert result.evidence.line == 5
+    assert result.evidence.excerpt.startswith("This model was created")
+
+
+@pytest.mark.parametrize("text", [
     # the sentence after a training sentence, on its line, goes on about the same data
     "The training corpus was papers taken from a scholarly search engine. Corpus size is 1.14M "
     "papers, 3.1B tokens, full text rather than abstracts.",

@@ -73,10 +73,11 @@ _DATA_NOUN_RE = CaseFreePattern(
     r"dialogues|images|recordings|texts|articles|papers|books|tweets|reviews|transcripts|"
     r"captions|videos|web ?pages|utterances|hours of)\b")
 _SPECIFIC_RE = CaseFreePattern(
-    r"\d[\d.,]*[ \t]?(?:[kmbt]\b|thousand|million|billion|trillion|gb|tb|pb)?[ \t-]?(?:hours?|"
+    r"\d[\d.,]*[ \t]?(?:[kmbt]\b|thousand|million|billion|trillion|gb|tb|pb)?[ \t-]?"
+    r"(?:[a-z]{2,20}[ \t-])?(?:hours?|"
     r"tokens?|images?|pairs|examples|samples|documents|conversations|languages|sentences|"
     r"words|utterances|files|papers|articles|videos|clips|gb|tb)\b|\b(?:web|wikipedia|books?|"
-    r"news|github|reddit|forums?|transcripts|scientific|crawl(?:ed)?|scraped|synthetic|"
+    r"news|github|reddit|forums?|blogs?|transcripts|scientific|crawl(?:ed)?|scraped|synthetic|"
     r"publicly available|licensed|proprietary|multilingual|english|chinese|french|german|"
     r"japanese|korean|spanish|math(?:ematics)?|reviews|tweets|conversations|dialogues|"
     r"textbooks?|encyclopedia|internet|domains?|sources?|human[- ]annotated|annotated|"
@@ -475,8 +476,10 @@ class _TextScan:
                 continue
             if _DATA_NOUN_RE.search(prose, lower) and not _POINTER_RE.search(prose, lower):
                 words += count_words(prose)
-                if specific_at is None and _SPECIFIC_RE.search(prose, lower):
-                    specific_at = start
+                if specific_at is None:
+                    specific = _SPECIFIC_RE.search(prose, lower)
+                    if specific:  # the cue's line: a sentence may start on a rule line ("---")
+                        specific_at = start + specific.start()
         if found is not None:
             return (DisclosureLevel.AVAILABLE, (found[0],), words, doc.body_evidence(found[1]))
         if headed and all(s.prose_words < MIN_DATA_SECTION_WORDS for s in headed):
