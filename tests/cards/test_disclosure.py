@@ -216,6 +216,13 @@ def test_reader_guidance_does_not_disclose(card: Card, pack: RulePack) -> None:
     ("# M\n\n## Training data\n\nIt was fine-tuned on the [Acme parallel corpus]"
      "(https://github.com/acme/parallel). Thus, you need to use the xh code when evaluating "
      "it.\n", ("Acme parallel corpus",)),
+    # "you can find the data here: <host>" points at the data; it guides nobody
+    ("# M\n\n## Training data\n\nIt was trained on 227,382 texts from a wiki dump. You can "
+     "find all the data here: https://archive.org/details/acme-wiki-dump\n",
+     ("archive.org/details/",)),
+    # ...but a script to get it is still guidance
+    ("# M\n\n## Training data\n\nWe trained on news. You can download the [Acme corpus]"
+     "(https://github.com/acme/parallel) with our script.\n", ()),
     # the sentence naming it guides the reader: still nothing
     ("# M\n\n## Training data\n\nWe trained on news. You can add the [Acme parallel corpus]"
      "(https://github.com/acme/parallel) with your own script.\n", ()),
@@ -275,6 +282,18 @@ def test_a_listed_dataset_the_hub_cannot_serve_stays_unobtainable_when_named(
     doc = card("---\ndatasets:\n- acme/private-set\n---\n# M\n\nTrained on acme/private-set.\n")
     status = {"acme/private-set": DatasetStatus.PRIVATE}
     assert assess_disclosure(doc, pack.knowledge.datasets, status).level is PARTIAL
+
+
+@pytest.mark.parametrize("text", [
+    "It was initialised from BERT and trained with mental health-related posts collected from "
+    "Reddit over four years, in English, by our lab at the university.",
+    "The model was trained on a dataset issued from Youtube comments written in the Moroccan "
+    "dialect, in Latin letters, by many people across the country.",
+])
+def test_posts_comments_and_youtube_are_specific_data(card: Card, pack: RulePack,
+                                                      text: str) -> None:
+    result = assess_disclosure(card(f"# M\n\n{text}\n"), pack.knowledge.datasets)
+    assert result.level is PARTIAL
 
 
 @pytest.mark.parametrize("text", [

@@ -71,12 +71,14 @@ _LABEL_WORDS = ("data", "corpus", "corpora")
 _DATA_NOUN_RE = CaseFreePattern(
     r"\b(?:data(?:sets?)?|corpus|corpora|examples|samples|documents|pairs|conversations|"
     r"dialogues|images|recordings|texts|articles|papers|books|tweets|reviews|transcripts|"
+    r"posts|comments|messages|"
     r"captions|videos|web ?pages|utterances|hours of)\b")
 _SPECIFIC_RE = CaseFreePattern(
     r"\d[\d.,]*[ \t]?(?:[kmbt]\b|thousand|million|billion|trillion|gb|tb|pb)?[ \t-]?"
     r"(?:[a-z]{2,20}[ \t-])?(?:hours?|"
     r"tokens?|images?|pairs|examples|samples|documents|conversations|languages|sentences|"
-    r"words|utterances|files|papers|articles|videos|clips|gb|tb)\b|\b(?:web|wikipedia|books?|"
+    r"words|utterances|files|papers|articles|videos|clips|texts|posts|comments|messages|gb|tb)"
+    r"\b|\b(?:web|wikipedia|books?|youtube|social (?:media|networks?)|"
     r"news|github|reddit|forums?|blogs?|transcripts|scientific|crawl(?:ed)?|scraped|synthetic|"
     r"publicly available|licensed|proprietary|multilingual|english|chinese|french|german|"
     r"japanese|korean|spanish|math(?:ematics)?|reviews|tweets|conversations|dialogues|"
@@ -95,6 +97,10 @@ _CLAUSE_BREAK_RE = re.compile(r"[.;:!?]\s|\(|\)|,\s+(?:but|while|whereas|and|onl
 _OTHER_MODEL_ITEM_RE = re.compile(
     r"[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+\**\[[^\]\n]{1,200}\]\(https?://huggingface\.co/"
     r"(?!datasets/|spaces/)[\w.-]+/[\w.-]+/?\)\**[ \t]*[:：–—-]")
+_DATA_ACCESS_RE = re.compile(r"\byou can (?:find|found|download|get|access|obtain)\b")
+# guidance words other than "you": a script, a notebook or calibration still skip the sentence
+_NOT_ONLY_YOU_RE = re.compile(r"\b(?:calibrat\w*|imatrix|quanti[zs]\w*|gptq|awq|exl2|scripts?|"
+                              r"notebooks?|colab|tutorials?)\b")
 _QUANT_PARAGRAPH = FastPattern.compile(r"\b(?:quantiz\w*|quantis\w*|calibrat\w*|imatrix)\b", re.I)
 _EVAL_ONLY_RE = CaseFreePattern(r"\b(?:evaluat\w*|benchmark\w*|test set|tested|leaderboard|"
                            r"dev(?:elopment)? (?:set|results)|results on|accuracy|f1)\b")
@@ -602,7 +608,11 @@ class _TextScan:
         sw_KE when evaluating" does not unname the LAFAND before it)."""
         lo, hi = _sentence_around(self.prose, offset, self.doc.line_start)
         lo, hi = max(lo, line_start), min(hi, line_end)
-        return _SKIP_SENTENCE_RE.search(self.prose[lo:hi], self._lower(lo, hi)) is not None
+        lower = self._lower(lo, hi)
+        if _SKIP_SENTENCE_RE.search(self.prose[lo:hi], lower) is None:
+            return False
+        # "You can find all the data here: https://archive.org/…" points at the data
+        return _DATA_ACCESS_RE.search(lower) is None or _NOT_ONLY_YOU_RE.search(lower) is not None
 
     def _announced_list(self, start: int, end: int, prose: str, lower: str
                         ) -> tuple[str, int] | None:
