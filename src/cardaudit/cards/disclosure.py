@@ -132,10 +132,10 @@ _FINETUNED_ON = FastPattern.compile(
     r"(?:[ \t]+-[ \t]+[\w.\-]{1,40})?[ \t]+(?:dataset|data set|corpus)\b", re.I)
 # the Trainer's "a fine-tuned version of [base](…) on …" puts its base between verb and "on"
 _VERSION_OF = r"(?:\s+version\s+of\s+(?:\[[^\]\n]{1,120}\]\([^)\s]{1,500}\)|[\w./\-]{1,120}))?"
-# "fine-tuned on [FQuAD](https://fquad.illuin.tech/)": the link right after "trained on" is the
-# data, wherever the sentence stands (papers, models, tweets and "[here]" excepted)
 # "we trained the model on [X](…)", "fine-tuned it on [X](…)"
 _OBJECT = r"(?:\s+(?:it|(?:the|this|our)\s+model))?"
+# "fine-tuned on [FQuAD](https://fquad.illuin.tech/)": the link right after "trained on" is the
+# data, wherever the sentence stands (papers, models, tweets and "[here]" excepted)
 _TRAINED_ON_LINK = FastPattern.compile(
     r"\b(?:fine-?tuned|trained|pre-?trained|finetuned)" + _VERSION_OF + _OBJECT +
     r"\s+on\s+(?:the\s+)?"
