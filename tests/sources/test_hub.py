@@ -269,7 +269,8 @@ def test_hub_license_tag_disagreement_is_a_finding(fakehub: FakeHub, cache: Path
     fakehub.add_model("acme/m", card("apache-2.0"), tags=["license:llama3.1"])
     finding = next(f for f in models(hub_cli(fakehub, cache, "audit", "acme/m", *JSON))
                    ["acme/m"]["findings"] if f["rule"] == "CA-LIC-013")
-    assert finding["outcome"] == "fail" and "another license" in finding["message"]
+    assert (finding["outcome"], finding["message"]) == (
+        "fail", "the Hub's license tag differs from the card's license (apache-2.0)")
 
 
 def test_search_sort_limit_and_revision(fakehub: FakeHub, cache: Path) -> None:
