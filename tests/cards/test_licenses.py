@@ -257,6 +257,22 @@ def test_the_license_training_data_was_used_under_is_not_the_models(card: Card,
     squeezed = own.replace("used under [CC BY 4.0]", "used under[CC BY 4.0]")
     result = resolve_license(card("---\nlicense: cc-by-sa-3.0\n---\n" + squeezed), None, kb)
     assert (result.body_key, result.body_agrees) == ("cc-by-sa-3.0", True)
+    # a further source after "; of", with its license, on a line of its own: still a source's
+    further = ('## License notice\nThis work "Vad" is a derivative of LibriSpeech by Panayotov,\n'
+               "used under [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/); of The "
+               "[noise set](https://github.com/acme/noise) noises, [Attribution-ShareAlike 3.0 "
+               "Unported](https://creativecommons.org/licenses/by-sa/3.0/).\n\"Vad\" is licensed "
+               "under [Attribution-ShareAlike 4.0](https://creativecommons.org/licenses/by-sa/4.0/)"
+               " by Joris.\n")
+    result = resolve_license(card("---\nlicense: cc-by-sa-4.0\n---\n" + further), None, kb)
+    assert (result.body_key, result.body_agrees, result.body_evidence.line) == (
+        "cc-by-sa-4.0", True, 7)
+    # …and the model's own license may follow on the same line (the FasNetTAC card)
+    one_line = ('## License notice\nThis work "Tac" is a derivative of LibriSpeech, used under CC '
+                "BY 4.0; of The noise set noises, used under CC BY 4.0. \"Tac\" is licensed under "
+                "Attribution-ShareAlike 3.0 Unported by Joris.\n")
+    result = resolve_license(card("---\nlicense: cc-by-sa-4.0\n---\n" + one_line), None, kb)
+    assert (result.body_key, result.body_agrees) == ("cc-by-sa-3.0", False)
 
 
 def test_weights_license_named_by_the_model_and_link_text(card: Card, kb: LicenseBase) -> None:

@@ -51,6 +51,10 @@ _NOT_ITS_LICENSE_RE = re.compile(
     r"\bused(?:\s+[\w-]+){0,2}?|\b(?:not|never|no longer)\s+(?:been\s+|be\s+)?"
     r"(?:licen[sc]ed|released|distributed|available|covered))\s+under(?![a-z])\s*"
     r"(?:the\s+)?(?:\[[^\]\n]{0,120}\]\([^)\s]{0,500}\)|[^,;.\n]{0,120})", re.I)
+# the attribution template's further sources: "… is a derivative of [A](…), used under [CC BY
+# 4.0](…); of The [DNS challenge](…) noises, [Attribution-ShareAlike 3.0 Unported](…)."
+# (to the end of its sentence: the model's own license may follow on the same line)
+_FURTHER_SOURCE_RE = re.compile(r";\s*of\b(?:[^;.\n]|\.(?=\S)){0,600}")
 # "All the models in this repository are under MIT": the repository holds the models, which
 # are the subject (the code-only test must not see "repository")
 _MODELS_IN_REPO_RE = re.compile(
@@ -356,6 +360,8 @@ def _statement_terms(line: str, kb: LicenseBase) -> LicenseTerms | None:
     sources were under)."""
     if " under" in line:
         line = _NOT_ITS_LICENSE_RE.sub(" ", line)
+    if "; of" in line:
+        line = _FURTHER_SOURCE_RE.sub(" ", line)
     line = _MODELS_IN_REPO_RE.sub(r"\1", line)
     if _CODE_ONLY_RE.search(line) and not _MODEL_RE.search(line):
         return None
