@@ -203,6 +203,9 @@ def test_the_license_a_source_was_originally_under_is_not_the_models(card: Card,
     ("This model is released under the Qwen Research License.", "qwen-research"),
     # the repository holds the models: they are the subject, not its code
     ("All the models in this repository are under the MIT License.", "mit"),
+    ("All the models included in this repository are licensed under [Creative Commons "
+     "Attribution-ShareAlike 3.0](https://creativecommons.org/licenses/by-sa/3.0/).",
+     "cc-by-sa-3.0"),
     ("The code in this repository is under the MIT License.", "unknown"),
 ])
 def test_what_a_license_sentence_says_of_the_model(card: Card, kb: LicenseBase, statement: str,
@@ -273,6 +276,17 @@ def test_the_license_training_data_was_used_under_is_not_the_models(card: Card,
                 "Attribution-ShareAlike 3.0 Unported by Joris.\n")
     result = resolve_license(card("---\nlicense: cc-by-sa-4.0\n---\n" + one_line), None, kb)
     assert (result.body_key, result.body_agrees) == ("cc-by-sa-3.0", False)
+
+
+def test_a_credit_for_an_image_in_the_card_is_not_its_license(card: Card,
+                                                               kb: LicenseBase) -> None:
+    """The IC-GAN card credits its example images: '"Landscape in Bavaria" by …, licensed under
+    CC BY 2.0' made CC-BY-2.0 the card text's license (CA-LIC-012 against CC-BY-NC-4.0)."""
+    text = ("---\nlicense: cc-by-nc-4.0\n---\n# M\n\n*Credit for the images:* [1: \"Hills at "
+            "dawn\" by someone, licensed under CC BY 2.0](https://example.org/photos/1), [2: "
+            "\"Dunes\" by Kuwagata Keisai is marked with CC0 1.0](https://example.org/photos/2)\n")
+    result = resolve_license(card(text), None, kb)
+    assert (result.key, result.body_key) == ("cc-by-nc-4.0", None)
 
 
 def test_weights_license_named_by_the_model_and_link_text(card: Card, kb: LicenseBase) -> None:

@@ -55,10 +55,15 @@ _NOT_ITS_LICENSE_RE = re.compile(
 # 4.0](…); of The [DNS challenge](…) noises, [Attribution-ShareAlike 3.0 Unported](…)."
 # (to the end of its sentence: the model's own license may follow on the same line)
 _FURTHER_SOURCE_RE = re.compile(r";\s*of\b(?:[^;.\n]|\.(?=\S)){0,600}")
-# "All the models in this repository are under MIT": the repository holds the models, which
-# are the subject (the code-only test must not see "repository")
+# a credit for a third party's work, title–author–license ('"Landscape in Bavaria" by
+# shining.darkness, licensed under CC BY 2.0'): an image shown in the card, not the model
+_CREDIT_RE = re.compile(r'"[^"\n]{1,200}"\s+by\s+[^,\n]{1,100}?,?\s+(?:(?:is\s+)?licen[sc]ed\s+'
+                        r"under|is\s+marked\s+with)\s+[^\],;\n]{0,120}", re.I)
+# "All the models (included) in this repository are under MIT": the repository holds the
+# models, which are the subject (the code-only test must not see "repository")
 _MODELS_IN_REPO_RE = re.compile(
-    r"\b((?:weights?|models?|checkpoints?)\s+)(?:in|of|from|hosted in)\s+(?:this|the)\s+"
+    r"\b((?:weights?|models?|checkpoints?)\s+)(?:(?:hosted|included|contained|stored|"
+    r"provided)\s+)?(?:in|of|from)\s+(?:this|the)\s+"
     r"(?:repo|repository)\b", re.I)
 _LABEL_END_RE = re.compile(r"licen[sc]e\W{0,4}:|licen[sc]e\**[ \t]*\|", re.I)
 _EXPRESSION_RE = re.compile(r"\s(?:or|and|with)\s|[()]", re.I)
@@ -362,6 +367,8 @@ def _statement_terms(line: str, kb: LicenseBase) -> LicenseTerms | None:
         line = _NOT_ITS_LICENSE_RE.sub(" ", line)
     if "; of" in line:
         line = _FURTHER_SOURCE_RE.sub(" ", line)
+    if '" by ' in line:
+        line = _CREDIT_RE.sub(" ", line)
     line = _MODELS_IN_REPO_RE.sub(r"\1", line)
     if _CODE_ONLY_RE.search(line) and not _MODEL_RE.search(line):
         return None
