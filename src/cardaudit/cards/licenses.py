@@ -57,7 +57,7 @@ _NOT_ITS_LICENSE_RE = re.compile(
 _FURTHER_SOURCE_RE = re.compile(r";\s*of\b(?:[^;.\n]|\.(?=\S)){0,600}")
 # a credit for a third party's work, title–author–license ('"Landscape in Bavaria" by
 # shining.darkness, licensed under CC BY 2.0'): an image shown in the card, not the model
-_CREDIT_RE = re.compile(r'"[^"\n]{1,200}"\s+by\s+[^,\n]{1,100}?,?\s+(?:(?:is\s+)?licen[sc]ed\s+'
+_CREDIT_RE = re.compile(r'"[^"\n]{1,200}"\s+by\s+[^,"\n]{1,60}?,?\s+(?:(?:is\s+)?licen[sc]ed\s+'
                         r"under|is\s+marked\s+with)\s+[^\],;\n]{0,120}", re.I)
 # "All the models (included) in this repository are under MIT": the repository holds the
 # models, which are the subject (the code-only test must not see "repository")
