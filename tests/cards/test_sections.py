@@ -148,6 +148,9 @@ def test_tool_use_is_how_to_call_the_model_not_its_intended_uses(card: Card) -> 
     # short and other names of sections, each a few dozen times in the 2022 dump
     (["Eval", "Known issues", "Install SpeechBrain", "Credits", "Funding"],
      ["evaluation", "limitations", "how_to_start", "contact", "contact"]),
+    # the Trainer template's library versions, a paper's abstract (2,382 and 65 dump cards)
+    (["Framework versions", "Computational complexity", "Abstract"],
+     ["technical_specs", "technical_specs", "model_details"]),
     # words in brackets qualify a section name; they do not make it a long title
     (["Scores on nine chinese tasks (without any data augmentation)",
       "Eval results on Test set (F-score, average over 5 runs)",
