@@ -284,31 +284,6 @@ def test_a_listed_dataset_the_hub_cannot_serve_stays_unobtainable_when_named(
     assert assess_disclosure(doc, pack.knowledge.datasets, status).level is PARTIAL
 
 
-@pytest.mark.parametrize("text", [
-    "It was initialised from BERT and trained with mental health-related posts collected from "
-    "Reddit over four years, in English, by our lab at the university.",
-    "The model was trained on a dataset issued from Youtube comments written in the Moroccan "
-    "dialect, in Latin letters, by many people across the country.",
-])
-def test_posts_comments_and_youtube_are_specific_data(card: Card, pack: RulePack,
-                                                      text: str) -> None:
-    result = assess_disclosure(card(f"# M\n\n{text}\n"), pack.knowledge.datasets)
-    assert result.level is PARTIAL
-
-
-@pytest.mark.parametrize("text", [
-    # a count with a word before its unit, and blogs as a source, are specific
-    "## Pre-training corpora\nThe input text holds around 3000 blog articles from the engineering "
-    "website of our company, about its products, tools and practices.",
-    "We trained GPT2 on a custom dataset of tens of thousands of blog posts about living with "
-    "chronic illness, written by patients over ten years.",
-])
-def test_counts_and_blogs_are_specific_about_the_data(card: Card, pack: RulePack,
-                                                      text: str) -> None:
-    result = assess_disclosure(card(f"# M\n\n{text}\n"), pack.knowledge.datasets)
-    assert result.level is PARTIAL
-
-
 def test_partial_evidence_quotes_the_line_of_the_specific_words(card: Card,
                                                                  pack: RulePack) -> None:
     """It quoted the sentence's first line: a setext rule ("-----") or a heading."""
@@ -321,6 +296,16 @@ def test_partial_evidence_quotes_the_line_of_the_specific_words(card: Card,
 
 
 @pytest.mark.parametrize("text", [
+    # posts, comments and YouTube are specific data
+    "It was initialised from BERT and trained with mental health-related posts collected from "
+    "Reddit over four years, in English, by our lab at the university.",
+    "The model was trained on a dataset issued from Youtube comments written in the Moroccan "
+    "dialect, in Latin letters, by many people across the country.",
+    # a count with a word before its unit, and blogs as a source, are specific
+    "## Pre-training corpora\nThe input text holds around 3000 blog articles from the engineering "
+    "website of our company, about its products, tools and practices.",
+    "We trained GPT2 on a custom dataset of tens of thousands of blog posts about living with "
+    "chronic illness, written by patients over ten years.",
     # the sentence after a training sentence, on its line, goes on about the same data
     "The training corpus was papers taken from a scholarly search engine. Corpus size is 1.14M "
     "papers, 3.1B tokens, full text rather than abstracts.",
@@ -328,7 +313,7 @@ def test_partial_evidence_quotes_the_line_of_the_specific_words(card: Card,
     "Our collection joins 410k sentence pairs scraped from forums and news sites in Catalan. "
     "Trained with the same method as our Spanish model.",
 ])
-def test_neighbouring_sentences_describe_the_training_data(card: Card, pack: RulePack,
+def test_prose_that_describes_the_training_data_is_partial(card: Card, pack: RulePack,
                                                            text: str) -> None:
     result = assess_disclosure(card(f"# M\n\n{text}\n"), pack.knowledge.datasets)
     assert result.level is PARTIAL
