@@ -84,9 +84,9 @@ _SPECIFIC_RE = CaseFreePattern(
     r"japanese|korean|spanish|math(?:ematics)?|reviews|tweets|conversations|dialogues|"
     r"textbooks?|encyclopedia|internet|domains?|sources?|human[- ]annotated|annotated|"
     r"labell?ed|collected)\b")
-_SKIP_SENTENCE_RE = CaseFreePattern(
-    r"\b(?:calibrat\w*|imatrix|quantiz\w*|quantis\w*|gptq|awq|exl2|you|your|scripts?|"
-    r"notebooks?|colab|tutorials?)\b")
+_GUIDANCE_WORDS = (r"calibrat\w*|imatrix|quantiz\w*|quantis\w*|gptq|awq|exl2|scripts?|notebooks?|"
+                   r"colab|tutorials?")
+_SKIP_SENTENCE_RE = CaseFreePattern(rf"\b(?:{_GUIDANCE_WORDS}|you|your)\b")
 # …and the Trainer's "fine-tuned version of [base](…) on the None dataset": the data unsaid
 _NEGATED_RE = CaseFreePattern(r"\b(?:removed|excluded|not (?:include|used|publicly)|filtered out|"
                          r"never released|not released|contaminat\w*|not (?:been )?trained|"
@@ -99,8 +99,7 @@ _OTHER_MODEL_ITEM_RE = re.compile(
     r"(?!datasets/|spaces/)[\w.-]+/[\w.-]+/?\)\**[ \t]*[:：–—-]")
 _DATA_ACCESS_RE = re.compile(r"\byou can (?:find|found|download|get|access|obtain)\b")
 # guidance words other than "you": a script, a notebook or calibration still skip the sentence
-_NOT_ONLY_YOU_RE = re.compile(r"\b(?:calibrat\w*|imatrix|quanti[zs]\w*|gptq|awq|exl2|scripts?|"
-                              r"notebooks?|colab|tutorials?)\b")
+_NOT_ONLY_YOU_RE = re.compile(rf"\b(?:{_GUIDANCE_WORDS})\b")
 _QUANT_PARAGRAPH = FastPattern.compile(r"\b(?:quantiz\w*|quantis\w*|calibrat\w*|imatrix)\b", re.I)
 _EVAL_ONLY_RE = CaseFreePattern(r"\b(?:evaluat\w*|benchmark\w*|test set|tested|leaderboard|"
                            r"dev(?:elopment)? (?:set|results)|results on|accuracy|f1)\b")
@@ -165,7 +164,7 @@ _NOT_DATASET_LINK_RE = re.compile(r"arxiv\.org|/abs/|\.pdf\b|(?<![a-z])(?:paper|
                                   r"(?<![\w-])x\.com|discord|wandb|license|"
                                   r"github\.com/[^\s)]*/(?:issues|pull)/\d", re.I)
 # a link whose text calls it data, in a training section that is not headed as data
-_DATA_LINK_TEXT_RE = re.compile(r"\b(?:corpus|corpora|datasets?|data ?sets?)\b", re.I)
+_DATA_LINK_TEXT_RE = re.compile(r"\b(?:corpus|corpora|data ?sets?)\b", re.I)
 _LIBRARY_LINK_RE = re.compile(r"github\.com/huggingface/|/docs/|readthedocs|pypi\.org", re.I)
 # A link that names nothing ("guidelines can be found [here](…)") is a dataset only on a line
 # that speaks of data ("Data: the data provided [here](…)").
