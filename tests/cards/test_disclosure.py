@@ -237,6 +237,19 @@ def test_reader_guidance_unnames_only_its_own_sentence(card: Card, pack: RulePac
     ("# M\n\n## Training details\n\nWe further pretrain it on the [Spanish corpus]"
      "(https://github.com/acme/spanish-corpora) used for an earlier model.\n",
      ("Spanish corpus",)),
+    # ...and in a sentence about training, outside any section about it
+    ("# M\n\nBETO is a [BERT model](https://github.com/acme/bert) trained on a [big Spanish "
+     "corpus](https://github.com/acme/spanish-corpora).\n", ("big Spanish corpus",)),
+    # a link called just "dataset" is named by its address; a Hub dataset link by its id
+    ("# M\n\nTrained on merged toxic comments [dataset](https://www.kaggle.com/acme/toxic).\n",
+     ("https://www.kaggle.com/acme/toxic",)),
+    ("# M\n\nIt was trained with the [several dataset versions](https://huggingface.co/"
+     "datasets/acme/prompts) we released.\n", ("acme/prompts",)),
+    # the Wayback archive's downloads and the OSCAR site are dataset hosts
+    ("# M\n\nIt was fine-tuned on five forum corpora (see https://archive.org/download/forums "
+     "for the list).\n", ("archive.org/download/",)),
+    ("# M\n\nIt was trained from scratch on the [Norwegian subset of Oscar](https://oscar-"
+     "corpus.com/).\n", ("oscar-corpus.com",)),
     # ...but not the 🤗 Datasets library
     ("# M\n\n## Training procedure\n\nWe used the [Datasets](https://github.com/huggingface/"
      "datasets) library to load our own data set of support tickets.\n", ()),

@@ -163,7 +163,8 @@ _NOT_DATASET_LINK_RE = re.compile(r"arxiv\.org|/abs/|\.pdf\b|(?<![a-z])(?:paper|
                                   r"openreview|huggingface\.co/(?!datasets)|twitter\.com|"
                                   r"(?<![\w-])x\.com|discord|wandb|license|"
                                   r"github\.com/[^\s)]*/(?:issues|pull)/\d", re.I)
-# a link whose text calls it data, in a training section that is not headed as data
+# a link whose text calls it data, in a training section not headed as data or a training
+# sentence
 _DATA_LINK_TEXT_RE = re.compile(r"\b(?:corpus|corpora|data ?sets?)\b", re.I)
 _LIBRARY_LINK_RE = re.compile(r"github\.com/huggingface/|/docs/|readthedocs|pypi\.org", re.I)
 # A link that names nothing ("guidelines can be found [here](…)") is a dataset only on a line
@@ -446,7 +447,7 @@ class _TextScan:
         specific_at: int | None = None
         for section in data_sections:
             hit = self._named(section.start, section.end, line_context=True,
-                              headed=section in headed, data_section=True)
+                              headed=section in headed)
             if hit and (found is None or hit[1] < found[1]):
                 found = hit
             prose = self.prose[section.start:section.end]
@@ -576,13 +577,13 @@ class _TextScan:
                                       min(len(self.prose), gap.end() + 600))
 
     def _named(self, start: int, end: int, *, line_context: bool, headed: bool,
-               negated: bool = False, data_section: bool = False) -> tuple[str, int] | None:
+               negated: bool = False) -> tuple[str, int] | None:
         """The first obtainable dataset named in body[start:end] whose context passes: its
         line's (with `line_context`), or, in a sentence with a negation, its clause's."""
         line_start = line_end = -1  # hits come in card order: each line is found once
         # the first names in card order (heapq keeps only those: a 10 MB line of corpus names
         # makes a million hits)
-        hits = heapq.nsmallest(MAX_NAMES_TRIED, self._hits(start, end, headed, data_section),
+        hits = heapq.nsmallest(MAX_NAMES_TRIED, self._hits(start, end, headed),
                                key=lambda h: h[1])
         for name, offset in hits:
             if not line_context:
@@ -660,8 +661,7 @@ class _TextScan:
         after = _CLAUSE_BREAK_RE.search(self.prose, offset, hi)
         return lo + cut, after.start() if after else hi
 
-    def _hits(self, start: int, end: int, headed: bool,
-              data_section: bool = False) -> Iterator[tuple[str, int]]:
+    def _hits(self, start: int, end: int, headed: bool) -> Iterator[tuple[str, int]]:
         text = self.body[start:end]
         lower = self.lower[start:end]
         if "/datasets/" in lower:
@@ -693,14 +693,18 @@ class _TextScan:
             link = _MD_LINK_RE.search(match.group(1))
             if link and not _NOT_DATASET_LINK_RE.search(link.group(0)):
                 yield link.group(1), start + match.start(1)
-        if data_section and not headed and "](" in text:
-            # "we use the [spanish corpus](…) used to train BETO" in "Training details": a
+        if not headed and "](" in text:
+            # "we use the [spanish corpus](…) used to train BETO" in "Training details", "BETO
+            # is … trained on a [big Spanish corpus](…)": in a training section or sentence, a
             # link that calls itself a corpus or dataset (not the 🤗 Datasets library)
             for link in _MD_LINK_RE.finditer(text):
                 if _DATA_LINK_TEXT_RE.search(link.group(1)) \
                         and not _NOT_DATASET_LINK_RE.search(link.group(0)) \
-                        and not _LIBRARY_LINK_RE.search(link.group(2)):
-                    yield link.group(1), start + link.start()
+                        and not _LIBRARY_LINK_RE.search(link.group(2)) \
+                        and not _HUB_DATASET_LINK_RE.search(link.group(2)):  # named by its id
+                    # "Toxic Comments [dataset](https://www.kaggle.com/…)": the address names it
+                    bare = _DATA_LINK_TEXT_RE.fullmatch(link.group(1).strip())
+                    yield link.group(2 if bare else 1), start + link.start()
         if headed and "/" in text:
             line_end = -1  # the line of the last pointer link, and its first data word
             first_data_word = -1
