@@ -91,10 +91,12 @@ def _hub_tag_agrees(license_: LicenseResolution, tags: tuple[str, ...]) -> bool 
 
 @dataclass(frozen=True, slots=True)
 class Fact:
-    """A named fact: how to read its value, and where its evidence is."""
+    """A named fact: how to read its value, where its evidence is, and, for a fact that some
+    sources cannot know, why its value is unknown (the finding's message)."""
 
     value: Callable[[CardFacts], Any]
     evidence: Callable[[CardFacts], Evidence]
+    unknown_reason: str | None = None
 
 
 def _section_value(name: str) -> Callable[[CardFacts], Any]:
@@ -218,7 +220,10 @@ FACTS: dict[str, Fact] = {
     "data.words": _data(lambda x: x.words),
     "data.datasets": _data(lambda x: list(x.datasets)),
     "data.named": _data(lambda x: list(x.named)),
-    "data.unobtainable": _data(lambda x: list(x.unobtainable) if x.datasets_checked else None),
+    "data.unobtainable": Fact(lambda f: list(f.disclosure.unobtainable)
+                              if f.disclosure.datasets_checked else None, _data_evidence,
+                              "the listed datasets were not looked up on the Hub (only a Hub "
+                              "audit without --no-dataset-check does)"),
     "gate.level": Fact(lambda f: f.gate.level.value, _gate_evidence),
     "gate.in_card": Fact(lambda f: f.gate.in_card, _gate_evidence),
     "gate.eu_disallowed": Fact(lambda f: f.gate.eu_disallowed, _gate_evidence),

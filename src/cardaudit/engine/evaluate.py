@@ -16,7 +16,7 @@ from string import Template
 from typing import Any
 
 from cardaudit.cards.evidence import NO_EVIDENCE
-from cardaudit.cards.facts import CardFacts
+from cardaudit.cards.facts import FACTS, CardFacts
 from cardaudit.cards.record import ModelRecord
 from cardaudit.engine.findings import Finding, Outcome
 from cardaudit.engine.operators import OPERATORS
@@ -279,9 +279,8 @@ def _unknown_message(ctx: Context, leaf: Leaf | None) -> str:
     what = leaf.label if leaf is not None else "the facts"
     if ctx.record.card is None and error is not None:
         return f"unknown: {what} could not be read ({error.code}: {error.message})"
-    if leaf is not None and leaf.name == "data.unobtainable":
-        return ("unknown: the listed datasets were not looked up on the Hub (only a Hub audit "
-                "without --no-dataset-check does)")
+    if leaf is not None and leaf.target == "fact" and FACTS[leaf.name].unknown_reason:
+        return f"unknown: {FACTS[leaf.name].unknown_reason}"
     if leaf is not None and leaf.target == "hub":
         return f"unknown: Hub fact '{leaf.name}' could not be obtained"
     if leaf is not None and leaf.name.startswith("lineage."):
