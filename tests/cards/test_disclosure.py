@@ -226,13 +226,6 @@ def test_reader_guidance_does_not_disclose(card: Card, pack: RulePack) -> None:
     # the sentence naming it guides the reader: still nothing
     ("# M\n\n## Training data\n\nWe trained on news. You can add the [Acme parallel corpus]"
      "(https://github.com/acme/parallel) with your own script.\n", ()),
-])
-def test_reader_guidance_unnames_only_its_own_sentence(card: Card, pack: RulePack, text: str,
-                                                       named: tuple[str, ...]) -> None:
-    assert assess_disclosure(card(text), pack.knowledge.datasets).named == named
-
-
-@pytest.mark.parametrize(("text", "named"), [
     # a link that calls itself a corpus, in a training section not headed as data
     ("# M\n\n## Training details\n\nWe further pretrain it on the [Spanish corpus]"
      "(https://github.com/acme/spanish-corpora) used for an earlier model.\n",
@@ -240,30 +233,32 @@ def test_reader_guidance_unnames_only_its_own_sentence(card: Card, pack: RulePac
     # ...and in a sentence about training, outside any section about it
     ("# M\n\nBETO is a [BERT model](https://github.com/acme/bert) trained on a [big Spanish "
      "corpus](https://github.com/acme/spanish-corpora).\n", ("big Spanish corpus",)),
+    # ...but not the 🤗 Datasets library
+    ("# M\n\n## Training procedure\n\nWe used the [Datasets](https://github.com/huggingface/"
+     "datasets) library to load our own data set of support tickets.\n", ()),
     # a link called just "dataset" is named by its address; a Hub dataset link by its id
     ("# M\n\nTrained on merged toxic comments [dataset](https://www.kaggle.com/acme/toxic).\n",
      ("https://www.kaggle.com/acme/toxic",)),
     ("# M\n\nIt was trained with the [several dataset versions](https://huggingface.co/"
      "datasets/acme/prompts) we released.\n", ("acme/prompts",)),
-    # the Wayback archive's downloads and the OSCAR site are dataset hosts
+    # Wikipedia dumps, the Wayback archive's downloads and the OSCAR site are dataset hosts
+    ("# M\n\n## Training\n\nIt was trained on public corpora ([Persian Wikidumps]"
+     "(https://dumps.wikimedia.org/fawiki/)).\n", ("dumps.wikimedia.org",)),
     ("# M\n\nIt was fine-tuned on five forum corpora (see https://archive.org/download/forums "
      "for the list).\n", ("archive.org/download/",)),
     ("# M\n\nIt was trained from scratch on the [Norwegian subset of Oscar](https://oscar-"
      "corpus.com/).\n", ("oscar-corpus.com",)),
-    # ...but not the 🤗 Datasets library
-    ("# M\n\n## Training procedure\n\nWe used the [Datasets](https://github.com/huggingface/"
-     "datasets) library to load our own data set of support tickets.\n", ()),
     # "trained the model on [X](…)": the object between verb and "on"
     ("# M\n\n## Training\n\nWe trained the model on [the reviews collected by Acme]"
      "(https://github.com/acme/reviews).\n", ("the reviews collected by Acme",)),
-    # a Wikipedia dump host, and "the [Pile](…)" with its link
-    ("# M\n\n## Training\n\nIt was trained on public corpora ([Persian Wikidumps]"
-     "(https://dumps.wikimedia.org/fawiki/)).\n", ("dumps.wikimedia.org",)),
+    # "the [Pile](…)" with its link
     ("# M\n\n## Training data\n\nIt was pretrained on the [Pile](pile.eleuther.ai), a large "
      "curated dataset.\n", ("The Pile",)),
 ])
-def test_data_named_in_training_sections_by_link(card: Card, pack: RulePack, text: str,
-                                                 named: tuple[str, ...]) -> None:
+def test_what_a_link_names_and_what_guidance_unnames(card: Card, pack: RulePack, text: str,
+                                                     named: tuple[str, ...]) -> None:
+    """Reader guidance unnames only the sentence it is in; a link names the data by what it
+    calls itself, its host, or its Hub id."""
     assert assess_disclosure(card(text), pack.knowledge.datasets).named == named
 
 
