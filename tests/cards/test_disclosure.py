@@ -220,6 +220,9 @@ def test_reader_guidance_does_not_disclose(card: Card, pack: RulePack) -> None:
     ("# M\n\n## Training data\n\nIt was trained on 227,382 texts from a wiki dump. You can "
      "find all the data here: https://archive.org/details/acme-wiki-dump\n",
      ("archive.org/details/",)),
+    # ...outside a training section too
+    ("# M\n\nIt was trained on 227,382 texts from a wiki dump. You can find all the data here: "
+     "https://archive.org/details/acme-wiki-dump\n", ("archive.org/details/",)),
     # ...but a script to get it is still guidance
     ("# M\n\n## Training data\n\nWe trained on news. You can download the [Acme corpus]"
      "(https://github.com/acme/parallel) with our script.\n", ()),

@@ -498,7 +498,7 @@ class _TextScan:
         """Context filters for a sentence outside the data sections: reader guidance,
         calibration data, evaluation only (negations are judged per clause, in `_named`).
         `lower` is case_fold(prose) (see CaseFreePattern)."""
-        if _SKIP_SENTENCE_RE.search(prose, lower):
+        if _guides_reader(prose, lower):
             return False
         if _EVAL_ONLY_RE.search(prose, lower) and not _TRAINED_ON_RE.search(prose, lower):
             return False
@@ -608,11 +608,7 @@ class _TextScan:
         sw_KE when evaluating" does not unname the LAFAND before it)."""
         lo, hi = _sentence_around(self.prose, offset, self.doc.line_start)
         lo, hi = max(lo, line_start), min(hi, line_end)
-        lower = self._lower(lo, hi)
-        if _SKIP_SENTENCE_RE.search(self.prose[lo:hi], lower) is None:
-            return False
-        # "You can find all the data here: https://archive.org/…" points at the data
-        return _DATA_ACCESS_RE.search(lower) is None or _NOT_ONLY_YOU_RE.search(lower) is not None
+        return _guides_reader(self.prose[lo:hi], self._lower(lo, hi))
 
     def _announced_list(self, start: int, end: int, prose: str, lower: str
                         ) -> tuple[str, int] | None:
@@ -729,6 +725,15 @@ class _TextScan:
                     if "dataset" in context and not match.group(1).lower().startswith(
                             ("http", "www")):
                         yield match.group(1), start + match.start()
+
+
+def _guides_reader(sentence: str, lower: str) -> bool:
+    """Whether a sentence guides the reader or tells of calibration, so names no training data
+    ("you can fine-tune it on X with your script"); "You can find all the data here:
+    https://archive.org/…" points at the data instead. `lower` is case_fold(sentence)."""
+    if _SKIP_SENTENCE_RE.search(sentence, lower) is None:
+        return False
+    return _DATA_ACCESS_RE.search(lower) is None or _NOT_ONLY_YOU_RE.search(lower) is not None
 
 
 def _names_something(link: str) -> bool:
