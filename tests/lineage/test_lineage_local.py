@@ -9,7 +9,10 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pytest
 
+from cardaudit.errors import RuleError
+from cardaudit.lineage.origin import load_origins
 from tests.cli.scenario import ROOT, run_cli
 
 SCHEMA = json.loads((ROOT / "src/cardaudit/reports/schema/report-v1.json").read_text())
@@ -48,6 +51,30 @@ def test_ancestors_come_from_lineage_dir(tmp_path: Path) -> None:
     assert outcomes["CA-LIN-004"] == "fail"  # no "Built with Llama"
     kinds = {o["kind"] for o in row["lineage"]["inherited_obligations"]}
     assert {"naming", "attribution", "user_cap", "aup"} <= kinds
+
+
+def test_a_root_uploaded_by_a_repackager_has_its_makers_country(tmp_path: Path) -> None:
+    """unsloth/Meta-Llama-3.1-8B is Meta's Llama re-uploaded: its origin is Meta's country."""
+    bases, models = tmp_path / "bases", tmp_path / "models"
+    folder(bases, "unsloth/Meta-Llama-3.1-8B", "llama3.1")
+    folder(models, "acme/Llama-3.1-chat-ft", "llama3.1", ("unsloth/Meta-Llama-3.1-8B",))
+    run = run_cli("audit", str(models), "--lineage-dir", str(bases), "-f", "json")
+    assert run.code == 0, run.stderr
+    lineage = json.loads(run.stdout)["models"][0]["lineage"]
+    assert (lineage["root_org"], lineage["root_family"], lineage["root_country"]) == (
+        "unsloth", "Llama", "US")
+
+
+def test_a_family_maker_that_is_not_a_name_is_a_file_line_error(tmp_path: Path) -> None:
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "orgs.yaml").write_text((ROOT / "rules/orgs.yaml").read_text())
+    (tmp_path / "reference/lists.yaml").write_text(
+        (ROOT / "rules/reference/lists.yaml").read_text())
+    (tmp_path / "reference/families.yaml").write_text(
+        "schema_version: 1\nfamilies:\n  - {family: Llama, orgs: [meta-llama]}\n"
+        "  - {family: Gemma, maker: [google]}\n")
+    with pytest.raises(RuleError, match=r"families.yaml:4: families\[1\]: maker: expected"):
+        load_origins(tmp_path)
 
 
 def test_a_base_model_given_as_its_hub_address_is_looked_up_by_id(tmp_path: Path) -> None:

@@ -110,6 +110,30 @@ def test_each_cohort_reports_the_root_country_of_its_derivatives(db: Path) -> No
     assert finetunes["2023"] == {"derivatives": 1, "root_countries": {"US": 1.0}}
 
 
+def test_a_repackagers_upload_as_root_takes_its_family_makers_country(tmp_path: Path) -> None:
+    """Fine-tunes often name a re-packager's upload as their base (unsloth/Qwen2.5-7B): the
+    re-packager is not the base's maker, so the root counts under the family's maker, and
+    stays unmapped when no family is known. A maker's own org keeps its country."""
+    row = json.loads(SMALL_DUMP.read_text().splitlines()[0])
+    bases = {"acme/qwen-ft": "unsloth/Qwen2.5-7B", "acme/llama-ft": "unsloth/llama-3-8b-bnb-4bit",
+             "acme/gemma-ft": "mlx-community/gemma-2-9b-it-4bit",
+             "acme/odd-ft": "unsloth/some-model", "acme/own-ft": "mistralai/Mistral-7B-v0.1"}
+    rows = [{**row, "modelId": model, "createdAt": "2025-05-01T00:00:00.000Z",
+             "card": f"---\nlicense: apache-2.0\nbase_model: {base}\n---\n# {model}\n"}
+            for model, base in bases.items()]
+    dump = tmp_path / "ft.jsonl"
+    dump.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    db = tmp_path / "s.sqlite"
+    assert run_cli("audit", "--dump", str(dump), "--db", str(db), "--jobs", "1").code == 0
+    groups = {g["key"]: g["models"] for g in trends(db, "--by", "base-origin")["groups"]}
+    assert groups == {"CN · Qwen": 1, "US · Llama": 1, "US · Gemma": 1, "FR · Mistral": 1,
+                      "international_or_unknown · other": 1}
+    origins = load_pack().knowledge.origins
+    assert origins.root_country("unsloth/Meta-Llama-3.1-8B") == "US"
+    assert origins.root_country("Qwen/Qwen2.5-7B") == "CN"
+    assert origins.root_country("someone/llama-ft") == "international_or_unknown"
+
+
 def test_intermediary_share_counts_quantizations_and_known_repackagers(db: Path) -> None:
     groups = {g["key"]: g for g in trends(db, "--by", "year")["groups"]}
     assert groups["2024"]["intermediaries"] == pytest.approx(1 / 5, abs=1e-4)  # the GGUF repo

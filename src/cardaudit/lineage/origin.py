@@ -26,6 +26,7 @@ class Family:
     name: str
     orgs: frozenset[str]
     pattern: re.Pattern[str] | None
+    maker: str | None = None  # the organization whose country the family's bases come from
 
 
 class Origins:
@@ -51,12 +52,26 @@ class Origins:
         return found.country if found else UNMAPPED
 
     def family(self, model_id: str) -> str | None:
+        found = self._family(model_id)
+        return found.name if found else None
+
+    def root_country(self, model_id: str) -> str:
+        """Country of a root base. A re-packager's upload (unsloth/Meta-Llama-3.1-8B, a common
+        `base_model` of fine-tunes) is not its maker's model: it takes its family's maker's
+        country, and stays unmapped when its family is not known."""
+        org = self.org_of(model_id)
+        if not self.is_intermediary(org):
+            return self.country(org)
+        found = self._family(model_id)
+        return self.country(found.maker) if found and found.maker else UNMAPPED
+
+    def _family(self, model_id: str) -> Family | None:
         org = (self.org_of(model_id) or "").lower()
         for family in self.families:
             if org and org in family.orgs:
-                return family.name
+                return family
             if family.pattern is not None and family.pattern.search(model_id):
-                return family.name
+                return family
         return None
 
     def __len__(self) -> int:
@@ -83,14 +98,18 @@ def load_origins(root: Path) -> Origins:
     for index, entry in enumerate((fam_file.data or {}).get("families") or []):
         where = f"families[{index}]"
         if not isinstance(entry, dict) or not entry.get("family"):
-            raise fam_file.fail(where, "expected {family, orgs?, pattern?}")
+            raise fam_file.fail(where, "expected {family, orgs?, pattern?, maker?}")
+        makers = [str(o) for o in entry.get("orgs") or []]
+        maker = entry.get("maker", makers[0] if makers else None)
+        if maker is not None and not isinstance(maker, str):
+            raise fam_file.fail(where, "maker: expected an organization name")
         pattern = None
         if entry.get("pattern"):
             try:
                 pattern = re.compile(entry["pattern"])
             except re.error as exc:
                 raise fam_file.fail(where, f"bad regex: {exc}") from None
-        families.append(Family(str(entry["family"]),
-                               frozenset(o.lower() for o in entry.get("orgs") or []), pattern))
+        families.append(Family(str(entry["family"]), frozenset(o.lower() for o in makers),
+                               pattern, maker))
     repackagers = load_lists(root / "reference" / "lists.yaml").get("intermediaries", ())
     return Origins(orgs, families, frozenset(str(r) for r in repackagers))

@@ -271,7 +271,7 @@ class LineageResolver:
         eu = tuple(dict.fromkeys(t.eu for n in resolved for t in n.terms if t.eu))
         return Lineage(
             parents=parents, relation=relation, nodes=nodes, root=root, roots=roots,
-            root_org=org, root_country=self.origins.country(org) if root else None,
+            root_org=org, root_country=self.origins.root_country(root) if root else None,
             root_family=self.origins.family(root) if root else None,
             unresolved=tuple(n.id for n in nodes.values() if not n.resolved), cycle=cycle,
             depth_limited=depth_limited, width_limited=width_limited,

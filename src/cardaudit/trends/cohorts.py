@@ -130,7 +130,7 @@ def group_key(model: StoredModel, by: str, *, cohort: str, notes: CohortNotes,
         root, complete = roots.root(model)
         if not complete:
             notes.roots_outside_run += 1
-        country = origins.country(origins.org_of(root))
+        country = origins.root_country(root)
         if by == "base-country":
             return country
         return f"{country} · {origins.family(root) or 'other'}"
