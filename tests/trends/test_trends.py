@@ -134,6 +134,23 @@ def test_a_repackagers_upload_as_root_takes_its_family_makers_country(tmp_path: 
     assert origins.root_country("someone/llama-ft") == "international_or_unknown"
 
 
+@pytest.mark.parametrize(("root", "family", "country"), [
+    ("unsloth/SmolLM2-1.7B-Instruct", "SmolLM", "US"),
+    ("LiquidAI/LFM2.5-1.2B-Base", "LFM", "US"),
+    ("nvidia/Minitron-4B-Base", "Nemotron", "US"),
+    ("nvidia/Llama-3.1-Nemotron-70B-Instruct", "Llama", "US"),  # built on Llama
+    ("upstage/SOLAR-10.7B-v1.0", "SOLAR", "KR"),
+    ("bartowski/c4ai-command-r-v01-GGUF", "Command", "CA"),
+    ("ai21labs/AI21-Jamba-1.5-Mini", "Jamba", "IL"),
+    ("unsloth/Hunyuan-A13B-Instruct", "Hunyuan", "CN"),
+    ("baidu/ERNIE-4.5-21B-A3B-PT", "ERNIE", "CN"),
+    ("someone/solar-panel-detector", None, "international_or_unknown"),
+])
+def test_families_of_common_root_bases(root: str, family: str | None, country: str) -> None:
+    origins = load_pack().knowledge.origins
+    assert (origins.family(root), origins.root_country(root)) == (family, country)
+
+
 def test_intermediary_share_counts_quantizations_and_known_repackagers(db: Path) -> None:
     groups = {g["key"]: g for g in trends(db, "--by", "year")["groups"]}
     assert groups["2024"]["intermediaries"] == pytest.approx(1 / 5, abs=1e-4)  # the GGUF repo
