@@ -182,7 +182,10 @@ def test_unchecked_datasets_say_why_they_are_unknown(audit_card: Callable[..., o
     ("---\nlicense: mit\n---\n# M\n\nThis model is released under the Apache 2.0 license.\n",
      None, "CA-LIC-012", "the card text states another license than the metadata's (mit)"),
     ("---\nlicense: mit\n---\n# M\n", ("license:apache-2.0",), "CA-LIC-013",
-     "the Hub's license tag differs from the card's license (mit)"),
+     "the Hub's license tag is apache-2.0, the card's license mit (found in: front matter)"),
+    # a card that declares nothing did not "differ": it says nothing, the Hub says apache-2.0
+    ("# M\n\nA model.\n", ("license:apache-2.0",), "CA-LIC-013",
+     "the Hub's license tag is apache-2.0, the card's license unknown (found in: none)"),
 ])
 def test_a_disagreement_says_whose_license_it_names(
         audit_card: Callable[..., object], text: str, hub_tags: tuple[str, ...] | None,

@@ -270,7 +270,8 @@ def test_hub_license_tag_disagreement_is_a_finding(fakehub: FakeHub, cache: Path
     finding = next(f for f in models(hub_cli(fakehub, cache, "audit", "acme/m", *JSON))
                    ["acme/m"]["findings"] if f["rule"] == "CA-LIC-013")
     assert (finding["outcome"], finding["message"]) == (
-        "fail", "the Hub's license tag differs from the card's license (apache-2.0)")
+        "fail", "the Hub's license tag is llama3.1, the card's license apache-2.0 "
+        "(found in: front matter)")
 
 
 def test_search_sort_limit_and_revision(fakehub: FakeHub, cache: Path) -> None:

@@ -317,4 +317,7 @@ def _variables(raw: Raw, ctx: Context) -> dict[str, Any]:
         "level": facts.disclosure.level.value,
         "gate": facts.gate.level.value,
         "model": ctx.record.id,
+        # the Hub's `license:` tags, which the judgement cache keys on with the other Hub facts
+        "hub_license": ", ".join(hub.license_tags) if (hub := ctx.record.hub) is not None
+        and hub.license_tags else "none",
     }

@@ -34,7 +34,7 @@ HUB_FACTS = ("id", "sha", "author", "private", "gated", "disabled", "createdAt",
 _ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]{1,63}$")
 _PLACEHOLDER_RE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 MESSAGE_VARIABLES = ("value", "field", "missing", "license", "declared", "origin", "category",
-                     "level", "gate", "model")
+                     "level", "gate", "model", "hub_license")
 
 
 @dataclass(frozen=True, slots=True)
