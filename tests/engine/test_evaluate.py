@@ -178,6 +178,24 @@ def test_unchecked_datasets_say_why_they_are_unknown(audit_card: Callable[..., o
                                "(only a Hub audit without --no-dataset-check does)")
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    ("# M\n\nA model.\n", "commercial use cannot be judged: the license is not identified"),
+    ("---\nlicense: other\nlicense_name: minimax-community\n---\n# M\n",
+     "the terms of minimax-community do not settle commercial use: read them"),
+    ("---\nlicense: apache-2.0\n---\n# M\n\nThe Apache-2.0 license covers the code only; "
+     "the model weights are under a separate model license.\n",
+     "the card says apache-2.0 covers the code only; the weights' terms, which decide "
+     "commercial use, are not identified"),
+])
+def test_open_commercial_use_says_why(audit_card: Callable[..., object], text: str,
+                                      message: str) -> None:
+    """"fact license.commercial_use could not be determined" was the message on every card
+    with an unknown license (9,005 rows of the 2022 dump)."""
+    finding = next(f for f in audit_card(text).findings  # type: ignore[attr-defined]
+                   if f.rule == "CA-LIC-005")
+    assert (finding.outcome, finding.message) == (Outcome.UNKNOWN, f"unknown: {message}")
+
+
 @pytest.mark.parametrize(("text", "hub_tags", "rule", "message"), [
     ("---\nlicense: mit\n---\n# M\n\nThis model is released under the Apache 2.0 license.\n",
      None, "CA-LIC-012", "the card text states another license than the metadata's (mit)"),

@@ -96,7 +96,18 @@ class Fact:
 
     value: Callable[[CardFacts], Any]
     evidence: Callable[[CardFacts], Evidence]
-    unknown_reason: str | None = None
+    unknown_reason: str | Callable[[CardFacts], str] | None = None
+
+
+def _commercial_use_unknown(facts: CardFacts) -> str:
+    """Why commercial use is open: the three ways a card leaves it so, in the adopter's words."""
+    license_ = facts.license
+    if license_.code_only:
+        return (f"the card says {license_.key} covers the code only; the weights' terms, "
+                "which decide commercial use, are not identified")
+    if license_.key == "unknown":
+        return "commercial use cannot be judged: the license is not identified"
+    return f"the terms of {license_.key} do not settle commercial use: read them"
 
 
 def _section_value(name: str) -> Callable[[CardFacts], Any]:
@@ -195,7 +206,8 @@ FACTS: dict[str, Fact] = {
     "license.key": Fact(lambda f: f.license.key, _license_evidence),
     "license.expression": Fact(lambda f: f.license.expression, _license_evidence),
     "license.category": Fact(lambda f: f.license.category.value, _license_evidence),
-    "license.commercial_use": Fact(lambda f: f.license.commercial_use, _license_evidence),
+    "license.commercial_use": Fact(lambda f: f.license.commercial_use, _license_evidence,
+                                   _commercial_use_unknown),
     "license.source": Fact(lambda f: f.license.source, _license_evidence),
     "license.declared": _lic(lambda x: x.declared is not None),
     "license.ids_valid": _lic(lambda x: x.ids_valid),

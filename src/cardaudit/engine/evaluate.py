@@ -279,8 +279,10 @@ def _unknown_message(ctx: Context, leaf: Leaf | None) -> str:
     what = leaf.label if leaf is not None else "the facts"
     if ctx.record.card is None and error is not None:
         return f"unknown: {what} could not be read ({error.code}: {error.message})"
-    if leaf is not None and leaf.target == "fact" and FACTS[leaf.name].unknown_reason:
-        return f"unknown: {FACTS[leaf.name].unknown_reason}"
+    reason = FACTS[leaf.name].unknown_reason if leaf is not None and leaf.target == "fact" \
+        else None
+    if reason:
+        return f"unknown: {reason if isinstance(reason, str) else reason(ctx.facts)}"
     if leaf is not None and leaf.target == "hub":
         return f"unknown: Hub fact '{leaf.name}' could not be obtained"
     if leaf is not None and leaf.name.startswith("lineage."):
