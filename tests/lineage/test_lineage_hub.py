@@ -127,6 +127,37 @@ def test_shared_ancestors_are_fetched_once_per_run(fakehub: FakeHub, cache: Path
     assert len(drift) == 67  # the apache-2.0 fine-tunes of the Llama base
 
 
+def test_a_derivative_inherits_its_ancestors_data_story(fakehub: FakeHub, cache: Path) -> None:
+    """A GGUF repo's card rarely says what the model was trained on; its bases' cards do. Dataset
+    tags settle a base without its README; prose needs the README, read once per run; a gated
+    base's files stay unread, so its data is unknown."""
+    fakehub.add_model("org/tagged-base", "---\nlicense: mit\ndatasets: [wikipedia]\n---\n# b\n",
+                      tags=["license:mit", "dataset:wikipedia"])
+    model(fakehub, "org/prose-base", "mit", body="## Training data\n\nWe trained the model on "
+          "two million news articles from Norwegian newspapers published between 1998 and "
+          "2019, collected and cleaned by our team, plus parliamentary transcripts.")
+    model(fakehub, "org/gated-base", "llama3.1", gated="manual")
+    model(fakehub, "q/tagged-GGUF", "mit", ("org/tagged-base",), relation="quantized")
+    model(fakehub, "q/prose-GGUF", "mit", ("org/prose-base",), relation="quantized")
+    model(fakehub, "q/chain-GGUF", "mit", ("q/prose-GGUF",), relation="quantized")
+    model(fakehub, "q/gated-ft", "llama3.1", ("org/gated-base",))
+    rows = audit(fakehub, cache, "q/tagged-GGUF", "q/prose-GGUF", "q/chain-GGUF", "q/gated-ft")
+    inherited = {m: [(d["ancestor"], d["level"], d["named"]) for d in
+                     rows[m]["lineage"]["inherited_data"]] for m in rows}
+    assert inherited == {
+        "q/tagged-GGUF": [("org/tagged-base", "disclosed_available", ["wikipedia"])],
+        "q/prose-GGUF": [("org/prose-base", "disclosed_partial", [])],
+        "q/chain-GGUF": [("org/prose-base", "disclosed_partial", [])],  # through q/prose-GGUF
+        "q/gated-ft": []}
+    outcome = {m: next(f["outcome"] for f in rows[m]["findings"] if f["rule"] == "CA-LIN-006")
+               for m in rows}
+    assert outcome == {"q/tagged-GGUF": "pass", "q/prose-GGUF": "pass", "q/chain-GGUF": "pass",
+                       "q/gated-ft": "unknown"}
+    assert fakehub.count("GET", r"^/org/tagged-base/resolve/") == 0
+    assert fakehub.count("GET", r"^/org/prose-base/resolve/.*/README.md$") == 1
+    assert fakehub.count("GET", r"^/org/gated-base/resolve/") == 0
+
+
 def test_lineage_command_prints_the_tree(fakehub: FakeHub, cache: Path) -> None:
     model(fakehub, "meta-llama/Llama-3.1-8B", "llama3.1")
     model(fakehub, "acme/ft", "mit", ("meta-llama/Llama-3.1-8B",))

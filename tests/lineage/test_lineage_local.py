@@ -145,7 +145,9 @@ def test_a_deep_chain_is_cut_at_the_depth_limit(tmp_path: Path) -> None:
 
 def test_procurement_report_lists_inherited_obligations_once(tmp_path: Path) -> None:
     bases, models = tmp_path / "bases", tmp_path / "models"
-    folder(bases, "meta-llama/Llama-3.1-8B", "llama3.1")
+    folder(bases, "meta-llama/Llama-3.1-8B", "llama3.1", body="## Training data\n\nPretrained "
+           "on fifteen trillion tokens of publicly available online text, filtered for quality, "
+           "with code and multilingual data added to the mix.")
     folder(models, "acme/Llama-support", "mit", ("meta-llama/Llama-3.1-8B",))
     out = tmp_path / "report.md"
     run = run_cli("report", str(models), "--lineage-dir", str(bases), "-o", str(out))
@@ -154,6 +156,7 @@ def test_procurement_report_lists_inherited_obligations_once(tmp_path: Path) -> 
     assert "**Lineage** finetune of meta-llama/Llama-3.1-8B" in text
     assert "license drift:" in text
     assert text.count("inherited **User cap** (llama3.1)") == 1
+    assert "Ancestors' training data: meta-llama/Llama-3.1-8B: disclosed_partial" in text
 
 
 def test_lineage_command_on_a_local_folder(tmp_path: Path) -> None:
@@ -164,6 +167,8 @@ def test_lineage_command_on_a_local_folder(tmp_path: Path) -> None:
     assert run.code == 0, run.stderr
     assert "acme/Llama-q4-GGUF  llama3.1 (community)  ← quantized" in run.stdout
     assert "└── meta-llama/Llama-3.1-8B  llama3.1 (community)" in run.stdout
+    assert "← quantized  · data not_disclosed" in run.stdout
+    assert "(community)  · data not_disclosed" in run.stdout  # the base's card: no data either
     alone = run_cli("lineage", str(target))
     assert "meta-llama/Llama-3.1-8B  [unresolvable]" in alone.stdout
 

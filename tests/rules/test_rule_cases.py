@@ -100,7 +100,7 @@ def _auditor(path: Path, pack: RulePack, default: Auditor) -> Auditor:
                                                      pack.knowledge.origins))
     source = LocalSource([str(ancestors)], pack.knowledge.sections)
     lookup = LocalLookup([(source, {t.id: t for t in source.targets()})],
-                         pack.knowledge.licenses)
+                         pack.knowledge.licenses, pack.knowledge.datasets)
     return Auditor(pack, lineage=LineageResolver([lookup], pack.knowledge.licenses,
                                                  pack.knowledge.origins))
 

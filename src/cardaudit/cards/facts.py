@@ -260,6 +260,7 @@ FACTS: dict[str, Fact] = {
     "lineage.inherited_obligations": Fact(
         lambda f: _lin_list(f, lambda x: [f"{o.kind}: {o.text}" for o in x.obligations]),
         _base_evidence),
+    "lineage.inherited_data": Fact(lambda f: _lin(f, _inherited_data), _base_evidence),
     "lineage.relation": Fact(lambda f: _lin(f, lambda x: x.relation), _base_evidence),
     "lineage.root_family": Fact(lambda f: _lin(f, lambda x: x.root_family), _base_evidence),
     "lineage.root_country": Fact(lambda f: _lin(f, lambda x: x.root_country), _base_evidence),
@@ -287,6 +288,13 @@ def _resolved(lineage: Any) -> bool | None:
 def _lin(facts: CardFacts, read: Callable[[Any], Any]) -> Any:
     """A lineage fact; None (unknown) when the ancestry was not resolved."""
     return read(facts.lineage) if facts.lineage is not None else None
+
+
+def _inherited_data(lineage: Any) -> list[str] | None:
+    """Ancestors whose cards disclose their training data; unknown when none does but one
+    could not be read (a gated or missing base)."""
+    found = [str(d) for d in lineage.inherited_data]
+    return found if found or not lineage.data_unread else None
 
 
 def _lin_list(facts: CardFacts, read: Callable[[Any], Any]) -> Any:

@@ -60,9 +60,10 @@ def renderer_for(fmt: str, width: int | None, settings: Settings) -> Renderer:
 def lineage_resolver(work: Plan, pack: RulePack) -> LineageResolver:
     """Ancestors from local folders first, then the Hub when the run may use it."""
     kb = pack.knowledge.licenses
-    lookups: list[ParentLookup] = [LocalLookup(work.lineage_sources, kb)]
+    vocab = pack.knowledge.datasets
+    lookups: list[ParentLookup] = [LocalLookup(work.lineage_sources, kb, vocab)]
     if work.hub is not None:
-        lookups.append(HubLookup(work.hub, kb))
+        lookups.append(HubLookup(work.hub, kb, vocab))
     return LineageResolver(lookups, kb, pack.knowledge.origins)
 
 

@@ -1,4 +1,5 @@
-"""`cardaudit lineage`: a model's ancestry as a tree (license, category, relation per node)."""
+"""`cardaudit lineage`: a model's ancestry as a tree (license, category, relation and training
+data disclosure per node)."""
 
 from __future__ import annotations
 
@@ -74,7 +75,7 @@ def lineage(
 
 
 def _label(model_id: str, license_: str | None, category: str | None, relation: str | None,
-           status: str = "ok") -> Text:
+           status: str = "ok", data: str | None = None) -> Text:
     text = Text(plain(model_id), style="bold")
     if status != "ok":
         text.append(f"  [{status}]", style="red")
@@ -82,6 +83,7 @@ def _label(model_id: str, license_: str | None, category: str | None, relation: 
     text.append(f"  {plain(license_ or '?')} ({category or '?'})")
     if relation:
         text.append(f"  ← {relation}", style="dim")
+    text.append(f"  · data {data or 'not read'}", style="dim")
     return text
 
 
@@ -91,7 +93,8 @@ def _tree(result: ModelResult) -> Tree:
     root = Tree(_label(result.id, facts.license.key if facts else None,
                        facts.license.category.value if facts else None,
                        lin.relation if lin else None,
-                       "ok" if result.error is None else result.error.code))
+                       "ok" if result.error is None else result.error.code,
+                       facts.disclosure.level.value if facts else None))
     if lin is None:
         root.add(Text("no base_model", style="dim"))
         return root
@@ -112,7 +115,8 @@ def _tree(result: ModelResult) -> Tree:
             shown.add(parent)
             child = branch.add(_label(parent, node.license_key,
                                       node.category.value if node.category else None,
-                                      node.relation, node.status))
+                                      node.relation, node.status,
+                                      node.data_level.value if node.data_level else None))
             add(child, node.parents, (*path, parent))
 
     add(root, lin.parents, (result.id,))

@@ -1,8 +1,10 @@
-"""Ancestors looked up on the Hub: metadata (license tag, base models) in one request; the card
-only when the tag does not name a license the knowledge base knows."""
+"""Ancestors looked up on the Hub: metadata (license, dataset and base-model tags) in one
+request; the card only when the tags leave the license or the training data open (and never for
+a gated base), once per ancestor per run."""
 
 from __future__ import annotations
 
+from cardaudit.cards.disclosure import DatasetVocabulary
 from cardaudit.cards.document import CardDocument
 from cardaudit.cards.licensebase import Category, LicenseBase
 from cardaudit.errors import SourceError
@@ -12,9 +14,10 @@ from cardaudit.sources.targets import is_hub_id
 
 
 class HubLookup:
-    def __init__(self, source: HubSource, kb: LicenseBase) -> None:
+    def __init__(self, source: HubSource, kb: LicenseBase, vocab: DatasetVocabulary) -> None:
         self.source = source
         self.kb = kb
+        self.vocab = vocab
 
     def lookup(self, model_id: str) -> Node | None:
         if not is_hub_id(model_id):
@@ -26,9 +29,11 @@ class HubLookup:
         tag = facts.license_tags[0] if facts.license_tags else None
         known = self.kb.lookup(tag) if tag else None
         doc: CardDocument | None = None
-        # The license tag settles most ancestors; read the card only when it does not (and
-        # only when there is one: a gated base's files stay unread).
-        needs_card = known is None or known.category is Category.UNKNOWN
+        # The license tag settles most ancestors, dataset tags their listed data; read the
+        # card only when they do not (and only when there is one: a gated base's files stay
+        # unread, its data unknown unless tagged).
+        needs_card = known is None or known.category is Category.UNKNOWN or (
+            not facts.dataset_tags and not facts.gated)
         if needs_card and (not siblings or "README.md" in siblings):
             try:
                 raw, _ = self.source.client.file_bytes(model_id, "README.md",
@@ -36,5 +41,5 @@ class HubLookup:
                 doc = self.source.reader.read(raw)
             except SourceError:
                 doc = None
-        return node_from_card(model_id, doc, self.kb, facts.base_models, facts.base_relation,
-                              tag)
+        return node_from_card(model_id, doc, self.kb, self.vocab, facts.base_models,
+                              facts.base_relation, tag, facts.dataset_tags)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from cardaudit.cards.disclosure import DatasetVocabulary, DisclosureLevel, assess_disclosure
 from cardaudit.cards.document import CardDocument
 from cardaudit.cards.facts import base_models_of as card_base_models
 from cardaudit.cards.licensebase import Category, LicenseBase, LicenseTerms, Obligation
@@ -45,10 +46,30 @@ class Node:
     terms: tuple[LicenseTerms, ...] = ()
     parents: tuple[str, ...] = ()
     relation: str | None = None
+    # how its card discloses training data (None: the card was not read) and what it names
+    data_level: DisclosureLevel | None = None
+    data_named: tuple[str, ...] = ()
 
     @property
     def resolved(self) -> bool:
         return self.status == "ok"
+
+    @property
+    def discloses_data(self) -> bool:
+        return self.data_level in (DisclosureLevel.AVAILABLE, DisclosureLevel.PARTIAL)
+
+
+@dataclass(frozen=True, slots=True)
+class AncestorData:
+    """An ancestor whose card says what it was trained on: the data a derivative inherits."""
+
+    ancestor: str
+    level: DisclosureLevel
+    named: tuple[str, ...]
+
+    def __str__(self) -> str:
+        named = f" ({', '.join(self.named)})" if self.named else ""
+        return f"{self.ancestor}: {self.level.value}{named}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +101,8 @@ class Lineage:
     attribution_ok: bool | None = None
     eu_restriction: tuple[str, ...] = field(default=())
     width_limited: bool = False  # more than MAX_ANCESTORS ancestors: the rest not looked up
+    inherited_data: tuple[AncestorData, ...] = ()  # nearest first
+    data_unread: bool = False  # an ancestor unresolved or its card not read: data may be there
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -94,7 +117,9 @@ class Lineage:
                 {"id": n.id, "status": n.status, "license": n.license_key,
                  "category": n.category.value if n.category else None,
                  "commercial_use": n.commercial_use, "parents": list(n.parents),
-                 "relation": n.relation} for n in self.nodes.values()],
+                 "relation": n.relation,
+                 "data_disclosure": n.data_level.value if n.data_level else None}
+                for n in self.nodes.values()],
             "unresolved": list(self.unresolved),
             "cycle": self.cycle,
             "depth_limited": self.depth_limited,
@@ -105,6 +130,8 @@ class Lineage:
             "naming": {"required_prefixes": list(self.naming_required), "ok": self.naming_ok},
             "attribution": {"required": list(self.attribution_required),
                             "ok": self.attribution_ok},
+            "inherited_data": [{"ancestor": d.ancestor, "level": d.level.value,
+                                "named": list(d.named)} for d in self.inherited_data],
         }
 
 
@@ -153,10 +180,16 @@ def relation_of(record: ModelRecord, parents: tuple[str, ...]) -> str | None:
     return "finetune"
 
 
+NAMED_SHOWN = 5  # datasets an ancestor's data entry names at most
+
+
 def node_from_card(model_id: str, doc: CardDocument | None, kb: LicenseBase,
-                   hub_parents: tuple[str, ...] = (), hub_relation: str | None = None,
-                   license_tag: str | None = None) -> Node:
-    """A node from a card (and/or the Hub's license tag and base-model facts)."""
+                   vocab: DatasetVocabulary, hub_parents: tuple[str, ...] = (),
+                   hub_relation: str | None = None, license_tag: str | None = None,
+                   dataset_tags: tuple[str, ...] = ()) -> Node:
+    """A node from a card (and/or the Hub's license tag, dataset tags and base-model facts).
+    Its data disclosure is judged as a model's own; without the card, the Hub's dataset tags
+    (from the card's `datasets:`) still show listed data."""
     resolution: LicenseResolution | None = None
     if doc is not None:
         resolution = resolve_license(doc, None, kb)
@@ -170,15 +203,25 @@ def node_from_card(model_id: str, doc: CardDocument | None, kb: LicenseBase,
             terms, key, category, commercial = (tagged,), tagged.key, tagged.category, \
                 tagged.commercial_use
     parents = base_models_of(doc) or hub_parents
-    return Node(model_id, "ok", key, category, commercial, terms, parents, hub_relation)
+    level: DisclosureLevel | None = None
+    named: tuple[str, ...] = ()
+    if doc is not None:
+        disclosure = assess_disclosure(doc, vocab)
+        level, named = disclosure.level, disclosure.datasets or disclosure.named
+    elif dataset_tags:
+        level, named = DisclosureLevel.AVAILABLE, dataset_tags
+    return Node(model_id, "ok", key, category, commercial, terms, parents, hub_relation,
+                level, tuple(dict.fromkeys(named))[:NAMED_SHOWN])
 
 
 class LocalLookup:
     """Ancestors found on disk: the run's own targets and `--lineage-dir` folders."""
 
-    def __init__(self, sources: list[tuple[Any, dict[str, Any]]], kb: LicenseBase) -> None:
+    def __init__(self, sources: list[tuple[Any, dict[str, Any]]], kb: LicenseBase,
+                 vocab: DatasetVocabulary) -> None:
         self.sources = sources
         self.kb = kb
+        self.vocab = vocab
 
     def lookup(self, model_id: str) -> Node | None:
         for source, targets in self.sources:
@@ -189,7 +232,7 @@ class LocalLookup:
                 record = source.load(target)
             except Exception:  # a SourceError: the folder is there but unreadable
                 return Node(model_id, "unreadable")
-            return node_from_card(model_id, record.card, self.kb)
+            return node_from_card(model_id, record.card, self.kb, self.vocab)
         return None
 
 
@@ -278,7 +321,11 @@ class LineageResolver:
             drift=self._drift(own, resolved),
             obligations=_union(t.obligations for n in resolved for t in n.terms),
             naming_required=naming, naming_ok=naming_ok, attribution_required=attribution,
-            attribution_ok=attribution_ok, eu_restriction=eu)
+            attribution_ok=attribution_ok, eu_restriction=eu,
+            inherited_data=tuple(AncestorData(n.id, n.data_level, n.data_named)
+                                 for n in resolved if n.data_level and n.discloses_data),
+            data_unread=len(resolved) < len(nodes) or depth_limited or width_limited
+            or any(n.data_level is None for n in resolved))
 
     def _primary_root(self, first: str, nodes: dict[str, Node]) -> str | None:
         seen: set[str] = set()

@@ -206,6 +206,15 @@ def _ancestry_line(lineage: Lineage) -> str:
     return f"{lineage.relation or 'derived'} of {parents}{root}{missing}"
 
 
+def _inherited_data_line(lineage: Lineage) -> str:
+    """What the ancestors' cards say about training data, which a derivative inherits."""
+    if lineage.inherited_data:
+        return "Ancestors' training data: " + "; ".join(str(d) for d in lineage.inherited_data)
+    if lineage.data_unread:
+        return "Ancestors' training data: not known (an ancestor's card could not be read)"
+    return "Ancestors' training data: no ancestor's card discloses it"
+
+
 def _new_obligations(lineage: Lineage, own: tuple[Obligation, ...]) -> list[Obligation]:
     """Inherited duties the model's own license does not already list (same kind and text)."""
     seen = {(o.kind, o.text) for o in own}
@@ -213,7 +222,8 @@ def _new_obligations(lineage: Lineage, own: tuple[Obligation, ...]) -> list[Obli
 
 
 def _lineage_html(lineage: Lineage, own: tuple[Obligation, ...]) -> str:
-    out = [f"<h4>Lineage</h4><p>{html_text(_ancestry_line(lineage))}</p>"]
+    out = [f"<h4>Lineage</h4><p>{html_text(_ancestry_line(lineage))}</p>"
+           f"<p>{html_text(_inherited_data_line(lineage))}</p>"]
     if lineage.drift:
         out.append("<ul>" + "".join(f'<li class="fail">license drift: {html_text(d.reason)}</li>'
                                     for d in lineage.drift) + "</ul>")
@@ -228,7 +238,8 @@ def _lineage_html(lineage: Lineage, own: tuple[Obligation, ...]) -> str:
 
 def _lineage_markdown(lineage: Lineage, own: tuple[Obligation, ...]) -> str:
     inherited = _new_obligations(lineage, own)
-    out = [f"**Lineage** {markdown(_ancestry_line(lineage))}\n\n"]
+    out = [f"**Lineage** {markdown(_ancestry_line(lineage))}\n\n"
+           f"{markdown(_inherited_data_line(lineage))}\n\n"]
     out.extend(f"- license drift: {markdown(d.reason)}\n" for d in lineage.drift)
     out.extend(f"- [ ] inherited **{markdown(_KIND_LABEL.get(o.kind, o.kind))}** "
                f"({markdown(o.license)}): {markdown(o.text)}\n" for o in inherited)
