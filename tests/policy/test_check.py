@@ -233,3 +233,44 @@ def _only_failure(policy: str, model_id: str) -> list[dict[str, Any]]:
     assert [m["id"] for m in failed] == [model_id]
     violations: list[dict[str, Any]] = failed[0]["violations"]
     return violations
+
+
+def _derivative_registry(tmp_path: Path) -> tuple[Path, Path]:
+    """A fine-tune declared apache-2.0 whose base is non-commercial."""
+    bases, models = tmp_path / "bases", tmp_path / "models"
+    (bases / "org__nc-base").mkdir(parents=True)
+    (bases / "org__nc-base/README.md").write_text("---\nlicense: cc-by-nc-4.0\n---\n# Base\n")
+    (models / "acme__ft").mkdir(parents=True)
+    (models / "acme__ft/README.md").write_text(
+        "---\nlicense: apache-2.0\nbase_model: org/nc-base\n---\n# Fine-tune\n")
+    return bases, models
+
+
+def test_an_ancestors_license_must_meet_the_policy_too(tmp_path: Path) -> None:
+    """A base's terms bind its fine-tunes whatever license they declare: a fine-tune of a
+    non-commercial base, declared apache-2.0, is not fit for commercial use."""
+    bases, models = _derivative_registry(tmp_path)
+    run = run_cli("check", str(models), "--lineage-dir", str(bases), "--policy",
+                  "commercial-use", "-f", "json")
+    assert run.code == 1, run.stdout
+    [model] = json.loads(run.stdout)["models"]
+    violations = {(v["clause"], v["message"]) for v in model["violations"]}
+    assert ("license.ancestors", "ancestor org/nc-base: commercial use is not allowed under "
+            "cc-by-nc-4.0") in violations
+    assert ("license.ancestors", "ancestor org/nc-base: license cc-by-nc-4.0 is non_commercial, "
+            "which the policy denies") in violations
+    policy = tmp_path / "own.yaml"
+    policy.write_text("schema_version: 1\nname: own\nlicenses:\n  require_commercial_use: true\n"
+                      "  check_ancestors: false\n")
+    assert run_cli("check", str(models), "--lineage-dir", str(bases), "--policy",
+                   str(policy)).code == 0
+
+
+def test_an_ancestor_not_looked_up_is_a_warning_naming_it(tmp_path: Path) -> None:
+    _, models = _derivative_registry(tmp_path)
+    run = run_cli("check", str(models), "--policy", "commercial-use", "-f", "json")
+    assert run.code == 0, run.stdout
+    [model] = json.loads(run.stdout)["models"]
+    assert model["warnings"] == ["ancestor org/nc-base could not be looked up (unresolvable): "
+                                 "its license is unchecked; add its folder with --lineage-dir "
+                                 "or use --lineage-hub"]

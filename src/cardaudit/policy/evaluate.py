@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from cardaudit.cards.disclosure import LEVEL_RANK
 from cardaudit.cards.evidence import NO_EVIDENCE, Evidence
 from cardaudit.cards.gates import GATE_RANK
+from cardaudit.cards.licensebase import Category
 from cardaudit.engine.findings import SEVERITY_RANK, Finding, Outcome, Severity
+from cardaudit.lineage.resolve import Lineage, Node
 from cardaudit.policy.schema import Exemption, OnError, Policy
 from cardaudit.results import AuditReport, ModelResult
 
@@ -101,6 +103,53 @@ def _match(exemptions: list[Exemption], result: ModelResult, violation: Violatio
     return -1, None
 
 
+def _license_breaches(policy: Policy, key: str, category: Category,
+                      commercial_use: bool | None, keys: set[str]) -> list[tuple[str, str]]:
+    """(clause, message) for each license clause one license breaks."""
+    out = []
+    if policy.allow_categories is not None and category not in policy.allow_categories:
+        allowed = ", ".join(sorted(c.value for c in policy.allow_categories))
+        out.append(("license.allow_categories",
+                    f"license {key} is {category.value}; the policy allows {allowed}"))
+    if category in policy.deny_categories:
+        out.append(("license.deny_categories",
+                    f"license {key} is {category.value}, which the policy denies"))
+    if policy.allow_licenses is not None and not keys & policy.allow_licenses:
+        out.append(("license.allow", f"license {key} is not on the policy's allow list"))
+    denied = keys & policy.deny_licenses
+    if denied:
+        out.append(("license.deny", f"license {', '.join(sorted(denied))} is denied by the "
+                                    "policy"))
+    if policy.require_commercial_use and commercial_use is not True:
+        state = "not allowed" if commercial_use is False else "not established"
+        out.append(("license.require_commercial_use", f"commercial use is {state} under {key}"))
+    return out
+
+
+def _ancestor_breaches(policy: Policy, lineage: Lineage) -> tuple[list[str], list[str]]:
+    """Messages for ancestors whose licenses break the policy's license clauses, and warnings
+    for ancestors that could not be looked up (their terms unchecked: CA-LIN-001 reports them;
+    a policy that requires it fails on them)."""
+    breaches: list[str] = []
+    unchecked: list[str] = []
+    for node in lineage.nodes.values():
+        if not node.resolved:
+            hint = "; add its folder with --lineage-dir or use --lineage-hub" \
+                if node.status == "unresolvable" else ""
+            unchecked.append(f"ancestor {node.id} could not be looked up ({node.status}): its "
+                             f"license is unchecked{hint}")
+            continue
+        breaches.extend(f"ancestor {node.id}: {message}"
+                        for _, message in _license_breaches(policy, *_node_license(node)))
+    return breaches, unchecked
+
+
+def _node_license(node: Node) -> tuple[str, Category, bool | None, set[str]]:
+    key = node.license_key or "unknown"
+    return (key, node.category or Category.UNKNOWN, node.commercial_use,
+            {t.key for t in node.terms} | {key.lower()})
+
+
 def effective_severity(finding: Finding, policy: Policy) -> Severity:
     return policy.severity_overrides.get(finding.rule, finding.severity)
 
@@ -119,27 +168,16 @@ def _violations(result: ModelResult, policy: Policy) -> tuple[list[Violation], l
         return out, warnings
     lic = facts.license
     evidence = lic.evidence
-    if policy.allow_categories is not None and lic.category not in policy.allow_categories:
-        allowed = ", ".join(sorted(c.value for c in policy.allow_categories))
-        out.append(Violation("license.allow_categories",
-                             f"license {lic.key} is {lic.category.value}; the policy allows "
-                             f"{allowed}", evidence))
-    if lic.category in policy.deny_categories:
-        out.append(Violation("license.deny_categories",
-                             f"license {lic.key} is {lic.category.value}, which the policy "
-                             "denies", evidence))
     keys = {t.key for t in lic.terms} | {lic.key.lower()}
-    if policy.allow_licenses is not None and not keys & policy.allow_licenses:
-        out.append(Violation("license.allow", f"license {lic.key} is not on the policy's "
-                                              "allow list", evidence))
-    denied = keys & policy.deny_licenses
-    if denied:
-        out.append(Violation("license.deny", f"license {', '.join(sorted(denied))} is denied "
-                                             "by the policy", evidence))
-    if policy.require_commercial_use and lic.commercial_use is not True:
-        state = "not allowed" if lic.commercial_use is False else "not established"
-        out.append(Violation("license.require_commercial_use",
-                             f"commercial use is {state} under {lic.key}", evidence))
+    out.extend(Violation(clause, message, evidence) for clause, message in _license_breaches(
+        policy, lic.key, lic.category, lic.commercial_use, keys))
+    lineage = result.lineage
+    if policy.check_ancestors and isinstance(lineage, Lineage):
+        ancestors, unchecked = _ancestor_breaches(policy, lineage)
+        base_evidence = facts.doc.field_evidence("base_model") if facts.doc is not None \
+            else NO_EVIDENCE
+        out.extend(Violation("license.ancestors", m, base_evidence) for m in ancestors)
+        warnings.extend(unchecked)
     gate = facts.gate
     if policy.max_gate is not None and GATE_RANK[gate.level] > GATE_RANK[policy.max_gate]:
         out.append(Violation("gate.max_level", f"access is {gate.level.value}; the policy "

@@ -25,11 +25,13 @@ from cardaudit.scoring import AREAS
 
 POLICY_SCHEMA = 1
 CLAUSES = ("audit.error", "license.allow_categories", "license.deny_categories",
-           "license.allow", "license.deny", "license.require_commercial_use", "gate.max_level",
+           "license.allow", "license.deny", "license.require_commercial_use", "license.ancestors",
+           "gate.max_level",
            "data.min_level", "scores.min", "rules.require", "rules.fail_on")
 _TOP_KEYS = {"schema_version", "name", "description", "on_error", "fail_on", "licenses", "gate",
              "data", "scores", "rules"}
-_LICENSE_KEYS = {"allow_categories", "deny_categories", "allow", "deny", "require_commercial_use"}
+_LICENSE_KEYS = {"allow_categories", "deny_categories", "allow", "deny", "require_commercial_use",
+                 "check_ancestors"}
 
 
 class OnError(StrEnum):
@@ -49,6 +51,9 @@ class Policy:
     allow_licenses: frozenset[str] | None = None
     deny_licenses: frozenset[str] = frozenset()
     require_commercial_use: bool = False
+    # the license clauses hold for every ancestor the lineage resolved, too: a base's terms
+    # bind its fine-tunes and quantizations whatever license they declare
+    check_ancestors: bool = True
     max_gate: GateLevel | None = None
     min_disclosure: DisclosureLevel | None = None
     min_scores: dict[str, int] = field(default_factory=dict)
@@ -169,6 +174,9 @@ def load_policy(path: Path, display: str, known_rules: set[str]) -> Policy:
     commercial = licenses.get("require_commercial_use", False)
     if not isinstance(commercial, bool):
         raise data_file.fail("licenses.require_commercial_use", "expected true or false")
+    ancestors = licenses.get("check_ancestors", True)
+    if not isinstance(ancestors, bool):
+        raise data_file.fail("licenses.check_ancestors", "expected true or false")
     return Policy(
         name=name, description=str(data.get("description") or ""), file=display,
         on_error=_one(data_file, "on_error", data.get("on_error", "fail"), OnError),
@@ -183,6 +191,7 @@ def load_policy(path: Path, display: str, known_rules: set[str]) -> Policy:
         if licenses_allow is not None else None,
         deny_licenses=frozenset(v.lower() for v in licenses.get("deny") or []),
         require_commercial_use=commercial,
+        check_ancestors=ancestors,
         max_gate=_one(data_file, "gate.max_level", gate["max_level"], GateLevel)
         if gate.get("max_level") is not None else None,
         min_disclosure=_one(data_file, "data.min_level", disclosure["min_level"],
