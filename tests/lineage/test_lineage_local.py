@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -34,17 +35,25 @@ def lineage_findings(stdout: str) -> dict[str, dict[str, str]]:
             for m in json.loads(stdout)["models"]}
 
 
-def test_ancestors_come_from_lineage_dir(tmp_path: Path) -> None:
+def audit_one(tmp_path: Path, base: str, base_license: str, model: str, declared: str,
+              parent: str | None = None) -> tuple[dict[str, Any], str]:
+    """Audit one model (its base_model `parent`, else `base`) with `base` in --lineage-dir:
+    its report row, checked against the schema, and the JSON text."""
     bases, models = tmp_path / "bases", tmp_path / "models"
-    folder(bases, "meta-llama/Llama-3.1-8B", "llama3.1")
-    folder(models, "acme/chat-ft", "apache-2.0", ("meta-llama/Llama-3.1-8B",))
+    folder(bases, base, base_license)
+    folder(models, model, declared, (parent or base,))
     run = run_cli("audit", str(models), "--lineage-dir", str(bases), "-f", "json")
     assert run.code == 0, run.stderr
     jsonschema.validate(json.loads(run.stdout), SCHEMA)
-    row = json.loads(run.stdout)["models"][0]
+    return json.loads(run.stdout)["models"][0], run.stdout
+
+
+def test_ancestors_come_from_lineage_dir(tmp_path: Path) -> None:
+    row, stdout = audit_one(tmp_path, "meta-llama/Llama-3.1-8B", "llama3.1", "acme/chat-ft",
+                            "apache-2.0")
     assert row["lineage"]["root"] == "meta-llama/Llama-3.1-8B"
     assert row["lineage"]["root_family"] == "Llama"
-    outcomes = lineage_findings(run.stdout)["acme/chat-ft"]
+    outcomes = lineage_findings(stdout)["acme/chat-ft"]
     assert outcomes["CA-LIN-001"] == "pass"
     assert outcomes["CA-LIN-002"] == "fail"  # apache-2.0 declared on a Llama base
     assert outcomes["CA-LIN-003"] == "fail"  # "chat-ft" does not start with "Llama"
@@ -55,12 +64,9 @@ def test_ancestors_come_from_lineage_dir(tmp_path: Path) -> None:
 
 def test_a_root_uploaded_by_a_repackager_has_its_makers_country(tmp_path: Path) -> None:
     """unsloth/Meta-Llama-3.1-8B is Meta's Llama re-uploaded: its origin is Meta's country."""
-    bases, models = tmp_path / "bases", tmp_path / "models"
-    folder(bases, "unsloth/Meta-Llama-3.1-8B", "llama3.1")
-    folder(models, "acme/Llama-3.1-chat-ft", "llama3.1", ("unsloth/Meta-Llama-3.1-8B",))
-    run = run_cli("audit", str(models), "--lineage-dir", str(bases), "-f", "json")
-    assert run.code == 0, run.stderr
-    lineage = json.loads(run.stdout)["models"][0]["lineage"]
+    row, _ = audit_one(tmp_path, "unsloth/Meta-Llama-3.1-8B", "llama3.1",
+                       "acme/Llama-3.1-chat-ft", "llama3.1")
+    lineage = row["lineage"]
     assert (lineage["root_org"], lineage["root_family"], lineage["root_country"]) == (
         "unsloth", "Llama", "US")
 
@@ -80,15 +86,10 @@ def test_a_family_maker_that_is_not_a_name_is_a_file_line_error(tmp_path: Path) 
 def test_a_base_model_given_as_its_hub_address_is_looked_up_by_id(tmp_path: Path) -> None:
     """`base_model: https://huggingface.co/org/m` (the Hub refuses it, cards still carry it)
     was an unresolvable ancestor, so every lineage finding was unknown."""
-    bases, models = tmp_path / "bases", tmp_path / "models"
-    folder(bases, "meta-llama/Llama-3.1-8B", "llama3.1")
-    folder(models, "acme/chat-ft", "apache-2.0",
-           ("https://huggingface.co/meta-llama/Llama-3.1-8B",))
-    run = run_cli("audit", str(models), "--lineage-dir", str(bases), "-f", "json")
-    assert run.code == 0, run.stderr
-    row = json.loads(run.stdout)["models"][0]
+    row, stdout = audit_one(tmp_path, "meta-llama/Llama-3.1-8B", "llama3.1", "acme/chat-ft",
+                            "apache-2.0", "https://huggingface.co/meta-llama/Llama-3.1-8B")
     assert row["lineage"]["root"] == "meta-llama/Llama-3.1-8B"
-    assert lineage_findings(run.stdout)["acme/chat-ft"]["CA-LIN-002"] == "fail"
+    assert lineage_findings(stdout)["acme/chat-ft"]["CA-LIN-002"] == "fail"
 
 
 def test_an_ancestor_among_the_targets_is_used(tmp_path: Path) -> None:
