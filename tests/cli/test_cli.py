@@ -419,12 +419,37 @@ def test_error_lines_carry_no_terminal_control_sequences(tmp_path: Path) -> None
     evil = "ev\x1b]0;pwned\x07il\x1b[2J/x"
     targets = tmp_path / "targets.txt"
     targets.write_text(f"acme/fine\n{evil}\n", encoding="utf-8")
-    run = run_cli("audit", "--from-file", str(targets), "--offline", "--no-store")
-    assert run.code == 2
-    assert "\x1b" not in run.stderr and "\x07" not in run.stderr
-    assert run.stderr.startswith("error: 'ev]0;pwnedil[2J/x' is neither")
+    run = run_cli("audit", "--from-file", str(targets), "--offline", "--no-store", "-f", "json")
+    assert run.code == 0, run.stderr
+    rows = {m["id"]: m for m in json.loads(run.stdout)["models"]}
+    assert "\x1b" not in run.stdout and "\x07" not in run.stdout
+    assert rows["ev]0;pwnedil[2J/x"]["error"]["message"].startswith("'ev]0;pwnedil[2J/x' is neither")
     missing = run_cli("audit", str(tmp_path / evil), "--no-store")
     assert missing.code == 2 and "\x1b" not in missing.stderr and "pwned" in missing.stderr
+
+
+def test_a_line_of_a_target_file_that_names_nothing_is_its_own_error_row(
+        tmp_path: Path) -> None:
+    """Procurement's list of forty models with one typo must not end the run: every line
+    asked for is a row. On the command line the same typo is a usage error (exit 2)."""
+    card = tmp_path / "acme__good"
+    card.mkdir()
+    (card / "README.md").write_text("---\nlicense: mit\n---\n# Good\n")
+    targets = tmp_path / "targets.txt"
+    targets.write_text(f"{card}\nnot a model id!\n./no/such/folder\n# a comment\n")
+    run = run_cli("audit", "--from-file", str(targets), "--no-store", "-f", "json")
+    assert run.code == 0, run.stderr
+    rows = {m["id"]: (m["status"], m["error"]) for m in json.loads(run.stdout)["models"]}
+    assert rows["acme/good"] == ("ok", None)
+    assert rows["not a model id!"] == ("error", {
+        "code": "invalid-target", "message": "'not a model id!' is neither an existing file "
+        "or folder nor a Hub model id (org/name)"})
+    assert rows["./no/such/folder"] == ("error", {
+        "code": "invalid-target", "message": "no such file or folder: ./no/such/folder"})
+    check = run_cli("check", "--from-file", str(targets), "--policy", "permissive-only")
+    assert check.code == 1  # a model that could not be audited fails the gate
+    typo = run_cli("audit", str(card), "not a model id!", "--no-store")
+    assert typo.code == 2 and "is neither" in typo.stderr
 
 
 @pytest.mark.parametrize(("value", "problem"), [

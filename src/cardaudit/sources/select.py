@@ -11,6 +11,7 @@ from cardaudit.cards.document import CardReader
 from cardaudit.cards.record import ModelRecord
 from cardaudit.errors import SourceError, UsageError
 from cardaudit.pipeline import load_each
+from cardaudit.reports.escape import plain
 from cardaudit.settings import Settings
 from cardaudit.sources.base import Target
 from cardaudit.sources.hub import HubSource
@@ -18,9 +19,12 @@ from cardaudit.sources.hubcache import HubCache
 from cardaudit.sources.hubclient import HubClient, Throttle
 from cardaudit.sources.local import LocalSource
 from cardaudit.sources.targets import (
+    ClassifiedTargets,
     check_revision,
     classify,
+    classify_listed,
     first_spellings,
+    is_stdin,
     read_target_file,
 )
 
@@ -51,18 +55,20 @@ class Plan:
     local_targets: list[Target]
     hub: HubSource | None
     hub_targets: list[Target]
+    lineage_sources: list[tuple[LocalSource, dict[str, Target]]] = field(default_factory=list)
+    # lines of a target file that name nothing: each an error row, after the others
+    rejected: list[tuple[Target, SourceError]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return len(self.local_targets) + len(self.hub_targets)
-
-    lineage_sources: list[tuple[LocalSource, dict[str, Target]]] = field(default_factory=list)
+        return len(self.local_targets) + len(self.hub_targets) + len(self.rejected)
 
     def records(self) -> Iterator[tuple[Target, ModelRecord | SourceError]]:
         if self.local is not None:
             yield from load_each(self.local, self.local_targets)
         if self.hub is not None and self.hub_targets:
             yield from self.hub.records(self.hub_targets)
+        yield from self.rejected
 
 
 def make_hub_source(settings: Settings, reader: CardReader, request: Request) -> HubSource:
@@ -74,17 +80,23 @@ def make_hub_source(settings: Settings, reader: CardReader, request: Request) ->
 
 
 def plan(request: Request, settings: Settings, reader: CardReader) -> Plan:
-    names = list(request.targets)
+    listed: list[str] = []
     if request.from_file is not None:
-        names.extend(read_target_file(request.from_file))
+        listed = read_target_file(request.from_file)
     if request.revision is not None:
         check_revision(request.revision)
     if request.limit is not None and request.limit < 1:
         raise UsageError("--limit must be at least 1")
     if request.sort is not None and request.search is None and not request.orgs:
         raise UsageError("--sort applies to --search or --org listings")
-    classified = classify(names, settings.endpoint)
-    if not (classified.paths or classified.hub_ids or request.orgs or request.search):
+    classified = classify(list(request.targets), settings.endpoint)
+    from_file, rejected = classify_listed(listed, settings.endpoint)
+    classified = ClassifiedTargets(classified.paths + from_file.paths,
+                                   first_spellings(classified.hub_ids + from_file.hub_ids))
+    rejected_rows = [(Target(plain(item), "from-file", _listing_name(request.from_file)),
+                      SourceError(plain(why), code="invalid-target")) for item, why in rejected]
+    if not (classified.paths or classified.hub_ids or request.orgs or request.search
+            or rejected_rows):
         raise UsageError("nothing to audit", hint="name model folders, card files, Hub ids "
                                                   "(org/name), --org, --search or --from-file")
     local = None
@@ -116,4 +128,8 @@ def plan(request: Request, settings: Settings, reader: CardReader) -> Plan:
         extra = LocalSource([str(folder)], reader.vocab)
         extra.reader = reader
         lineage_sources.append((extra, {t.id: t for t in extra.targets()}))
-    return Plan(local, local_targets, hub, hub_targets, lineage_sources)
+    return Plan(local, local_targets, hub, hub_targets, lineage_sources, rejected_rows)
+
+
+def _listing_name(path: Path | None) -> str:
+    return "standard input" if path is None or is_stdin(path) else str(path)

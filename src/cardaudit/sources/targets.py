@@ -82,6 +82,25 @@ def classify(arguments: list[str], endpoint: str | None = None) -> ClassifiedTar
     return ClassifiedTargets(paths, first_spellings(hub_ids))
 
 
+def classify_listed(items: list[str], endpoint: str | None = None
+                    ) -> tuple[ClassifiedTargets, list[tuple[str, str]]]:
+    """Like `classify`, for the lines of a target file: a line that is no path and no Hub id
+    is (line, why) in the second list, so it becomes that target's error row instead of
+    ending a run of forty good ones."""
+    paths: list[str] = []
+    hub_ids: list[str] = []
+    rejected: list[tuple[str, str]] = []
+    for item in items:
+        try:
+            one = classify([item], endpoint)
+        except UsageError as exc:
+            rejected.append((item, exc.message))
+            continue
+        paths.extend(one.paths)
+        hub_ids.extend(one.hub_ids)
+    return ClassifiedTargets(paths, hub_ids), rejected
+
+
 def hub_model_id(text: str, endpoint: str | None = None) -> str:
     """A Hub model id, given as one or as its address, else a usage error."""
     text = text.strip()
