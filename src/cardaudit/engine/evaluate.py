@@ -156,15 +156,32 @@ class CompiledRule:
     def run(self, ctx: Context) -> Raw:
         """The raw outcome; a `when` that fails gives not_applicable."""
         try:
-            if self.when is not None:
-                gate = self.when(ctx)
-                if gate[0] is FAIL or gate[0] is NA:
-                    return (NA, gate[1], None, None, ())
-                if gate[0] is UNKNOWN:
-                    return gate
-            return self.check(ctx)
+            if self.when is None:
+                return self.check(ctx)
+            gate = self.when(ctx)
+            if gate[0] is FAIL or gate[0] is NA:
+                return (NA, gate[1], None, None, ())
+            if gate[0] is UNKNOWN:
+                return gate
+            raw = self.check(ctx)
+            if raw[0] is FAIL and _asks_for_a_field(raw[1]) and _found_in_text(gate):
+                # "base_model: absent" says less than the line that made the rule apply
+                # ("a fine-tuned version of [bert-base-uncased](…)"); the fix names the field
+                return (FAIL, gate[1], gate[2], gate[3], raw[4])
+            return raw
         except HubNotApplicable:
             return _HUB_NA
+
+
+def _asks_for_a_field(leaf: Leaf | None) -> bool:
+    return leaf is not None and leaf.target == "field" and leaf.operator == "present" \
+        and leaf.argument is True
+
+
+def _found_in_text(gate: Raw) -> bool:
+    leaf = gate[1]
+    return gate[0] is PASS and leaf is not None and leaf.target in ("body", "section") \
+        and gate[2] is not None
 
 
 class Judgement:
