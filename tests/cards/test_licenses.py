@@ -214,6 +214,33 @@ def test_what_a_license_sentence_says_of_the_model(card: Card, kb: LicenseBase, 
     assert result.key == key
 
 
+@pytest.mark.parametrize(("text", "key", "commercial"), [
+    # a use restriction where the license would be, and no license named: non-commercial
+    ("# M\n\n## License\n\nThe weights are for research use only; commercial use is "
+     "prohibited.\n", "noncommercial-statement", False),
+    ("# M\n\n## License\n\n`acme-lib` is an open-source library for non-commercial use and "
+     "scientific research purposes only.\n", "noncommercial-statement", False),
+    # a license named anywhere among the license lines comes first
+    ("# M\n\n## License\n\nFor research use only.\n\nReleased under CC BY-NC 4.0.\n",
+     "cc-by-nc-4.0", False),
+    ("# M\n\n## License\n\nFor research use only.\n\nThe model is licensed under the MIT "
+     "License.\n", "mit", True),
+    # an intended use is not a license statement
+    ("# M\n\n## Uses\n\nThe model is intended for research purposes only.\n", "unknown", None),
+    # nor is research named beside commercial use
+    ("# M\n\n## License\n\nFree for research and commercial use under our terms.\n",
+     "unknown", None),
+])
+def test_research_only_where_no_license_is_named(card: Card, kb: LicenseBase, text: str,
+                                                 key: str, commercial: bool | None) -> None:
+    """"For research purposes only" in a License section said nothing (unknown) though it
+    rules out commercial use; it counts only where no line there names a license."""
+    result = resolve_license(card(text), None, kb)
+    assert (result.key, result.commercial_use) == (key, commercial)
+    if key == "noncommercial-statement":
+        assert result.category is Category.NON_COMMERCIAL and result.source == "body"
+
+
 @pytest.mark.parametrize(("row", "key"), [
     ("| **License** | MIT |", "mit"),
     ("| License | `Apache-2.0` |", "apache-2.0"),

@@ -33,6 +33,14 @@ _LABELLED_RE = re.compile(
 _LINK_RE = re.compile(r"\]\((\S+?)\)|(https?://\S+)")
 _CODE_ONLY_RE = re.compile(r"\b(?:code|codebase|repository|repo|software|scripts?)\b|代码|仓库",
                            re.I)
+# "for research purposes only", "non-commercial use only", "commercial use is prohibited": a
+# use restriction stated where a license would be, read when no license is named there
+_USE_ONLY_RE = re.compile(
+    r"\b(?:for|to)\s+(?:non-?commercial\s+)?(?:academic\s+)?research(?:\s+(?:purposes?|use|"
+    r"usage))?\s+only\b|\bresearch[- ](?:use|purposes?)[- ]only\b|\bonly\s+(?:be\s+used\s+)?for\s+"
+    r"(?:non-?commercial\s+)?(?:academic\s+)?research\b|\bnon-?commercial\s+(?:research\s+)?"
+    r"(?:use|purposes?)\s+only\b|\bcommercial\s+use\s+is\s+(?:not\s+(?:allowed|permitted)|"
+    r"prohibited|forbidden)\b", re.I)
 _MODEL_RE = re.compile(r"\b(?:weights?|models?|checkpoints?)\b|模型|权重", re.I)
 # "This code repository and the model weights are licensed under …", "Both the code and the
 # model weights are released under …": one license for both, the model's too
@@ -349,7 +357,9 @@ def _from_file(license_file: LicenseFile, kb: LicenseBase) -> _Found | None:
 
 
 def _from_body(doc: CardDocument, kb: LicenseBase) -> _Found | None:
-    """A clear license statement: first in a License section, then any line naming one."""
+    """A clear license statement: first in a License section, then any line naming one; where
+    no line names a license, a line there that limits use to research or non-commercial use."""
+    restricted: int | None = None
     for offset in _license_lines(doc):
         line = doc.line_text(offset)[:MAX_STATEMENT_CHARS]
         if not line or doc.in_code(offset):
@@ -357,6 +367,11 @@ def _from_body(doc: CardDocument, kb: LicenseBase) -> _Found | None:
         terms = _statement_terms(line, kb)
         if terms is not None:
             return _Found((terms,), "OR", "body", doc.body_evidence(offset))
+        if restricted is None and _USE_ONLY_RE.search(line):
+            restricted = offset
+    if restricted is not None:
+        return _Found((kb.by_key["noncommercial-statement"],), "OR", "body",
+                      doc.body_evidence(restricted))
     return None
 
 
