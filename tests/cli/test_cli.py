@@ -423,7 +423,8 @@ def test_error_lines_carry_no_terminal_control_sequences(tmp_path: Path) -> None
     assert run.code == 0, run.stderr
     rows = {m["id"]: m for m in json.loads(run.stdout)["models"]}
     assert "\x1b" not in run.stdout and "\x07" not in run.stdout
-    assert rows["ev]0;pwnedil[2J/x"]["error"]["message"].startswith("'ev]0;pwnedil[2J/x' is neither")
+    shown = "ev]0;pwnedil[2J/x"
+    assert rows[shown]["error"]["message"].startswith(f"'{shown}' is neither")
     missing = run_cli("audit", str(tmp_path / evil), "--no-store")
     assert missing.code == 2 and "\x1b" not in missing.stderr and "pwned" in missing.stderr
 
