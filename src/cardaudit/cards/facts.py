@@ -96,7 +96,8 @@ class Fact:
 
     value: Callable[[CardFacts], Any]
     evidence: Callable[[CardFacts], Evidence]
-    unknown_reason: str | Callable[[CardFacts], str] | None = None
+    # a reason computed from the facts may be None: the engine's generic message then
+    unknown_reason: str | Callable[[CardFacts], str | None] | None = None
 
 
 def _commercial_use_unknown(facts: CardFacts) -> str:
@@ -260,7 +261,8 @@ FACTS: dict[str, Fact] = {
     "lineage.inherited_obligations": Fact(
         lambda f: _lin_list(f, lambda x: [f"{o.kind}: {o.text}" for o in x.obligations]),
         _base_evidence),
-    "lineage.inherited_data": Fact(lambda f: _lin(f, _inherited_data), _base_evidence),
+    "lineage.inherited_data": Fact(lambda f: _lin(f, _inherited_data), _base_evidence,
+                                   lambda f: _inherited_data_unknown(f.lineage)),
     "lineage.relation": Fact(lambda f: _lin(f, lambda x: x.relation), _base_evidence),
     "lineage.root_family": Fact(lambda f: _lin(f, lambda x: x.root_family), _base_evidence),
     "lineage.root_country": Fact(lambda f: _lin(f, lambda x: x.root_country), _base_evidence),
@@ -295,6 +297,18 @@ def _inherited_data(lineage: Any) -> list[str] | None:
     could not be read (a gated or missing base)."""
     found = [str(d) for d in lineage.inherited_data]
     return found if found or not lineage.data_unread else None
+
+
+def _inherited_data_unknown(lineage: Any) -> str | None:
+    """Why the ancestors' data is open when every ancestor was found: a card not read (a gated
+    base), or an ancestry cut at its limits; None (the engine's lookup message) otherwise."""
+    if lineage is None or lineage.unresolved:
+        return None
+    unread = [n.id for n in lineage.nodes.values() if n.resolved and n.data_level is None]
+    if unread:
+        return (f"no ancestor read discloses its training data; the card of "
+                f"{', '.join(unread[:3])} was not read (gated: only its metadata is looked up)")
+    return "no ancestor looked up discloses its training data; the ancestry was cut at its limits"
 
 
 def _lin_list(facts: CardFacts, read: Callable[[Any], Any]) -> Any:

@@ -298,8 +298,9 @@ def _unknown_message(ctx: Context, leaf: Leaf | None) -> str:
         return f"unknown: {what} could not be read ({error.code}: {error.message})"
     reason = FACTS[leaf.name].unknown_reason if leaf is not None and leaf.target == "fact" \
         else None
-    if reason:
-        return f"unknown: {reason if isinstance(reason, str) else reason(ctx.facts)}"
+    said = reason if isinstance(reason, str) or reason is None else reason(ctx.facts)
+    if said:
+        return f"unknown: {said}"
     if leaf is not None and leaf.target == "hub":
         return f"unknown: Hub fact '{leaf.name}' could not be obtained"
     if leaf is not None and leaf.name.startswith("lineage."):
