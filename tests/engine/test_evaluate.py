@@ -213,3 +213,19 @@ def test_a_disagreement_says_whose_license_it_names(
     result = audit_card(text, hub=hub)
     finding = next(f for f in result.findings if f.rule == rule)  # type: ignore[attr-defined]
     assert (finding.outcome, finding.message) == (Outcome.FAIL, message)
+
+
+def test_a_field_missing_where_text_made_the_rule_apply_points_at_the_text(
+        tmp_path: Path, pack: RulePack, card: Card) -> None:
+    """The evidence is the line the `when` matched; the message still speaks of the field
+    ($field, $value, $missing), as a user's own rule may say "$field is missing"."""
+    rule = _rule(tmp_path, pack, "{field: base_model, present: true}",
+                 "{body: true, matches: 'fine-tuned from'}", "$field is missing ($missing)")
+    text = "---\nlicense: mit\n---\n# M\n\nThis model was fine-tuned from acme/base.\n"
+    rec = ModelRecord("acme/m", "local", "README.md", card(text))
+    evaluator = Evaluator((rule,), pack.knowledge.sections.names)  # type: ignore[arg-type]
+    finding = evaluator.evaluate(rec, analyse(rec, pack.knowledge))[0]
+    assert finding.outcome is Outcome.FAIL
+    assert finding.message == "base_model is missing (base_model)"
+    assert (finding.evidence.line, finding.evidence.excerpt) == (
+        6, "This model was fine-tuned from acme/base.")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from string import Template
 from typing import Any
 
-from cardaudit.cards.evidence import NO_EVIDENCE
+from cardaudit.cards.evidence import NO_EVIDENCE, Evidence
 from cardaudit.cards.facts import FACTS, CardFacts
 from cardaudit.cards.record import ModelRecord
 from cardaudit.engine.findings import Finding, Outcome
@@ -163,14 +163,20 @@ class CompiledRule:
                 return (NA, gate[1], None, None, ())
             if gate[0] is UNKNOWN:
                 return gate
-            raw = self.check(ctx)
-            if raw[0] is FAIL and _asks_for_a_field(raw[1]) and _found_in_text(gate):
-                # "base_model: absent" says less than the line that made the rule apply
-                # ("a fine-tuned version of [bert-base-uncased](…)"); the fix names the field
-                return (FAIL, gate[1], gate[2], gate[3], raw[4])
-            return raw
+            return self.check(ctx)
         except HubNotApplicable:
             return _HUB_NA
+
+    def evidence(self, ctx: Context, leaf: Leaf | None, offset: int | None,
+                 outcome: Outcome) -> Evidence:
+        """Where the finding points. A failed `present: true` on a field that a `when` on card
+        text made apply points at that text: "base_model: absent" says less than the line
+        "a fine-tuned version of [bert-base-uncased](…)" (the fix names the field)."""
+        if outcome is FAIL and self.when is not None and _asks_for_a_field(leaf):
+            gate = self.when(ctx)  # again, only for such failures: findings are built lazily
+            if _found_in_text(gate):
+                leaf, offset = gate[1], gate[2]
+        return evidence_for(leaf, ctx, offset) if leaf is not None else NO_EVIDENCE
 
 
 def _asks_for_a_field(leaf: Leaf | None) -> bool:
@@ -278,7 +284,7 @@ def _finding(compiled: CompiledRule, ctx: Context, raw: Raw) -> Finding:
     if raw is _HUB_NA:
         return Finding(rule.id, rule.category, NA, rule.severity,
                        "not applicable: this source has no Hub metadata", NO_EVIDENCE, rule.title)
-    evidence = evidence_for(leaf, ctx, offset) if leaf is not None else NO_EVIDENCE
+    evidence = compiled.evidence(ctx, leaf, offset, outcome)
     if outcome is FAIL:
         message = compiled.fail_template.safe_substitute(_variables(raw, ctx))
     elif outcome is PASS:
