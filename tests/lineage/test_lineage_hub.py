@@ -155,8 +155,8 @@ def test_a_derivative_inherits_its_ancestors_data_story(fakehub: FakeHub, cache:
                        "q/gated-ft": "unknown"}
     gated = next(f for f in rows["q/gated-ft"]["findings"] if f["rule"] == "CA-LIN-006")
     assert gated["message"] == ("unknown: no ancestor read discloses its training data; the card "
-                                "of org/gated-base was not read (gated: only its metadata is "
-                                "looked up)")
+                                "of org/gated-base was not read (gated, or no readable README: "
+                                "only its metadata is looked up)")
     assert fakehub.count("GET", r"^/org/tagged-base/resolve/") == 0
     assert fakehub.count("GET", r"^/org/prose-base/resolve/.*/README.md$") == 1
     assert fakehub.count("GET", r"^/org/gated-base/resolve/") == 0

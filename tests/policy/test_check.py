@@ -272,5 +272,5 @@ def test_an_ancestor_not_looked_up_is_a_warning_naming_it(tmp_path: Path) -> Non
     assert run.code == 0, run.stdout
     [model] = json.loads(run.stdout)["models"]
     assert model["warnings"] == ["ancestor org/nc-base could not be looked up (unresolvable): "
-                                 "its license is unchecked; add its folder with --lineage-dir "
-                                 "or use --lineage-hub"]
+                                 "its license is unchecked; add its folder with --lineage-dir, "
+                                 "or ask the Hub with --lineage-hub"]

@@ -304,10 +304,11 @@ def _inherited_data_unknown(lineage: Any) -> str | None:
     base), or an ancestry cut at its limits; None (the engine's lookup message) otherwise."""
     if lineage is None or lineage.unresolved:
         return None
-    unread = [n.id for n in lineage.nodes.values() if n.resolved and n.data_level is None]
+    unread = lineage.unread_cards()
     if unread:
         return (f"no ancestor read discloses its training data; the card of "
-                f"{', '.join(unread[:3])} was not read (gated: only its metadata is looked up)")
+                f"{', '.join(unread[:3])} was not read (gated, or no readable README: only its "
+                "metadata is looked up)")
     return "no ancestor looked up discloses its training data; the ancestry was cut at its limits"
 
 

@@ -31,6 +31,7 @@ from cardaudit.engine.targets import (
     text_resolver,
     value_resolver,
 )
+from cardaudit.lineage.resolve import LOOKUP_HINT
 
 # (outcome, explaining leaf, body offset of a match, value or TextSubject, failed leaf labels)
 Raw = tuple[Outcome, Leaf | None, int | None, Any, tuple[str, ...]]
@@ -315,7 +316,7 @@ def _unknown_message(ctx: Context, leaf: Leaf | None) -> str:
             return ("unknown: the ancestry was not resolved (audit from the Hub, or add the "
                     "bases with --lineage-dir)")
         missing = ", ".join(f"{i} ({lineage.nodes[i].status})" for i in lineage.unresolved[:3])
-        hint = ("; add its folder with --lineage-dir, or ask the Hub with --lineage-hub"
+        hint = (f"; {LOOKUP_HINT}"
                 if any(lineage.nodes[i].status == "unresolvable" for i in lineage.unresolved)
                 else "")
         return f"unknown: ancestor(s) could not be looked up: {missing}{hint}"

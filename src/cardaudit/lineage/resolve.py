@@ -104,6 +104,11 @@ class Lineage:
     inherited_data: tuple[AncestorData, ...] = ()  # nearest first
     data_unread: bool = False  # an ancestor unresolved or its card not read: data may be there
 
+    def unread_cards(self) -> list[str]:
+        """Ancestors found whose cards were not read (a gated base, or no readable README):
+        their licenses are known from metadata, their data is not."""
+        return [n.id for n in self.nodes.values() if n.resolved and n.data_level is None]
+
     def as_json(self) -> dict[str, Any]:
         return {
             "parents": list(self.parents),
@@ -181,6 +186,8 @@ def relation_of(record: ModelRecord, parents: tuple[str, ...]) -> str | None:
 
 
 NAMED_SHOWN = 5  # datasets an ancestor's data entry names at most
+# how to supply an ancestor found neither among local folders nor on the Hub
+LOOKUP_HINT = "add its folder with --lineage-dir, or ask the Hub with --lineage-hub"
 
 
 def node_from_card(model_id: str, doc: CardDocument | None, kb: LicenseBase,

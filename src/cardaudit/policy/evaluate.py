@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 from cardaudit.cards.disclosure import LEVEL_RANK
 from cardaudit.cards.evidence import NO_EVIDENCE, Evidence
+from cardaudit.cards.facts import FACTS
 from cardaudit.cards.gates import GATE_RANK
 from cardaudit.cards.licensebase import Category
 from cardaudit.engine.findings import SEVERITY_RANK, Finding, Outcome, Severity
-from cardaudit.lineage.resolve import Lineage, Node
+from cardaudit.lineage.resolve import LOOKUP_HINT, Lineage, Node
 from cardaudit.policy.schema import Exemption, OnError, Policy
 from cardaudit.results import AuditReport, ModelResult
 
@@ -134,8 +135,7 @@ def _ancestor_breaches(policy: Policy, lineage: Lineage) -> tuple[list[str], lis
     unchecked: list[str] = []
     for node in lineage.nodes.values():
         if not node.resolved:
-            hint = "; add its folder with --lineage-dir or use --lineage-hub" \
-                if node.status == "unresolvable" else ""
+            hint = f"; {LOOKUP_HINT}" if node.status == "unresolvable" else ""
             unchecked.append(f"ancestor {node.id} could not be looked up ({node.status}): its "
                              f"license is unchecked{hint}")
             continue
@@ -174,8 +174,7 @@ def _violations(result: ModelResult, policy: Policy) -> tuple[list[Violation], l
     lineage = result.lineage
     if policy.check_ancestors and isinstance(lineage, Lineage):
         ancestors, unchecked = _ancestor_breaches(policy, lineage)
-        base_evidence = facts.doc.field_evidence("base_model") if facts.doc is not None \
-            else NO_EVIDENCE
+        base_evidence = FACTS["lineage.base_models"].evidence(facts)
         out.extend(Violation("license.ancestors", m, base_evidence) for m in ancestors)
         warnings.extend(unchecked)
     gate = facts.gate
