@@ -4,8 +4,11 @@ must not end a whole run. Each becomes U+FFFD."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+# terminal controls and bidi overrides: never echoed from card text, ids or target files
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SURROGATE_ESCAPES = ("\\ud8", "\\ud9", "\\uda", "\\udb", "\\udc", "\\udd", "\\ude", "\\udf")
 
 
@@ -18,6 +21,11 @@ def valid_text(value: str) -> str:
     except UnicodeEncodeError:
         return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
     return value
+
+
+def plain(text: str) -> str:
+    """One line, no control characters (terminal escapes, bidi overrides)."""
+    return CONTROL_CHARS.sub("", " ".join(str(text).split()))
 
 
 def valid_path_text(value: str) -> str:

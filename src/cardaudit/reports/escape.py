@@ -6,6 +6,9 @@ from __future__ import annotations
 import html
 import re
 
+from cardaudit.safetext import CONTROL_CHARS
+from cardaudit.safetext import plain as plain  # one escaping module for the renderers
+
 # Markdown: characters that make markup wherever they stand; '_' only outside words
 # ("non_commercial" stays as it is: an underscore between letters opens no emphasis); '#' where
 # it can open or close a heading; ':' '.' '@' where an autolink would start ("https://",
@@ -16,19 +19,13 @@ _MD_HASH = re.compile(r"(?:^|(?<=\s))#")
 _MD_AUTOLINK = re.compile(r":(?=//)|(?i:(?<![\w.])www)\.|@")
 _MD_LINE_START = re.compile(r"^(?:[-+=]|\d{1,9}(?=[.)]))")
 _ESCAPABLE = set("\\`*_[]|~#:.@-+=")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def plain(text: str) -> str:
-    """One line, no control characters (terminal escapes, bidi overrides)."""
-    return _CONTROL.sub("", " ".join(str(text).split()))
-
-
 def lines(text: str) -> str:
     """Text of several lines for a terminal: the lines kept, control characters dropped."""
-    return _CONTROL.sub("", str(text).replace("\r\n", "\n"))
+    return CONTROL_CHARS.sub("", str(text).replace("\r\n", "\n"))
 
 
 def markdown(text: str) -> str:

@@ -11,7 +11,7 @@ from cardaudit.cards.document import CardReader
 from cardaudit.cards.record import ModelRecord
 from cardaudit.errors import SourceError, UsageError
 from cardaudit.pipeline import load_each
-from cardaudit.reports.escape import plain
+from cardaudit.safetext import plain
 from cardaudit.settings import Settings
 from cardaudit.sources.base import Target
 from cardaudit.sources.hub import HubSource
