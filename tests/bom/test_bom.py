@@ -53,8 +53,10 @@ def test_spdx3_round_trips_with_no_unresolved_references(registry: Path) -> None
         S.JSONLDDeserializer().read(stream, objects)
     assert objects.link() == set()
     packages = {o.name: o for o in objects.foreach_type(S.ai_AIPackage)}
-    assert set(packages) == {"acme/classifier", "acme/custom-license", "acme/encoder",
-                             "acme/llama-ft"}
+    document = next(iter(objects.foreach_type(S.SpdxDocument)))
+    assert {r.name for r in document.rootElement} == {
+        "acme/classifier", "acme/custom-license", "acme/encoder", "acme/llama-ft"}
+    assert set(packages) - {r.name for r in document.rootElement} == {"meta-llama/Llama-3.1-8B"}
     assert "disclosed available" in packages["acme/encoder"].ai_informationAboutTraining
     licenses = {r.from_.name: r.to[0].simplelicensing_licenseExpression
                 for r in objects.foreach_type(S.Relationship)
@@ -98,3 +100,91 @@ def test_bom_json_is_deterministic(registry: Path) -> None:
     again = _bom("cyclonedx", registry).read_text()
     assert json.loads(first)["components"] == json.loads(again)["components"]
     assert io.StringIO(first).read() != ""
+
+
+def _card(folder: Path, front: str, body: str = "") -> None:
+    folder.mkdir(parents=True)
+    (folder / "README.md").write_text(f"---\n{front}---\n\n# {folder.name}\n\n{body}")
+
+
+@pytest.fixture
+def derivative(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An Apache-2.0 fine-tune of a non-commercial base trained on a named dataset, whose own
+    base is nowhere to be found."""
+    _card(tmp_path / "models/acme__ft", "license: apache-2.0\nbase_model: basecorp/base-7b\n",
+          "A chat model fine-tuned from basecorp/base-7b.\n")
+    _card(tmp_path / "bases/basecorp__base-7b",
+          "license: cc-by-nc-4.0\nbase_model: rootlab/root-model\ndatasets:\n- wikitext\n",
+          "## Training data\n\nTrained on the wikitext dataset.\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _lineage_bom(fmt: str, *targets: str) -> Path:
+    out = Path(f"bom.{fmt}.json")
+    run = run_cli("bom", *targets, "--lineage-dir", "bases", "-f", fmt, "-o", str(out))
+    assert run.code == 0, run.stderr
+    return out
+
+
+def test_spdx3_lists_each_base_with_its_license_and_the_inherited_data(derivative: Path) -> None:
+    objects = S.SHACLObjectSet()
+    with _lineage_bom("spdx3", "models").open("rb") as stream:
+        S.JSONLDDeserializer().read(stream, objects)
+    assert objects.link() == set()
+    packages = {o.name: o for o in objects.foreach_type(S.ai_AIPackage)}
+    assert set(packages) == {"acme/ft", "basecorp/base-7b", "rootlab/root-model"}
+    document = next(iter(objects.foreach_type(S.SpdxDocument)))
+    assert [r.name for r in document.rootElement] == ["acme/ft"]
+    licenses = {r.from_.name: r.to[0].simplelicensing_licenseExpression
+                for r in objects.foreach_type(S.Relationship)
+                if r.relationshipType == S.RelationshipType.hasDeclaredLicense}
+    assert licenses == {"acme/ft": "Apache-2.0", "basecorp/base-7b": "CC-BY-NC-4.0",
+                        "rootlab/root-model": "NOASSERTION"}
+    descends = {r.from_.name: [t.name for t in r.to] for r in objects.foreach_type(S.Relationship)
+                if r.relationshipType == S.RelationshipType.descendantOf}
+    assert descends == {"acme/ft": ["basecorp/base-7b"],
+                        "basecorp/base-7b": ["rootlab/root-model"]}
+    training = packages["acme/ft"].ai_informationAboutTraining
+    assert "base models disclose: basecorp/base-7b: disclosed_available (wikitext)" in training
+    assert "wikitext" in packages["basecorp/base-7b"].ai_informationAboutTraining
+    assert "unknown" in packages["rootlab/root-model"].ai_informationAboutTraining
+
+
+def test_spdx2_bases_are_packages_the_model_descends_from(derivative: Path) -> None:
+    path = _lineage_bom("spdx2", "models")
+    renamed = path.with_name("bom.spdx.json")
+    path.rename(renamed)
+    document = parse_file(str(renamed))
+    assert validate_full_spdx_document(document) == []
+    ids = {p.spdx_id: p for p in document.packages}
+    names = {p.name: p for p in document.packages}
+    assert str(names["basecorp/base-7b"].license_declared) == "CC-BY-NC-4.0"
+    descends = sorted((ids[r.spdx_element_id].name, ids[r.related_spdx_element_id].name)
+                      for r in document.relationships
+                      if r.relationship_type.name == "DESCENDANT_OF")
+    assert descends == [("acme/ft", "basecorp/base-7b"),
+                        ("basecorp/base-7b", "rootlab/root-model")]
+    described = [r.related_spdx_element_id for r in document.relationships
+                 if r.relationship_type.name == "DESCRIBES"]
+    assert [ids[d].name for d in described] == ["acme/ft"]
+
+
+def test_cyclonedx_pedigree_names_every_ancestor_with_its_license(derivative: Path) -> None:
+    text = _lineage_bom("cyclonedx", "models").read_text()
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    (model,) = json.loads(text)["components"]
+    ancestors = model["pedigree"]["ancestors"]
+    assert [(a["name"], a.get("licenses")) for a in ancestors] == [
+        ("basecorp/base-7b", [{"expression": "CC-BY-NC-4.0"}]), ("rootlab/root-model", None)]
+    lookups = [{p["name"]: p["value"] for p in a["properties"]}["cardaudit:lookup"]
+               for a in ancestors]
+    assert lookups[0] == "ok" and lookups[1] != "ok"
+    assert "wikitext" in model["description"]
+
+
+@pytest.mark.parametrize("fmt", ["spdx3", "spdx2"])
+def test_a_base_audited_in_the_same_run_is_one_package(derivative: Path, fmt: str) -> None:
+    text = _lineage_bom(fmt, "models", "bases").read_text()
+    assert text.count('"basecorp/base-7b"') == 1
+    assert ("descendantOf" if fmt == "spdx3" else "DESCENDANT_OF") in text

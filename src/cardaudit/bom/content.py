@@ -7,14 +7,17 @@ on the SPDX list it ships, everything else must be a well-formed `LicenseRef-…
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cardaudit.cards.licensebase import spdx_licensing
+from cardaudit.cards.licensebase import LicenseTerms, spdx_licensing
 from cardaudit.errors import CardauditError
+from cardaudit.lineage.resolve import Lineage, Node
 from cardaudit.results import ModelResult
 
 _REF_RE = re.compile(r"^LicenseRef-[A-Za-z0-9.\-]+$")
 MAX_TEXT = 2000
+HUB_LICENSES_URL = "https://huggingface.co/docs/hub/repositories-licenses"
 
 
 class BomError(CardauditError):
@@ -26,6 +29,20 @@ class BomDataset:
     id: str
     url: str | None
     availability: str  # directDownload | clickthrough | registration | unknown
+
+
+@dataclass(frozen=True, slots=True)
+class BomAncestor:
+    """A base model in the lineage: its own license and what its card says about its data.
+    A procurement file needs the bases' licenses, which bind the derivative too."""
+
+    id: str
+    status: str  # ok, or why it could not be looked up (not-found, gated, …)
+    license_expression: str  # NOASSERTION when unknown
+    license_refs: dict[str, str]
+    parents: tuple[str, ...]
+    relation: str | None
+    training_info: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +62,7 @@ class BomModel:
     datasets: tuple[BomDataset, ...]
     base_models: tuple[str, ...]
     status: str
+    ancestors: tuple[BomAncestor, ...] = ()  # nearest first; only with a resolved lineage
 
 
 def checked_expression(expression: str) -> str:
@@ -73,6 +91,37 @@ def checked_expression(expression: str) -> str:
     return str(parsed)
 
 
+def _refs(terms: Iterable[LicenseTerms], expression: str) -> dict[str, str]:
+    refs = {t.spdx: t.url for t in terms if t.spdx.startswith("LicenseRef-") and t.url}
+    for name in re.findall(r"LicenseRef-[A-Za-z0-9.\-]+", expression):
+        refs.setdefault(name, HUB_LICENSES_URL)
+    return refs
+
+
+def _ancestor(node: Node) -> BomAncestor:
+    known = [t for t in node.terms if t.key not in ("unknown", "other")]
+    joiner = " OR " if " OR " in (node.license_key or "") else " AND "
+    expression = checked_expression(joiner.join(t.spdx for t in known) or "NOASSERTION")
+    if not node.resolved:
+        data = f"not resolved ({node.status}): its license and training data are unknown"
+    elif node.data_level is None:
+        data = "training data unknown: its card was not read"
+    else:
+        data = f"training data {node.data_level.value.replace('_', ' ')}" + (
+            f"; named: {', '.join(node.data_named)}" if node.data_named else "")
+    return BomAncestor(node.id, node.status, expression, _refs(known, expression),
+                       node.parents, node.relation, data[:MAX_TEXT])
+
+
+def _inherited(lineage: Lineage) -> str:
+    """The data story a derivative inherits, for its information about training."""
+    if lineage.inherited_data:
+        return "; base models disclose: " + "; ".join(str(d) for d in lineage.inherited_data)
+    unread = [*lineage.unresolved, *lineage.unread_cards()]
+    return "; no base model's card discloses its training data" + (
+        f" (not read: {', '.join(unread)})" if unread else "")
+
+
 def _section_text(result: ModelResult, canonical: str) -> str | None:
     facts = result.facts
     doc = facts.doc if facts else None
@@ -98,9 +147,7 @@ def bom_model(result: ModelResult, endpoint: str) -> BomModel:
                         result.status.value)
     lic = facts.license
     expression = checked_expression(lic.expression)
-    refs = {t.spdx: t.url for t in lic.terms if t.spdx.startswith("LicenseRef-") and t.url}
-    for name in re.findall(r"LicenseRef-[A-Za-z0-9.\-]+", expression):
-        refs.setdefault(name, "https://huggingface.co/docs/hub/repositories-licenses")
+    refs = _refs(lic.terms, expression)
     dis = facts.disclosure
     datasets = []
     for dataset_id in dis.datasets:
@@ -117,6 +164,9 @@ def bom_model(result: ModelResult, endpoint: str) -> BomModel:
                 + (f"; datasets: {', '.join(dis.datasets)}" if dis.datasets else "")
                 + (f"; named in the card: {named}" if named else "")
                 + (f". Card: \"{dis.evidence.excerpt}\"" if dis.evidence.excerpt else ""))
+    lineage = facts.lineage if isinstance(facts.lineage, Lineage) else None
+    if lineage is not None:
+        training += _inherited(lineage)
     doc = facts.doc
     task = (hub.pipeline_tag if hub else None) or (
         doc.metadata.get("pipeline_tag") if doc is not None else None)
@@ -131,4 +181,5 @@ def bom_model(result: ModelResult, endpoint: str) -> BomModel:
         library=library if isinstance(library, str) else None,
         training_info=training[:MAX_TEXT], uses=_section_text(result, "uses"),
         limitations=_section_text(result, "limitations"), datasets=tuple(datasets),
-        base_models=tuple(facts.base_models), status=result.status.value)
+        base_models=tuple(facts.base_models), status=result.status.value,
+        ancestors=tuple(_ancestor(n) for n in lineage.nodes.values()) if lineage else ())

@@ -11,8 +11,9 @@ import hashlib
 import json
 from typing import Any, TextIO
 
+from cyclonedx.model import Property
 from cyclonedx.model.bom import Bom
-from cyclonedx.model.component import Component, ComponentType
+from cyclonedx.model.component import Component, ComponentType, Pedigree
 from cyclonedx.model.contact import OrganizationalEntity
 from cyclonedx.model.license import LicenseExpression
 from cyclonedx.output.json import JsonV1Dot6
@@ -20,7 +21,7 @@ from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
 from cardaudit import __version__
-from cardaudit.bom.content import BomError, BomModel
+from cardaudit.bom.content import BomAncestor, BomError, BomModel
 
 
 def _ref(kind: str, *parts: str) -> str:
@@ -52,6 +53,28 @@ def _model_card(model: BomModel, dataset_refs: list[str]) -> dict[str, Any]:
     return card
 
 
+def _licenses(expression: str) -> list[LicenseExpression]:
+    return [] if expression == "NOASSERTION" else [LicenseExpression(expression)]
+
+
+def _ancestor(model_ref: str, ancestor: BomAncestor) -> Component:
+    """A base model as a pedigree ancestor: nested in each derivative, so its bom-ref names
+    the derivative too (bom-refs are unique across the document)."""
+    owner = ancestor.id.split("/")[0] if "/" in ancestor.id else None
+    properties = [Property(name="cardaudit:lookup", value=ancestor.status),
+                  Property(name="cardaudit:informationAboutTraining",
+                           value=ancestor.training_info)]
+    properties += [Property(name="cardaudit:baseModel", value=p) for p in ancestor.parents]
+    if ancestor.relation:
+        properties.append(Property(name="cardaudit:relation", value=ancestor.relation))
+    return Component(
+        name=ancestor.id, type=ComponentType.MACHINE_LEARNING_MODEL,
+        bom_ref=_ref("ancestor", model_ref, ancestor.id),
+        licenses=_licenses(ancestor.license_expression),
+        supplier=OrganizationalEntity(name=owner) if owner else None,
+        description=f"base model; {ancestor.training_info}"[:500], properties=properties)
+
+
 def render(models: list[BomModel], stream: TextIO, created: dt.datetime) -> None:
     bom = Bom()
     bom.metadata.timestamp = created
@@ -61,13 +84,13 @@ def render(models: list[BomModel], stream: TextIO, created: dt.datetime) -> None
     dataset_components: dict[str, Component] = {}
     for model in models:
         ref = _ref("model", model.id, model.version or "")
-        licenses = [] if model.license_expression == "NOASSERTION" else \
-            [LicenseExpression(model.license_expression)]
         component = Component(
             name=model.name, type=ComponentType.MACHINE_LEARNING_MODEL, bom_ref=ref,
-            version=model.version, licenses=licenses,
+            version=model.version, licenses=_licenses(model.license_expression),
             supplier=OrganizationalEntity(name=model.supplier) if model.supplier else None,
             description=model.training_info[:500])
+        if model.ancestors:
+            component.pedigree = Pedigree(ancestors=[_ancestor(ref, a) for a in model.ancestors])
         bom.components.add(component)
         refs = []
         for dataset in model.datasets:

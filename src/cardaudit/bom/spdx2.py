@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 import io
 import json
-from typing import TextIO
+from typing import Any, TextIO
 
 from spdx_tools.spdx.model import (  # type: ignore[attr-defined, unused-ignore]
     Actor,
@@ -29,11 +29,29 @@ from spdx_tools.spdx.validation.document_validator import validate_full_spdx_doc
 from spdx_tools.spdx.writer.json.json_writer import write_document_to_stream
 
 from cardaudit import __version__
-from cardaudit.bom.content import BomError, BomModel
+from cardaudit.bom.content import BomAncestor, BomError, BomModel
 
 
 def _spdx_id(kind: str, *parts: str) -> str:
     return f"SPDXRef-{kind}-" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def _declared(expression: str, parser: LicenseExpressionParser) -> Any:
+    return SpdxNoAssertion() if expression == "NOASSERTION" else \
+        parser.parse_license_expression(expression)
+
+
+def _ancestor_package(ancestor: BomAncestor, spdx_id: str,
+                      parser: LicenseExpressionParser) -> Package:
+    """A base model: its declared license and the data its card discloses."""
+    declared = _declared(ancestor.license_expression, parser)
+    owner = ancestor.id.split("/")[0] if "/" in ancestor.id else None
+    return Package(
+        spdx_id=spdx_id, name=ancestor.id, download_location=SpdxNoAssertion(),
+        files_analyzed=False, license_declared=declared, license_concluded=declared,
+        primary_package_purpose=PackagePurpose.OTHER,
+        supplier=Actor(ActorType.ORGANIZATION, owner) if owner else None,
+        summary=f"base model (lookup: {ancestor.status})", comment=ancestor.training_info)
 
 
 def build(models: list[BomModel], created: dt.datetime) -> Document:
@@ -47,10 +65,12 @@ def build(models: list[BomModel], created: dt.datetime) -> Document:
     parser = LicenseExpressionParser()
     refs: dict[str, str] = {}
     datasets: dict[str, str] = {}
+    packages: dict[str, str] = {}  # model id → SPDX id: the audited models, then their bases
+    pending: dict[str, BomAncestor] = {}
+    lineage: list[tuple[str, tuple[str, ...]]] = []  # (SPDX id, the ids of its parents)
     for model in models:
         package_id = _spdx_id("model", model.id, model.version or "")
-        declared = SpdxNoAssertion() if model.license_expression == "NOASSERTION" else \
-            parser.parse_license_expression(model.license_expression)
+        declared = _declared(model.license_expression, parser)
         package = Package(
             spdx_id=package_id, name=model.name,
             download_location=SpdxNoAssertion() if model.download == "NOASSERTION"
@@ -64,6 +84,10 @@ def build(models: list[BomModel], created: dt.datetime) -> Document:
         document.relationships.append(
             Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, package_id))
         refs.update(model.license_refs)
+        packages.setdefault(model.id, package_id)
+        lineage.append((package_id, model.base_models))
+        for ancestor in model.ancestors:
+            pending.setdefault(ancestor.id, ancestor)
         for dataset in model.datasets:
             dataset_id = datasets.get(dataset.id)
             if dataset_id is None:
@@ -76,6 +100,17 @@ def build(models: list[BomModel], created: dt.datetime) -> Document:
                     comment=f"training dataset; availability {dataset.availability}"))
             document.relationships.append(Relationship(
                 package_id, RelationshipType.OTHER, dataset_id, comment="trainedOn"))
+    for ancestor in pending.values():
+        if ancestor.id not in packages:  # a base audited in the same run is its own package
+            packages[ancestor.id] = _spdx_id("ancestor", ancestor.id)
+            document.packages.append(_ancestor_package(ancestor, packages[ancestor.id], parser))
+            refs.update(ancestor.license_refs)
+            lineage.append((packages[ancestor.id], ancestor.parents))
+    for child, parents in lineage:
+        for parent in parents:
+            if parent in packages:
+                document.relationships.append(
+                    Relationship(child, RelationshipType.DESCENDANT_OF, packages[parent]))
     for ref, url in sorted(refs.items()):
         document.extracted_licensing_info.append(ExtractedLicensingInfo(
             license_id=ref, extracted_text=f"See {url}", license_name=ref.removeprefix(

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from spdx_python_model import v3_0_1 as S
 
 from cardaudit import __version__
-from cardaudit.bom.content import BomError, BomModel
+from cardaudit.bom.content import BomAncestor, BomError, BomModel
 
 NAMESPACE = "https://cardaudit.example/spdx"
 
@@ -21,6 +21,50 @@ NAMESPACE = "https://cardaudit.example/spdx"
 def _id(kind: str, *parts: str) -> str:
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
     return f"{NAMESPACE}/{kind}-{digest}"
+
+
+def _organization(info: Any, name: str, organizations: dict[str, Any],
+                  elements: list[Any]) -> Any:
+    """One Organization element per supplier name, however many packages it supplies."""
+    organization = organizations.get(name)
+    if organization is None:
+        organization = S.Organization(spdxId=_id("org", name), name=name, creationInfo=info)
+        organizations[name] = organization
+        elements.append(organization)
+    return organization
+
+
+def _declared_license(info: Any, package: Any, owner: str, expression: str,
+                      refs: dict[str, str]) -> list[Any]:
+    node = S.simplelicensing_LicenseExpression(
+        spdxId=_id("license", owner, expression), creationInfo=info,
+        simplelicensing_licenseExpression=expression)
+    if refs:
+        node.simplelicensing_customIdToUri = [
+            S.DictionaryEntry(key=k, value=v) for k, v in sorted(refs.items())]
+    return [node, S.Relationship(
+        spdxId=_id("rel", owner, "license"), creationInfo=info, from_=package,
+        to=[node], relationshipType=S.RelationshipType.hasDeclaredLicense)]
+
+
+def _ancestor_package(info: Any, ancestor: BomAncestor, organizations: dict[str, Any],
+                      elements: list[Any]) -> Any:
+    """A base model as a package of its own (not a root): its declared license, and the
+    data its card discloses, which the derivative inherits."""
+    package = S.ai_AIPackage(
+        spdxId=_id("ancestor", ancestor.id), creationInfo=info, name=ancestor.id,
+        software_downloadLocation="NOASSERTION",
+        software_primaryPurpose=S.software_SoftwarePurpose.model,
+        ai_informationAboutTraining=ancestor.training_info,
+        comment=f"base model; lookup: {ancestor.status}"
+        + (f"; relation: {ancestor.relation}" if ancestor.relation else ""))
+    if "/" in ancestor.id:
+        package.suppliedBy = _organization(info, ancestor.id.split("/")[0], organizations,
+                                           elements)
+    elements.append(package)
+    elements += _declared_license(info, package, "ancestor:" + ancestor.id,
+                                  ancestor.license_expression, ancestor.license_refs)
+    return package
 
 
 def build(models: list[BomModel], created: dt.datetime) -> S.SHACLObjectSet:
@@ -34,6 +78,10 @@ def build(models: list[BomModel], created: dt.datetime) -> S.SHACLObjectSet:
     elements: list[Any] = [tool, agent]
     roots = []
     datasets: dict[str, object] = {}
+    organizations: dict[str, Any] = {}
+    packages: dict[str, Any] = {}  # by model id: the audited models, then their bases
+    pending: dict[str, BomAncestor] = {}
+    lineage: list[tuple[Any, tuple[str, ...]]] = []  # (package, the ids of its parents)
     for model in models:
         package = S.ai_AIPackage(
             spdxId=_id("model", model.id, model.version or ""), creationInfo=info,
@@ -49,22 +97,15 @@ def build(models: list[BomModel], created: dt.datetime) -> S.SHACLObjectSet:
         if model.limitations:
             package.ai_limitation = model.limitations
         if model.supplier:
-            supplier = S.Organization(spdxId=_id("org", model.supplier), name=model.supplier,
-                                      creationInfo=info)
-            package.suppliedBy = supplier
-            elements.append(supplier)
+            package.suppliedBy = _organization(info, model.supplier, organizations, elements)
         roots.append(package)
         elements.append(package)
-        expression = S.simplelicensing_LicenseExpression(
-            spdxId=_id("license", model.id, model.license_expression), creationInfo=info,
-            simplelicensing_licenseExpression=model.license_expression)
-        if model.license_refs:
-            expression.simplelicensing_customIdToUri = [
-                S.DictionaryEntry(key=k, value=v) for k, v in sorted(model.license_refs.items())]
-        elements.append(expression)
-        elements.append(S.Relationship(
-            spdxId=_id("rel", model.id, "license"), creationInfo=info, from_=package,
-            to=[expression], relationshipType=S.RelationshipType.hasDeclaredLicense))
+        elements += _declared_license(info, package, model.id, model.license_expression,
+                                      model.license_refs)
+        lineage.append((package, model.base_models))
+        packages.setdefault(model.id, package)
+        for ancestor in model.ancestors:
+            pending.setdefault(ancestor.id, ancestor)
         trained_on: list[Any] = []
         for dataset in model.datasets:
             node = datasets.get(dataset.id)
@@ -84,6 +125,16 @@ def build(models: list[BomModel], created: dt.datetime) -> S.SHACLObjectSet:
             elements.append(S.Relationship(
                 spdxId=_id("rel", model.id, "trainedOn"), creationInfo=info, from_=package,
                 to=trained_on, relationshipType=S.RelationshipType.trainedOn))
+    for ancestor in pending.values():
+        if ancestor.id not in packages:  # a base audited in the same run is its own package
+            packages[ancestor.id] = _ancestor_package(info, ancestor, organizations, elements)
+            lineage.append((packages[ancestor.id], ancestor.parents))
+    for child, parents in lineage:
+        bases = [packages[p] for p in parents if p in packages]
+        if bases:
+            elements.append(S.Relationship(
+                spdxId=_id("rel", child.spdxId, "descendantOf"), creationInfo=info, from_=child,
+                to=bases, relationshipType=S.RelationshipType.descendantOf))
     document = S.SpdxDocument(
         spdxId=_id("document", *(m.id for m in models)), creationInfo=info,
         name="cardaudit AI bill of materials",
