@@ -174,6 +174,25 @@ def test_a_joined_heading_is_also_the_other_section_its_own_text_covers(card: Ca
     assert [s.line for s in doc.sections_named("limitations")] == [1, 13]
 
 
+def test_training_and_evaluation_data_is_training_too_when_it_says_what_was_trained_on(
+        card: Card) -> None:
+    doc = card("## Training and evaluation data\n\nThe model was trained on the `nl` "
+               "configuration of the multilingual_librispeech dataset.\n\n"
+               "## Architecture & Training\n\nThe training code for this adapter is on GitHub."
+               "\n\n## Training and evaluation data\n\nMore information needed\n\n"
+               "## Training and evaluation data\n\nThe model reaches 0.9 accuracy.\n")
+    joined = [(s.canonical, s.also) for s in doc.sections]
+    assert joined == [("evaluation", ("training",)), ("technical_specs", ("training",)),
+                      ("evaluation", ()), ("evaluation", ())]
+    assert [s.line for s in doc.sections_named("training") if s.filled] == [1, 5]
+
+
+def test_a_tuning_guide_is_not_training_by_its_heading_s_other_words(card: Card) -> None:
+    doc = card("## 🔧 Fine-Tuning\n\nWe recommend fine-tuning the model for your use case to "
+               "achieve the best results; see the notebooks for continued pre-training.\n")
+    assert [(s.canonical, s.also) for s in doc.sections] == [("evaluation", ())]
+
+
 def test_long_headings_are_not_kept_across_cards() -> None:
     import gc
     import tracemalloc

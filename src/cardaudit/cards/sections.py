@@ -230,13 +230,16 @@ def analyse_body(body: str, first_line: int, vocab: CompiledVocabulary) -> BodyL
                 break
         canonical = None if _is_title(index, last, headings, vocab) else vocab.canonical(text)
         own_end = headings[index + 1][3] if index + 1 < len(headings) else len(body)
+        mapped = canonical
         if canonical == "training":  # judged on its own text, not its subsections'
             canonical = _tuning_section(text, prose[content_start:own_end])
+        also = vocab.joined(text, canonical, prose[content_start:own_end])
+        if mapped == "training":  # a how-to-fine-tune section is not training by other words
+            also = tuple(f for f in also if f != "training")
         sections.append(Section(
             heading=text, level=level, line=line, canonical=canonical,
             start=content_start, end=end, prose_words=sum(segment_words[index:last]),
-            has_structure=_any_between(structure_starts, content_start, end),
-            also=vocab.joined(text, canonical, prose[content_start:own_end])))
+            has_structure=_any_between(structure_starts, content_start, end), also=also))
     return BodyLayout(tuple(sections), prose, tuple(code_spans), lower)
 
 
