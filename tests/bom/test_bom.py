@@ -145,8 +145,9 @@ def test_spdx3_lists_each_base_with_its_license_and_the_inherited_data(derivativ
                 if r.relationshipType == S.RelationshipType.descendantOf}
     assert descends == {"acme/ft": ["basecorp/base-7b"],
                         "basecorp/base-7b": ["rootlab/root-model"]}
-    training = packages["acme/ft"].ai_informationAboutTraining
-    assert "base models disclose: basecorp/base-7b: disclosed_available (wikitext)" in training
+    assert packages["acme/ft"].ai_informationAboutTraining == (
+        "Training data not disclosed in the card; base models disclose: "
+        "basecorp/base-7b: disclosed_available (wikitext)")
     assert "wikitext" in packages["basecorp/base-7b"].ai_informationAboutTraining
     assert "unknown" in packages["rootlab/root-model"].ai_informationAboutTraining
 

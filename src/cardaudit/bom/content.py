@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from cardaudit.cards.disclosure import DisclosureLevel
 from cardaudit.cards.licensebase import LicenseTerms, spdx_licensing
 from cardaudit.errors import CardauditError
 from cardaudit.lineage.resolve import Lineage, Node
@@ -160,10 +161,13 @@ def bom_model(result: ModelResult, endpoint: str) -> BomModel:
         datasets.append(BomDataset(dataset_id, f"https://huggingface.co/datasets/{dataset_id}",
                                    availability))
     named = ", ".join(dis.named) if dis.named else ""
-    training = (f"Training data {dis.level.value.replace('_', ' ')} (from {dis.source})"
-                + (f"; datasets: {', '.join(dis.datasets)}" if dis.datasets else "")
-                + (f"; named in the card: {named}" if named else "")
-                + (f". Card: \"{dis.evidence.excerpt}\"" if dis.evidence.excerpt else ""))
+    if dis.level is DisclosureLevel.NOT_DISCLOSED:  # its evidence says where nothing was found
+        training = "Training data not disclosed in the card"
+    else:
+        training = (f"Training data {dis.level.value.replace('_', ' ')} (from {dis.source})"
+                    + (f"; datasets: {', '.join(dis.datasets)}" if dis.datasets else "")
+                    + (f"; named in the card: {named}" if named else "")
+                    + (f". Card: \"{dis.evidence.excerpt}\"" if dis.evidence.excerpt else ""))
     lineage = facts.lineage if isinstance(facts.lineage, Lineage) else None
     if lineage is not None:
         training += _inherited(lineage)
