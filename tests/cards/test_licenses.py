@@ -241,6 +241,27 @@ def test_research_only_where_no_license_is_named(card: Card, kb: LicenseBase, te
         assert result.category is Category.NON_COMMERCIAL and result.source == "body"
 
 
+@pytest.mark.parametrize(("name", "key"), [
+    ("research-only", "noncommercial-statement"),
+    ("Acme Non-Commercial License", "noncommercial-statement"),
+    ("academic use only", "noncommercial-statement"),
+    ("For research purposes only", "noncommercial-statement"),
+    ("acme-model-license", "acme-model-license"),  # unknown, under its own name
+    ("commercial", "commercial"),
+])
+def test_a_license_name_that_only_restricts_use_is_non_commercial(
+        card: Card, kb: LicenseBase, name: str, key: str) -> None:
+    """`license: other` with `license_name: research-only` was unknown: the name says what
+    the use is limited to even though no license by that name is known."""
+    result = resolve_license(card(f"---\nlicense: other\nlicense_name: {name}\n---\n# M\n"),
+                             None, kb)
+    assert (result.key, result.source) == (key, "license_name")
+    restricted = key == "noncommercial-statement"
+    assert result.category is (Category.NON_COMMERCIAL if restricted else Category.UNKNOWN)
+    assert result.commercial_use is (False if restricted else None)
+    assert result.evidence.field == "license_name"
+
+
 @pytest.mark.parametrize(("row", "key"), [
     ("| **License** | MIT |", "mit"),
     ("| License | `Apache-2.0` |", "apache-2.0"),

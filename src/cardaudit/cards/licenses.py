@@ -41,6 +41,10 @@ _USE_ONLY_RE = re.compile(
     r"(?:non-?commercial\s+)?(?:academic\s+)?research\b|\bnon-?commercial\s+(?:research\s+)?"
     r"(?:use|purposes?)\s+only\b|\bcommercial\s+use\s+is\s+(?:not\s+(?:allowed|permitted)|"
     r"prohibited|forbidden)\b", re.I)
+# a license_name that is only a use restriction: "research-only", "Non-Commercial",
+# "academic use only", "Acme Non-Commercial License"
+_USE_ONLY_NAME_RE = re.compile(
+    r"\bnon[-_ ]?commercial\b|\b(?:research|academic)(?:[-_ ](?:use|purposes?))?[-_ ]only\b", re.I)
 _MODEL_RE = re.compile(r"\b(?:weights?|models?|checkpoints?)\b|模型|权重", re.I)
 # "This code repository and the model weights are licensed under …", "Both the code and the
 # model weights are released under …": one license for both, the model's too
@@ -335,6 +339,10 @@ def _resolve_other(doc: CardDocument | None, kb: LicenseBase, file_found: _Found
     body = _from_body(doc, kb)
     if body is not None:
         return body
+    if unknown_name is not None and (_USE_ONLY_NAME_RE.search(unknown_name)
+                                     or _USE_ONLY_RE.search(unknown_name)):
+        return _Found((kb.by_key["noncommercial-statement"],), "OR", "license_name",
+                      doc.field_evidence("license_name"))
     if unknown_name is not None:
         return _Found((kb.by_key["unknown"],), "OR", "license_name",
                       doc.field_evidence("license_name"),
