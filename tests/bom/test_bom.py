@@ -189,3 +189,23 @@ def test_a_base_audited_in_the_same_run_is_one_package(derivative: Path, fmt: st
     text = _lineage_bom(fmt, "models", "bases").read_text()
     assert text.count('"basecorp/base-7b"') == 1
     assert ("descendantOf" if fmt == "spdx3" else "DESCENDANT_OF") in text
+
+
+def test_a_base_named_by_no_hub_id_is_listed_without_a_supplier(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch
+                                                                ) -> None:
+    _card(tmp_path / "models/acme__ft",
+          'license: mit\nbase_model: "Our Base (v2) / <script>x</script>"\n')
+    monkeypatch.chdir(tmp_path)
+    text = _bom("cyclonedx", tmp_path).read_text()
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    (ancestor,) = json.loads(text)["components"][0]["pedigree"]["ancestors"]
+    assert ancestor["name"] == "Our Base (v2) / <script>x</script>"
+    assert "supplier" not in ancestor
+    path = _bom("spdx2", tmp_path)
+    renamed = path.with_name("bom.spdx.json")
+    path.rename(renamed)
+    document = parse_file(str(renamed))
+    assert validate_full_spdx_document(document) == []
+    base = next(p for p in document.packages if p.name.startswith("Our Base"))
+    assert base.supplier is None

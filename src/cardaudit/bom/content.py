@@ -15,6 +15,7 @@ from cardaudit.cards.licensebase import LicenseTerms, spdx_licensing
 from cardaudit.errors import CardauditError
 from cardaudit.lineage.resolve import Lineage, Node
 from cardaudit.results import ModelResult
+from cardaudit.sources.targets import is_hub_id
 
 _REF_RE = re.compile(r"^LicenseRef-[A-Za-z0-9.\-]+$")
 MAX_TEXT = 2000
@@ -44,6 +45,7 @@ class BomAncestor:
     parents: tuple[str, ...]
     relation: str | None
     training_info: str
+    supplier: str | None  # the org of a well-formed Hub id; a base named otherwise has none
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +112,9 @@ def _ancestor(node: Node) -> BomAncestor:
     else:
         data = f"training data {node.data_level.value.replace('_', ' ')}" + (
             f"; named: {', '.join(node.data_named)}" if node.data_named else "")
+    supplier = node.id.split("/")[0] if is_hub_id(node.id) and "/" in node.id else None
     return BomAncestor(node.id, node.status, expression, _refs(known, expression),
-                       node.parents, node.relation, data[:MAX_TEXT])
+                       node.parents, node.relation, data[:MAX_TEXT], supplier)
 
 
 def _inherited(lineage: Lineage) -> str:

@@ -60,7 +60,6 @@ def _licenses(expression: str) -> list[LicenseExpression]:
 def _ancestor(model_ref: str, ancestor: BomAncestor) -> Component:
     """A base model as a pedigree ancestor: nested in each derivative, so its bom-ref names
     the derivative too (bom-refs are unique across the document)."""
-    owner = ancestor.id.split("/")[0] if "/" in ancestor.id else None
     properties = [Property(name="cardaudit:lookup", value=ancestor.status),
                   Property(name="cardaudit:informationAboutTraining",
                            value=ancestor.training_info)]
@@ -71,7 +70,7 @@ def _ancestor(model_ref: str, ancestor: BomAncestor) -> Component:
         name=ancestor.id, type=ComponentType.MACHINE_LEARNING_MODEL,
         bom_ref=_ref("ancestor", model_ref, ancestor.id),
         licenses=_licenses(ancestor.license_expression),
-        supplier=OrganizationalEntity(name=owner) if owner else None,
+        supplier=OrganizationalEntity(name=ancestor.supplier) if ancestor.supplier else None,
         description=f"base model; {ancestor.training_info}"[:500], properties=properties)
 
 

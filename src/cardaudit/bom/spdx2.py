@@ -45,12 +45,11 @@ def _ancestor_package(ancestor: BomAncestor, spdx_id: str,
                       parser: LicenseExpressionParser) -> Package:
     """A base model: its declared license and the data its card discloses."""
     declared = _declared(ancestor.license_expression, parser)
-    owner = ancestor.id.split("/")[0] if "/" in ancestor.id else None
     return Package(
         spdx_id=spdx_id, name=ancestor.id, download_location=SpdxNoAssertion(),
         files_analyzed=False, license_declared=declared, license_concluded=declared,
         primary_package_purpose=PackagePurpose.OTHER,
-        supplier=Actor(ActorType.ORGANIZATION, owner) if owner else None,
+        supplier=Actor(ActorType.ORGANIZATION, ancestor.supplier) if ancestor.supplier else None,
         summary=f"base model (lookup: {ancestor.status})", comment=ancestor.training_info)
 
 

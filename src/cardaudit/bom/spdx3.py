@@ -58,9 +58,8 @@ def _ancestor_package(info: Any, ancestor: BomAncestor, organizations: dict[str,
         ai_informationAboutTraining=ancestor.training_info,
         comment=f"base model; lookup: {ancestor.status}"
         + (f"; relation: {ancestor.relation}" if ancestor.relation else ""))
-    if "/" in ancestor.id:
-        package.suppliedBy = _organization(info, ancestor.id.split("/")[0], organizations,
-                                           elements)
+    if ancestor.supplier:
+        package.suppliedBy = _organization(info, ancestor.supplier, organizations, elements)
     elements.append(package)
     elements += _declared_license(info, package, "ancestor:" + ancestor.id,
                                   ancestor.license_expression, ancestor.license_refs)
