@@ -227,6 +227,12 @@ def test_what_a_license_sentence_says_of_the_model(card: Card, kb: LicenseBase, 
      "License.\n", "mit", True),
     # an intended use is not a license statement
     ("# M\n\n## Uses\n\nThe model is intended for research purposes only.\n", "unknown", None),
+    # a restriction on a dataset is the dataset's, not the model's
+    ("# M\n\n## Training data\n\nMS MARCO is licensed for non-commercial research purposes "
+     "only.\n", "unknown", None),
+    ("# M\n\n## License\n\nThe training data is for research use only.\n", "unknown", None),
+    ("# M\n\n## License\n\nThe model and its data are for research use only.\n",
+     "noncommercial-statement", False),
     # nor is research named beside commercial use
     ("# M\n\n## License\n\nFree for research and commercial use under our terms.\n",
      "unknown", None),

@@ -46,6 +46,7 @@ _USE_ONLY_RE = re.compile(
 _USE_ONLY_NAME_RE = re.compile(
     r"\bnon[-_ ]?commercial\b|\b(?:research|academic)(?:[-_ ](?:use|purposes?))?[-_ ]only\b", re.I)
 _MODEL_RE = re.compile(r"\b(?:weights?|models?|checkpoints?)\b|模型|权重", re.I)
+_DATA_SUBJECT_RE = re.compile(r"\b(?:data(?:[ -]?sets?)?|corpus|corpora)\b|数据", re.I)
 # "This code repository and the model weights are licensed under …", "Both the code and the
 # model weights are released under …": one license for both, the model's too
 _JOINT_SUBJECT_RE = re.compile(
@@ -375,12 +376,26 @@ def _from_body(doc: CardDocument, kb: LicenseBase) -> _Found | None:
         terms = _statement_terms(line, kb)
         if terms is not None:
             return _Found((terms,), "OR", "body", doc.body_evidence(offset))
-        if restricted is None and _USE_ONLY_RE.search(line):
+        if restricted is None and _USE_ONLY_RE.search(line) and _about_the_model(doc, offset,
+                                                                                  line):
             restricted = offset
     if restricted is not None:
         return _Found((kb.by_key["noncommercial-statement"],), "OR", "body",
                       doc.body_evidence(restricted))
     return None
+
+
+def _about_the_model(doc: CardDocument, offset: int, line: str) -> bool:
+    """Whether a use restriction can be the model's: not when the line speaks of data alone,
+    nor outside a License section when it stands in a training-data section ("MS MARCO is
+    licensed for non-commercial research only": the dataset's terms)."""
+    if _MODEL_RE.search(line):
+        return True
+    if _DATA_SUBJECT_RE.search(line):
+        return False
+    around = [s for s in doc.sections if s.start <= offset < s.end]
+    return not around or bool(_LICENSE_HEADING_RE.search(around[-1].heading)) \
+        or not around[-1].named("training")
 
 
 def _statement_terms(line: str, kb: LicenseBase) -> LicenseTerms | None:
