@@ -158,6 +158,25 @@ def test_procurement_report_lists_inherited_obligations_once(tmp_path: Path) -> 
     assert "license drift:" in text
     assert text.count("inherited **User cap** (llama3.1)") == 1
     assert "Ancestors' training data: meta-llama/Llama-3.1-8B: disclosed_partial" in text
+    assert "Ancestors' licenses: meta-llama/Llama-3.1-8B: llama3.1 (community)\n" in text
+
+
+def test_procurement_report_names_each_ancestor_license_and_the_unresolved(tmp_path: Path
+                                                                           ) -> None:
+    """A report filed for procurement names every base's license (they bind the derivative),
+    and an ancestor that could not be looked up is a warning in both formats, as in `check`."""
+    bases, models = tmp_path / "bases", tmp_path / "models"
+    folder(bases, "acme/base", "cc-by-nc-4.0", ("lost/root",))
+    folder(models, "acme/ft", "apache-2.0", ("acme/base",))
+    for name in ("report.md", "report.html"):
+        out = tmp_path / name
+        run = run_cli("report", str(models), "--lineage-dir", str(bases), "-p", "research-ok",
+                      "-o", str(out))
+        assert run.code == 0, run.stderr
+        text = out.read_text().replace("&#x27;", "'")
+        assert ("Ancestors' licenses: acme/base: cc-by-nc-4.0 (non_commercial); lost/root: not "
+                "looked up (unresolvable)") in text
+        assert "warning: ancestor lost/root could not be looked up" in text
 
 
 def test_lineage_command_on_a_local_folder(tmp_path: Path) -> None:

@@ -206,6 +206,20 @@ def _ancestry_line(lineage: Lineage) -> str:
     return f"{lineage.relation or 'derived'} of {parents}{root}{missing}"
 
 
+MAX_ANCESTORS_LISTED = 20
+
+
+def _ancestor_licenses_line(lineage: Lineage) -> str:
+    """Each ancestor's own license, nearest first: they bind the derivative too."""
+    nodes = list(lineage.nodes.values())
+    listed = [f"{n.id}: {n.license_key or 'unknown'} "
+              f"({n.category.value if n.category else 'unknown'})" if n.resolved
+              else f"{n.id}: not looked up ({n.status})" for n in nodes[:MAX_ANCESTORS_LISTED]]
+    more = len(nodes) - MAX_ANCESTORS_LISTED
+    return "Ancestors' licenses: " + "; ".join(listed) + (f"; and {more} more" if more > 0
+                                                         else "")
+
+
 def _inherited_data_line(lineage: Lineage) -> str:
     """What the ancestors' cards say about training data, which a derivative inherits."""
     if lineage.inherited_data:
@@ -223,6 +237,7 @@ def _new_obligations(lineage: Lineage, own: tuple[Obligation, ...]) -> list[Obli
 
 def _lineage_html(lineage: Lineage, own: tuple[Obligation, ...]) -> str:
     out = [f"<h4>Lineage</h4><p>{html_text(_ancestry_line(lineage))}</p>"
+           f"<p>{html_text(_ancestor_licenses_line(lineage))}</p>"
            f"<p>{html_text(_inherited_data_line(lineage))}</p>"]
     if lineage.drift:
         out.append("<ul>" + "".join(f'<li class="fail">license drift: {html_text(d.reason)}</li>'
@@ -239,6 +254,7 @@ def _lineage_html(lineage: Lineage, own: tuple[Obligation, ...]) -> str:
 def _lineage_markdown(lineage: Lineage, own: tuple[Obligation, ...]) -> str:
     inherited = _new_obligations(lineage, own)
     out = [f"**Lineage** {markdown(_ancestry_line(lineage))}\n\n"
+           f"{markdown(_ancestor_licenses_line(lineage))}\n\n"
            f"{markdown(_inherited_data_line(lineage))}\n\n"]
     out.extend(f"- license drift: {markdown(d.reason)}\n" for d in lineage.drift)
     out.extend(f"- [ ] inherited **{markdown(_KIND_LABEL.get(o.kind, o.kind))}** "
@@ -267,6 +283,7 @@ def render_markdown(outcome: GateOutcome, stream: TextIO) -> None:
         for v in verdict.violations:
             state = "waived" if not v.blocking else "violation"
             stream.write(f"- {state}: {markdown(v.clause)}: {markdown(v.message)}\n")
+        stream.writelines(f"- warning: {markdown(w)}\n" for w in verdict.warnings)
         if facts is None:
             stream.write(f"\nNot audited: {markdown(result.error.message if result.error else '')}"
                          "\n\n")
