@@ -266,6 +266,26 @@ def test_an_ancestors_license_must_meet_the_policy_too(tmp_path: Path) -> None:
                    str(policy)).code == 0
 
 
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_the_lookup_hint_is_given_once_for_every_unresolved_ancestor(tmp_path: Path,
+                                                                     fmt: str) -> None:
+    """Forty fine-tunes of bases not on disk gave forty copies of the same two-line hint in
+    the table, and the Markdown summary (a PR comment) left the warnings out."""
+    _, models = _derivative_registry(tmp_path)
+    (models / "acme__ft2").mkdir()
+    (models / "acme__ft2/README.md").write_text(
+        "---\nlicense: mit\nbase_model: org/nc-base\n---\n# Another fine-tune\n")
+    run = run_cli("check", str(models), "--policy", "commercial-use", "-f", fmt,
+                  "--width", "200")
+    assert run.code == 0, run.stdout
+    text = " ".join(run.stdout.split())
+    assert text.count("warning: ancestor org/nc-base could not be looked up (unresolvable): "
+                      "its license is unchecked") == 2
+    assert text.count("--lineage-dir") == 1
+    assert "1 ancestor(s) not looked up: add their folders with --lineage-dir, or ask the Hub " \
+        "with --lineage-hub" in text
+
+
 def test_an_ancestor_not_looked_up_is_a_warning_naming_it(tmp_path: Path) -> None:
     _, models = _derivative_registry(tmp_path)
     run = run_cli("check", str(models), "--policy", "commercial-use", "-f", "json")

@@ -188,6 +188,7 @@ def relation_of(record: ModelRecord, parents: tuple[str, ...]) -> str | None:
 NAMED_SHOWN = 5  # datasets an ancestor's data entry names at most
 # how to supply an ancestor found neither among local folders nor on the Hub
 LOOKUP_HINT = "add its folder with --lineage-dir, or ask the Hub with --lineage-hub"
+LOOKUP_HINT_MANY = "add their folders with --lineage-dir, or ask the Hub with --lineage-hub"
 
 
 def node_from_card(model_id: str, doc: CardDocument | None, kb: LicenseBase,

@@ -10,6 +10,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from cardaudit.lineage.resolve import LOOKUP_HINT, LOOKUP_HINT_MANY
 from cardaudit.policy.evaluate import GateOutcome
 from cardaudit.reports.escape import markdown, plain
 from cardaudit.reports.gate_data import gate_data
@@ -31,7 +32,7 @@ def render_table(outcome: GateOutcome, stream: TextIO, width: int | None = None)
         table.add_column(column, overflow="fold")
     for v in outcome.verdicts:
         lines = [("waived: " if not x.blocking else "") + f"{x.clause}: {x.message}"
-                 for x in v.violations] + [f"warning: {w}" for w in v.warnings]
+                 for x in v.violations] + [f"warning: {_short(w)}" for w in v.warnings]
         table.add_row(Text(plain(v.result.id)),
                       Text("pass" if v.passed else "FAIL", style="green" if v.passed else "red"),
                       Text(plain("\n".join(lines)) if lines else "—"))
@@ -39,10 +40,23 @@ def render_table(outcome: GateOutcome, stream: TextIO, width: int | None = None)
     _footer(outcome, lambda text: console.print(Text(plain(text))))
 
 
+_HINT_SUFFIX = f"; {LOOKUP_HINT}"
+
+
+def _short(warning: str) -> str:
+    """A warning without the lookup hint, which the footer gives once for every row: a
+    registry of forty fine-tunes would repeat it forty times."""
+    return warning.removesuffix(_HINT_SUFFIX)
+
+
 def _footer(outcome: GateOutcome, emit) -> None:  # type: ignore[no-untyped-def]
     failed = sum(1 for v in outcome.verdicts if not v.passed)
     emit(f"{len(outcome.verdicts)} model(s): {len(outcome.verdicts) - failed} passed, "
          f"{failed} failed (policy {outcome.policy.name})")
+    unlooked = sorted({w for v in outcome.verdicts for w in v.warnings
+                       if w.endswith(_HINT_SUFFIX)})
+    if unlooked:
+        emit(f"{len(unlooked)} ancestor(s) not looked up: {LOOKUP_HINT_MANY}")
     for exemption in outcome.unused_exemptions:
         emit(f"unused exemption: {exemption.label()} at {exemption.where}")
 
@@ -54,6 +68,7 @@ def render_markdown(outcome: GateOutcome, stream: TextIO) -> None:
     for v in outcome.verdicts:
         items = [("~~" if not x.blocking else "") + markdown(f"{x.clause}: {x.message}")
                  + ("~~ (exempted)" if not x.blocking else "") for x in v.violations]
+        items += [f"warning: {markdown(_short(w))}" for w in v.warnings]
         stream.write(f"| {markdown(v.result.id)} | {'pass' if v.passed else '**FAIL**'} | "
                      f"{'<br>'.join(items) or '—'} |\n")
     lines: list[str] = []
