@@ -180,6 +180,7 @@ def test_an_old_store_is_migrated_and_keeps_its_runs(tmp_path: Path) -> None:
         [model] = list(store.models(1, with_findings=True))
         assert model.model_id == "old/model" and model.license == "mit"
         assert model.base_models == () and model.relation is None
+        assert model.root_disclosure is None
         assert model.findings == (StoredFinding(
             "CA-DATA-001", "fail", "high",
             "The card does not say what the model was trained on.", 12),)

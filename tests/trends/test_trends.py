@@ -110,6 +110,45 @@ def test_each_cohort_reports_the_root_country_of_its_derivatives(db: Path) -> No
     assert finetunes["2023"] == {"derivatives": 1, "root_countries": {"US": 1.0}}
 
 
+def test_each_group_reports_its_derivatives_root_bases_own_disclosure(db: Path) -> None:
+    """Reference §4.2: a derivative's own level and its root base's, side by side. Roots read
+    in the run count; a root outside it (someone/private-base) is not known."""
+    groups = {g["key"]: g["root_disclosure"] for g in trends(db, "--by", "year")["groups"]}
+    nothing = {"known": 0, "disclosed_available": None, "disclosed_partial": None,
+               "not_disclosed": None}
+    assert groups["≤2022"] == nothing
+    # acme/chat-ft's root meta-llama/Llama-Mini says nothing of its data
+    assert groups["2023"] == {"known": 1, "disclosed_available": 0.0, "disclosed_partial": 0.0,
+                              "not_disclosed": 1.0}
+    # acme/qwen-ft and its GGUF: Qwen/Qwen-Mini describes its data, names none
+    assert groups["2024"] == {"known": 2, "disclosed_available": 0.0, "disclosed_partial": 1.0,
+                              "not_disclosed": 0.0}
+    # DS-Small says nothing, Mist-Small describes; the private base is not in the run
+    assert groups["2025"] == {"known": 2, "disclosed_available": 0.0, "disclosed_partial": 0.5,
+                              "not_disclosed": 0.5}
+
+
+def test_a_root_read_by_the_lineage_is_stored_for_trends(tmp_path: Path) -> None:
+    """A root outside the run (in --lineage-dir) was read by the audit's lineage: its level is
+    stored with the derivative, so `trends` knows it without the root's row."""
+    bases, models = tmp_path / "bases", tmp_path / "models"
+    (bases / "org__base").mkdir(parents=True)
+    (bases / "org__base/README.md").write_text(
+        "---\nlicense: mit\ndatasets:\n- wikitext\n---\n# Base\n")
+    (models / "acme__quant-GGUF").mkdir(parents=True)
+    (models / "acme__quant-GGUF/README.md").write_text(
+        "---\nlicense: mit\nbase_model: org/base\n---\n# Quant\n")
+    db = tmp_path / "audits.sqlite"
+    run = run_cli("audit", str(models), "--lineage-dir", str(bases), "--db", str(db))
+    assert run.code == 0, run.stderr
+    total = trends(db, "--by", "org")["total"]
+    assert total["disclosure"]["not_disclosed"] == 1.0  # the quantization's own card
+    assert total["root_disclosure"] == {"known": 1, "disclosed_available": 1.0,
+                                        "disclosed_partial": 0.0, "not_disclosed": 0.0}
+    table = run_cli("trends", "--db", str(db), "--by", "org", "--width", "200").stdout
+    assert "100.0% of 1" in table
+
+
 def test_a_repackagers_upload_as_root_takes_its_family_makers_country(tmp_path: Path) -> None:
     """Fine-tunes often name a re-packager's upload as their base (unsloth/Qwen2.5-7B): the
     re-packager is not the base's maker, so the root counts under the family's maker, and

@@ -35,7 +35,7 @@ _MODEL_COLUMNS = (
     "gate", "score_license", "score_data", "score_access", "score_documentation",
     "score_overall", "grade", "sections", "author", "created_at", "last_modified", "downloads",
     "downloads_all_time", "likes", "parameters", "pipeline_tag", "library_name", "hub",
-    "base_models", "relation", "root", "root_family",
+    "base_models", "relation", "root", "root_family", "root_disclosure",
 )
 SCORE_KEYS = ("license", "data", "access", "documentation", "overall")
 SHARED_VALUES = 100_000  # distinct values and maps one read of a run keeps for sharing
@@ -423,7 +423,7 @@ def _model_row(run_id: int, m: StoredModel) -> tuple[Any, ...]:
         to_json(m.sections) if m.sections else None, m.author, m.created_at, m.last_modified,
         m.downloads, m.downloads_all_time, m.likes, m.parameters, m.pipeline_tag,
         m.library_name, to_json(m.hub), to_json(list(m.base_models)) if m.base_models else None,
-        m.relation, m.root, m.root_family,
+        m.relation, m.root, m.root_family, m.root_disclosure,
     )
 
 
@@ -484,7 +484,7 @@ class _ModelReader:
          category, commercial, disclosure, disclosure_source, gate, s_lic, s_data, s_access,
          s_doc, s_overall, grade, sections, author, created_at, last_modified, downloads,
          downloads_all_time, likes, parameters, pipeline_tag, library_name, hub, base_models,
-         relation, root, root_family) = row
+         relation, root, root_family, root_disclosure) = row
         share = self.share
         scores = (s_lic, s_data, s_access, s_doc, s_overall)
         score_map = self._kept(self._values, scores,
@@ -508,4 +508,4 @@ class _ModelReader:
             library_name=share(library_name), hub=stored_json(hub, "Hub facts") if hub else None,
             base_models=tuple(stored_json(base_models, "base models")) if base_models else (),
             relation=share(relation), root=share(root), root_family=share(root_family),
-            findings=findings)
+            root_disclosure=share(root_disclosure), findings=findings)

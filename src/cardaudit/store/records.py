@@ -66,6 +66,7 @@ class StoredModel:
     relation: str | None = None
     root: str | None = None
     root_family: str | None = None
+    root_disclosure: str | None = None  # the root base's own level, when the lineage read it
     findings: tuple[StoredFinding, ...] = ()
 
     @property
@@ -122,7 +123,13 @@ def stored_from_result(result: ModelResult) -> StoredModel:
         base_models=bases, relation=relation,
         root=lineage.root if lineage is not None else None,
         root_family=lineage.root_family if lineage is not None else None,
+        root_disclosure=_root_disclosure(lineage),
     )
+
+
+def _root_disclosure(lineage: Lineage | None) -> str | None:
+    node = lineage.nodes.get(lineage.root) if lineage is not None and lineage.root else None
+    return node.data_level.value if node is not None and node.data_level is not None else None
 
 
 def to_json(value: Any) -> str | None:

@@ -102,6 +102,11 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
         "DROP TABLE findings",
         "ALTER TABLE findings_v3 RENAME TO findings",
     )),
+    # A derivative's root base's own disclosure level (reference §4.2: report a quantization's
+    # level and its root base's level separately), when the audit's lineage read the root.
+    (4, (
+        "ALTER TABLE models ADD COLUMN root_disclosure TEXT",
+    )),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -18,7 +18,7 @@ from cardaudit.trends.cohorts import (
     group_key,
     sort_keys,
 )
-from cardaudit.trends.metrics import Metrics, measure, parameters
+from cardaudit.trends.metrics import LEVELS, Metrics, measure, parameters
 
 SCHEMA_VERSION = 1
 WEIGHTS = ("none", "downloads")
@@ -54,6 +54,9 @@ class Group:
     finetunes: int = 0
     derivatives: int = 0
     base_countries: dict[str, float] = field(default_factory=dict)
+    # derivatives whose root base's own disclosure level is known, and the levels' shares
+    root_known: int = 0
+    root_disclosure: dict[str, float | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,9 @@ class TrendTable:
                 data["finetunes"] = g.finetunes
             data["base_origin"] = {"derivatives": g.derivatives,
                                    "root_countries": g.base_countries}
+            data["root_disclosure"] = {"known": g.root_known, **{
+                level: None if share is None else round(share, 4)
+                for level, share in g.root_disclosure.items()}}
             data[other_name] = g.other.as_json()
             return data
 
@@ -122,6 +128,7 @@ def compute(models: Iterable[StoredModel], query: TrendQuery, origins: Origins,
 
     notes = CohortNotes()
     roots = RootFinder({m.model_id: m.base_models for m in audited})
+    level_of = {m.model_id: m.disclosure for m in audited}
     groups: dict[str, list[StoredModel]] = {}
     for m in audited:
         if query.relation != "all" and m.relation != query.relation:
@@ -158,8 +165,32 @@ def compute(models: Iterable[StoredModel], query: TrendQuery, origins: Origins,
                   sorted(weights.items(), key=lambda cw: (-cw[1], cw[0]))} if total else {}
         return derivatives, shares
 
+    def root_level(m: StoredModel) -> str | None:
+        """The root base's own level: as the audit's lineage read it, else the root's row in
+        this run; None when the root's card was not read."""
+        if not m.base_models:
+            return None
+        if m.root_disclosure:
+            return m.root_disclosure
+        root, _ = roots.root(m)
+        return level_of.get(root) if root != m.model_id else None
+
+    def root_levels(members: list[StoredModel]) -> tuple[int, dict[str, float | None]]:
+        """Reference §4.2: a derivative's own level and its root base's, side by side (a
+        quantization's card rarely repeats the data story its base tells)."""
+        weights = dict.fromkeys(LEVELS, 0.0)
+        known = 0
+        for m in members:
+            level = root_level(m)
+            if level in weights:
+                known += 1
+                weights[level] += weigh_primary(m)
+        total = sum(weights.values())
+        return known, {level: w / total if total else None for level, w in weights.items()}
+
     def make(key: str, members: list[StoredModel]) -> Group:
         derivatives, countries = root_countries(members)
+        root_known, root_shares = root_levels(members)
         return Group(
             key=key, models=len(members), downloads=int(sum(downloads(m) for m in members)),
             primary=measure(members, weigh_primary, intermediary),
@@ -167,7 +198,8 @@ def compute(models: Iterable[StoredModel], query: TrendQuery, origins: Origins,
             parameters=parameters(members, downloads),
             share_of_scope=len(members) / scope if share_groups and scope else None,
             finetunes=sum(1 for m in members if m.relation == "finetune"),
-            derivatives=derivatives, base_countries=countries)
+            derivatives=derivatives, base_countries=countries, root_known=root_known,
+            root_disclosure=root_shares)
 
     counts = {k: len(v) for k, v in groups.items()}
     ordered = [make(k, groups[k]) for k in sort_keys(list(groups), query.by, counts)]

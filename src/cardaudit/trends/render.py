@@ -19,7 +19,8 @@ from cardaudit.trends.metrics import AREAS, LEVELS, SECTIONS
 
 BAR_WIDTH = 8
 # Dropped first when the terminal is narrow.
-_TREND_DROP_ORDER = ("params", "base root", "score", "gated", "commercial", "partial")
+_TREND_DROP_ORDER = ("root avail.", "params", "base root", "score", "gated", "commercial",
+                     "partial")
 
 
 def _pct(value: float | None) -> str:
@@ -53,6 +54,14 @@ def _top_root(group: Group) -> str:
     return f"{country} {share * 100:.0f}% of {group.derivatives:,}"
 
 
+def _root_available(group: Group) -> str:
+    """Share of the group's derivatives whose root base discloses available data, of those
+    whose root's card was read: "40.0% of 5"."""
+    if not group.root_known:
+        return "—"
+    return f"{_pct(group.root_disclosure['disclosed_available'])} of {group.root_known:,}"
+
+
 def _root_shares(group: Group) -> str:
     return "; ".join(f"{c}={v:.4f}" for c, v in group.base_countries.items())
 
@@ -75,7 +84,7 @@ def render_table(table: TrendTable, stream: TextIO, width: int | None = None) ->
     share = table.query.by in ("base-origin", "base-country")
     columns = ["group", "models"] + (["share"] if share else []) + [
         "available", "dl-weighted", "partial", "none", "permissive", "commercial", "gated",
-        "score", "params", "base root"]
+        "score", "params", "base root", "root avail."]
     rows = [*table.groups, *([table.total] if table.total is not None else [])]
     cells: list[list[str]] = []
     for group in rows:
@@ -90,7 +99,8 @@ def render_table(table: TrendTable, stream: TextIO, width: int | None = None) ->
                    _pct(metrics.commercial_use), _pct(metrics.gated),
                    "—" if metrics.scores["overall"] is None
                    else f"{metrics.scores['overall']:.0f}",
-                   _params(group.parameters["median"]), plain(_top_root(group))]
+                   _params(group.parameters["median"]), plain(_top_root(group)),
+                   _root_available(group)]
         cells.append(values)
     bold = len(rows) - 1 if table.total is not None else -1
 
@@ -109,7 +119,9 @@ def render_table(table: TrendTable, stream: TextIO, width: int | None = None) ->
     others = "unweighted" if table.query.weight == "none" else "download-weighted"
     legend = ("· available / dl-weighted: share disclosed and available, unweighted / "
               f"download-weighted; other shares {others}; score: mean overall; "
-              "params: median; base root: commonest country of the derivatives' root bases")
+              "params: median; base root: commonest country of the derivatives' root bases; "
+              "root avail.: share of derivatives whose root base discloses available data, of "
+              "those whose root's card was read")
     for note in (legend, *table.notes, hidden_note(columns, keep, console.width)):
         if note:
             console.print(Text(note if note.startswith(("·", "(")) else f"· {note}",
@@ -129,7 +141,8 @@ def _flat(table: TrendTable, group: Group) -> list[object]:
             *(m.sections[s] for s in SECTIONS),
             *(m.scores[a] for a in AREAS), group.parameters["mean"], group.parameters["median"],
             group.parameters["weighted_median"], group.share_of_scope, group.derivatives,
-            _root_shares(group)]
+            _root_shares(group), group.root_known,
+            *(group.root_disclosure.get(level) for level in LEVELS)]
 
 
 CSV_HEADER = ["group", "models", "downloads", *LEVELS, "available_unweighted",
@@ -137,7 +150,8 @@ CSV_HEADER = ["group", "models", "downloads", *LEVELS, "available_unweighted",
               "intermediaries", *(f"section_{s}" for s in SECTIONS),
               *(f"score_{a}" for a in AREAS),
               "parameters_mean", "parameters_median", "parameters_weighted_median", "share",
-              "derivatives", "base_root_countries"]
+              "derivatives", "base_root_countries", "root_known",
+              *(f"root_{level}" for level in LEVELS)]
 
 
 def _cell(value: object) -> str:
@@ -158,8 +172,9 @@ def render_csv(table: TrendTable, stream: TextIO) -> None:
 def render_markdown(table: TrendTable, stream: TextIO) -> None:
     stream.write(f"# {markdown(_title(table))}\n\n")
     stream.write("| group | models | available | dl-weighted | partial | none | permissive | "
-                 "commercial | gated | re-packaged | score | params (median) | base root |\n")
-    stream.write("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+                 "commercial | gated | re-packaged | score | params (median) | base root | "
+                 "root avail. |\n")
+    stream.write("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
     for group in [*table.groups, *([table.total] if table.total else [])]:
         m = group.primary
         unweighted, weighted = _weighted(table, group)
@@ -169,7 +184,8 @@ def render_markdown(table: TrendTable, stream: TextIO) -> None:
                      f"{_pct(m.disclosure['not_disclosed'])} | {_pct(m.permissive)} | "
                      f"{_pct(m.commercial_use)} | {_pct(m.gated)} | {_pct(m.intermediaries)} | "
                      f"{score} | "
-                     f"{_params(group.parameters['median'])} | {markdown(_top_root(group))} |\n")
+                     f"{_params(group.parameters['median'])} | {markdown(_top_root(group))} | "
+                     f"{markdown(_root_available(group))} |\n")
     stream.write("\n### Section completion\n\n| group | "
                  + " | ".join(s.replace("_", " ") for s in SECTIONS) + " |\n|---|"
                  + "---:|" * len(SECTIONS) + "\n")
