@@ -209,3 +209,52 @@ def test_a_base_named_by_no_hub_id_is_listed_without_a_supplier(tmp_path: Path,
     assert validate_full_spdx_document(document) == []
     base = next(p for p in document.packages if p.name.startswith("Our Base"))
     assert base.supplier is None
+
+
+MODEL_INDEX = """license: mit
+model-index:
+- name: acme/clf
+  results:
+  - task: {type: text-classification}
+    dataset: {name: IMDB, type: imdb, split: test}
+    metrics:
+    - {type: accuracy, value: 0.93, name: Accuracy}
+    - {type: f1, value: {nested: 1}}
+    - not a metric
+  - dataset: {name: Our held-out set, type: "our held-out set"}
+    metrics:
+    - {type: accuracy, value: "0.88\\u001b[2J"}
+  - just text
+"""
+
+
+def test_reported_results_go_into_every_bom_format(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The card's model-index results are what CycloneDX calls performance metrics and SPDX 3
+    `metric` (datasets they were measured on: `testedOn`); whatever else model-index holds is
+    skipped, and no control character comes through."""
+    _card(tmp_path / "models/acme__clf", MODEL_INDEX)
+    monkeypatch.chdir(tmp_path)
+    text = _bom("cyclonedx", tmp_path).read_text()
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    card = json.loads(text)["components"][0]["modelCard"]
+    assert card["quantitativeAnalysis"]["performanceMetrics"] == [
+        {"type": "Accuracy", "value": "0.93", "slice": "IMDB"},
+        {"type": "accuracy", "value": "0.88[2J", "slice": "Our held-out set"}]
+    objects = S.SHACLObjectSet()
+    with _bom("spdx3", tmp_path).open("rb") as stream:
+        S.JSONLDDeserializer().read(stream, objects)
+    assert objects.link() == set()
+    (package,) = objects.foreach_type(S.ai_AIPackage)
+    assert {e.key: e.value for e in package.ai_metric} == {
+        "Accuracy (IMDB)": "0.93", "accuracy (Our held-out set)": "0.88[2J"}
+    tested = [r for r in objects.foreach_type(S.Relationship)
+              if r.relationshipType == S.RelationshipType.testedOn]
+    assert [[t.name for t in r.to] for r in tested] == [["imdb"]]
+    path = _bom("spdx2", tmp_path)
+    renamed = path.with_name("bom.spdx.json")
+    path.rename(renamed)
+    document = parse_file(str(renamed))
+    assert validate_full_spdx_document(document) == []
+    assert document.packages[0].description == (
+        "Reported results: Accuracy 0.93 on IMDB; accuracy 0.88[2J on Our held-out set")

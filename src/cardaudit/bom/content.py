@@ -7,7 +7,7 @@ on the SPDX list it ships, everything else must be a well-formed `LicenseRef-…
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from cardaudit.cards.disclosure import DisclosureLevel
@@ -15,10 +15,14 @@ from cardaudit.cards.licensebase import LicenseTerms, spdx_licensing
 from cardaudit.errors import CardauditError
 from cardaudit.lineage.resolve import Lineage, Node
 from cardaudit.results import ModelResult
+from cardaudit.safetext import plain
 from cardaudit.sources.targets import is_hub_id
 
 _REF_RE = re.compile(r"^LicenseRef-[A-Za-z0-9.\-]+$")
+_DATASET_ID_RE = re.compile(r"(?:[A-Za-z0-9][\w.\-]{0,95}/)?[A-Za-z0-9][\w.\-]{0,95}")
 MAX_TEXT = 2000
+MAX_METRICS = 50  # model-index blocks run to 750 KB; a BOM lists the first results
+MAX_METRIC_TEXT = 120
 HUB_LICENSES_URL = "https://huggingface.co/docs/hub/repositories-licenses"
 
 
@@ -31,6 +35,16 @@ class BomDataset:
     id: str
     url: str | None
     availability: str  # directDownload | clickthrough | registration | unknown
+
+
+@dataclass(frozen=True, slots=True)
+class BomMetric:
+    """One result the card reports in `model-index`: what was measured, on which data."""
+
+    name: str
+    value: str
+    dataset: str | None  # the dataset's name as given
+    dataset_id: str | None  # its Hub id (`dataset.type`), when it is one
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +80,7 @@ class BomModel:
     base_models: tuple[str, ...]
     status: str
     ancestors: tuple[BomAncestor, ...] = ()  # nearest first; only with a resolved lineage
+    metrics: tuple[BomMetric, ...] = ()  # the card's model-index results, at most MAX_METRICS
 
 
 def checked_expression(expression: str) -> str:
@@ -101,6 +116,12 @@ def _refs(terms: Iterable[LicenseTerms], expression: str) -> dict[str, str]:
     return refs
 
 
+def is_dataset_id(text: str) -> bool:
+    """A Hub dataset id (`imdb`, `glue`, `org/name`): what `dataset.type` holds when the card
+    follows the Hub's model-index format, and only then a dataset to link."""
+    return _DATASET_ID_RE.fullmatch(text) is not None
+
+
 def _ancestor(node: Node) -> BomAncestor:
     known = [t for t in node.terms if t.key not in ("unknown", "other")]
     joiner = " OR " if " OR " in (node.license_key or "") else " AND "
@@ -124,6 +145,42 @@ def _inherited(lineage: Lineage) -> str:
     unread = [*lineage.unresolved, *lineage.unread_cards()]
     return "; no base model's card discloses its training data" + (
         f" (not read: {', '.join(unread)})" if unread else "")
+
+
+def _short(value: object) -> str | None:
+    """A model-index scalar as one short line; nested values and empty text are none."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    text = plain(str(value))[:MAX_METRIC_TEXT]
+    return text or None
+
+
+def _metrics(metadata: Mapping[str, object]) -> tuple[BomMetric, ...]:
+    """The results `model-index` reports (name, value, dataset), whatever shape it is in:
+    anything that is not the documented layout is skipped, never an error."""
+    found: list[BomMetric] = []
+    entries = metadata.get("model-index")
+    for entry in entries if isinstance(entries, list) else ():
+        results = entry.get("results") if isinstance(entry, dict) else None
+        for result in results if isinstance(results, list) else ():
+            if not isinstance(result, dict):
+                continue
+            given = result.get("dataset")
+            dataset: dict[str, object] = given if isinstance(given, dict) else {}
+            name = _short(dataset.get("name")) or _short(dataset.get("type"))
+            hub_id = _short(dataset.get("type"))
+            metrics = result.get("metrics")
+            for metric in metrics if isinstance(metrics, list) else ():
+                if not isinstance(metric, dict):
+                    continue
+                label = _short(metric.get("name")) or _short(metric.get("type"))
+                value = _short(metric.get("value"))
+                if label and value:
+                    found.append(BomMetric(label, value, name, hub_id if hub_id and
+                                           is_dataset_id(hub_id) else None))
+                    if len(found) >= MAX_METRICS:
+                        return tuple(found)
+    return tuple(found)
 
 
 def _section_text(result: ModelResult, canonical: str) -> str | None:
@@ -189,4 +246,5 @@ def bom_model(result: ModelResult, endpoint: str) -> BomModel:
         training_info=training[:MAX_TEXT], uses=_section_text(result, "uses"),
         limitations=_section_text(result, "limitations"), datasets=tuple(datasets),
         base_models=tuple(facts.base_models), status=result.status.value,
-        ancestors=tuple(_ancestor(n) for n in lineage.nodes.values()) if lineage else ())
+        ancestors=tuple(_ancestor(n) for n in lineage.nodes.values()) if lineage else (),
+        metrics=_metrics(doc.metadata) if doc is not None else ())

@@ -44,6 +44,10 @@ def _model_card(model: BomModel, dataset_refs: list[str]) -> dict[str, Any]:
     card: dict[str, Any] = {"bom-ref": _ref("modelcard", model.id)}
     if parameters:
         card["modelParameters"] = parameters
+    if model.metrics:
+        card["quantitativeAnalysis"] = {"performanceMetrics": [
+            {"type": m.name, "value": m.value, **({"slice": m.dataset} if m.dataset else {})}
+            for m in model.metrics]}
     if considerations:
         card["considerations"] = considerations
     card["properties"] = [

@@ -36,6 +36,13 @@ def _spdx_id(kind: str, *parts: str) -> str:
     return f"SPDXRef-{kind}-" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
+def _results(model: BomModel) -> str:
+    """SPDX 2.3 has no AI fields: the card's reported results go in the description."""
+    return "Reported results: " + "; ".join(
+        f"{m.name} {m.value}" + (f" on {m.dataset}" if m.dataset else "")
+        for m in model.metrics) if model.metrics else ""
+
+
 def _declared(expression: str, parser: LicenseExpressionParser) -> Any:
     return SpdxNoAssertion() if expression == "NOASSERTION" else \
         parser.parse_license_expression(expression)
@@ -78,7 +85,7 @@ def build(models: list[BomModel], created: dt.datetime) -> Document:
             license_concluded=declared, primary_package_purpose=PackagePurpose.OTHER,
             supplier=Actor(ActorType.ORGANIZATION, model.supplier) if model.supplier else None,
             summary=f"AI model ({model.task or 'task not declared'})",
-            comment=model.training_info)
+            description=_results(model) or None, comment=model.training_info)
         document.packages.append(package)
         document.relationships.append(
             Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, package_id))

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from spdx_python_model import v3_0_1 as S
 
 from cardaudit import __version__
-from cardaudit.bom.content import BomAncestor, BomError, BomModel
+from cardaudit.bom.content import BomAncestor, BomDataset, BomError, BomMetric, BomModel
 
 NAMESPACE = "https://cardaudit.example/spdx"
 
@@ -21,6 +21,33 @@ NAMESPACE = "https://cardaudit.example/spdx"
 def _id(kind: str, *parts: str) -> str:
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
     return f"{NAMESPACE}/{kind}-{digest}"
+
+
+def _dataset_package(info: Any, dataset: BomDataset, datasets: dict[str, Any],
+                     elements: list[Any]) -> Any:
+    """One DatasetPackage per dataset id, however many models train or test on it."""
+    node = datasets.get(dataset.id)
+    if node is None:
+        node = S.dataset_DatasetPackage(
+            spdxId=_id("dataset", dataset.id), creationInfo=info, name=dataset.id,
+            software_downloadLocation=dataset.url or "NOASSERTION",
+            software_primaryPurpose=S.software_SoftwarePurpose.data,
+            dataset_datasetType=[S.dataset_DatasetType.noAssertion])
+        if dataset.availability in ("directDownload", "clickthrough", "registration"):
+            node.dataset_datasetAvailability = getattr(
+                S.dataset_DatasetAvailabilityType, dataset.availability)
+        datasets[dataset.id] = node
+        elements.append(node)
+    return node
+
+
+def _metric_entries(metrics: tuple[BomMetric, ...]) -> list[Any]:
+    """`ai_metric` entries, "accuracy (IMDB)" → "0.93": one per name and dataset."""
+    entries: dict[str, str] = {}
+    for metric in metrics:
+        key = f"{metric.name} ({metric.dataset})" if metric.dataset else metric.name
+        entries.setdefault(key, metric.value)
+    return [S.DictionaryEntry(key=k, value=v) for k, v in entries.items()]
 
 
 def _organization(info: Any, name: str, organizations: dict[str, Any],
@@ -76,7 +103,7 @@ def build(models: list[BomModel], created: dt.datetime) -> S.SHACLObjectSet:
     agent.creationInfo = info
     elements: list[Any] = [tool, agent]
     roots = []
-    datasets: dict[str, object] = {}
+    datasets: dict[str, Any] = {}
     organizations: dict[str, Any] = {}
     packages: dict[str, Any] = {}  # by model id: the audited models, then their bases
     pending: dict[str, BomAncestor] = {}
@@ -105,25 +132,22 @@ def build(models: list[BomModel], created: dt.datetime) -> S.SHACLObjectSet:
         packages.setdefault(model.id, package)
         for ancestor in model.ancestors:
             pending.setdefault(ancestor.id, ancestor)
-        trained_on: list[Any] = []
-        for dataset in model.datasets:
-            node = datasets.get(dataset.id)
-            if node is None:
-                node = S.dataset_DatasetPackage(
-                    spdxId=_id("dataset", dataset.id), creationInfo=info, name=dataset.id,
-                    software_downloadLocation=dataset.url or "NOASSERTION",
-                    software_primaryPurpose=S.software_SoftwarePurpose.data,
-                    dataset_datasetType=[S.dataset_DatasetType.noAssertion])
-                if dataset.availability in ("directDownload", "clickthrough", "registration"):
-                    node.dataset_datasetAvailability = getattr(
-                        S.dataset_DatasetAvailabilityType, dataset.availability)
-                datasets[dataset.id] = node
-                elements.append(node)
-            trained_on.append(node)
+        if model.metrics:
+            package.ai_metric = _metric_entries(model.metrics)
+        trained_on = [_dataset_package(info, dataset, datasets, elements)
+                      for dataset in model.datasets]
         if trained_on:
             elements.append(S.Relationship(
                 spdxId=_id("rel", model.id, "trainedOn"), creationInfo=info, from_=package,
                 to=trained_on, relationshipType=S.RelationshipType.trainedOn))
+        tested_ids = dict.fromkeys(m.dataset_id for m in model.metrics if m.dataset_id)
+        tested_on = [_dataset_package(info, BomDataset(d, f"https://huggingface.co/datasets/{d}",
+                                                       "unknown"), datasets, elements)
+                     for d in tested_ids if d]
+        if tested_on:
+            elements.append(S.Relationship(
+                spdxId=_id("rel", str(package.spdxId), "testedOn"), creationInfo=info,
+                from_=package, to=tested_on, relationshipType=S.RelationshipType.testedOn))
     for ancestor in pending.values():
         if ancestor.id not in packages:  # a base audited in the same run is its own package
             packages[ancestor.id] = _ancestor_package(info, ancestor, organizations, elements)
