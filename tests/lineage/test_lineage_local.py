@@ -177,6 +177,9 @@ def test_procurement_report_names_each_ancestor_license_and_the_unresolved(tmp_p
         assert ("Ancestors' licenses: acme/base: cc-by-nc-4.0 (non_commercial); lost/root: not "
                 "looked up (unresolvable)") in text
         assert "warning: ancestor lost/root could not be looked up" in text
+        # where nothing was found is said so, not quoted as if the card said it
+        assert "not found; datasets: absent from front matter (lines 1–5)" in text
+        assert "“absent" not in text and "\nabsent from" not in text
 
 
 def test_lineage_command_on_a_local_folder(tmp_path: Path) -> None:

@@ -134,11 +134,27 @@ def _score_text(score: int | None) -> str:
     return "n/a" if score is None else str(score)
 
 
+def _absent(evidence: Evidence) -> bool:
+    """Evidence of something not found ("absent from front matter (lines 1–5)"): where it was
+    looked for, not card text; a filed report must not quote it as if the card said it."""
+    return evidence.line is None and evidence.excerpt.startswith("absent")
+
+
 def _quote(evidence: Evidence) -> str:
     if not evidence.excerpt and evidence.line is None:
         return ""
+    if _absent(evidence):
+        return (f'<p class="muted">not found; {html_text(_where(evidence))}: '
+                f"{html_text(evidence.excerpt)}</p>")
     return (f'<blockquote><span class="muted">{html_text(_where(evidence))}</span>\n'
             f"{html_text(evidence.excerpt)}</blockquote>")
+
+
+def _quote_markdown(evidence: Evidence) -> str:
+    """' — evidence line 3: “…”', or ' — not found; datasets: absent from front matter …'."""
+    if _absent(evidence):
+        return f" — not found; {markdown(_where(evidence))}: {markdown(evidence.excerpt)}"
+    return f" — evidence {markdown(_where(evidence))}: “{markdown(evidence.excerpt)}”"
 
 
 def _model_html(verdict: Verdict) -> str:
@@ -289,9 +305,8 @@ def render_markdown(outcome: GateOutcome, stream: TextIO) -> None:
                          "\n\n")
             continue
         lic = facts.license
-        stream.write(f"\n**License** {markdown(lic.key)} ({markdown(lic.category.value)}) — "
-                     f"evidence {markdown(_where(lic.evidence))}: "
-                     f"“{markdown(lic.evidence.excerpt)}”\n\n")
+        stream.write(f"\n**License** {markdown(lic.key)} ({markdown(lic.category.value)})"
+                     f"{_quote_markdown(lic.evidence)}\n\n")
         for ob in lic.obligations:
             stream.write(f"- [ ] **{markdown(_KIND_LABEL.get(ob.kind, ob.kind))}**: "
                          f"{markdown(ob.text)}\n")
@@ -299,6 +314,6 @@ def render_markdown(outcome: GateOutcome, stream: TextIO) -> None:
         if lineage is not None:
             stream.write("\n" + _lineage_markdown(lineage, lic.obligations))
         dis = facts.disclosure
-        stream.write(f"\n**Training data** {markdown(dis.level.value)} — evidence "
-                     f"{markdown(_where(dis.evidence))}: “{markdown(dis.evidence.excerpt)}”\n\n"
+        stream.write(f"\n**Training data** {markdown(dis.level.value)}"
+                     f"{_quote_markdown(dis.evidence)}\n\n"
                      f"**Access** {markdown(facts.gate.level.value)}\n\n")
