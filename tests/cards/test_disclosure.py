@@ -24,6 +24,12 @@ AVAILABLE, PARTIAL, NONE = (DisclosureLevel.AVAILABLE, DisclosureLevel.PARTIAL,
     ("---\ndatasets:\n- array of dataset identifiers\n---\n# M\n", NONE, "none"),
     ("---\ndatasets:\n- dataset1\n- '{dataset_0}'\n---\n# M\n", NONE, "none"),
     ("---\ndatasets:\n- web crawled (coming soon)\n---\n# M\n", NONE, "none"),
+    # …nor a phrase about the author's own data (six 2022 cards); an id stays an id
+    ("---\ndatasets:\n- our own\n- custom danish dataset\n---\n# M\n", NONE, "none"),
+    ("---\ndatasets:\n- self made to classify whether text is related to technology or not.\n"
+     "---\n# M\n", NONE, "none"),
+    ("---\ndatasets:\n- acme/private-chats\n---\n# M\n", AVAILABLE, "metadata"),
+    ("---\ndatasets:\n- Danish OpenSubtitles\n---\n# M\n", AVAILABLE, "metadata"),
     ("# M\n\n## Training data\n\nPre-trained on BookCorpus and English Wikipedia.\n",
      AVAILABLE, "card_text"),
     ("# M\n\nThis model is a fine-tuned version of bert-base on the imdb dataset.\n",

@@ -179,6 +179,10 @@ _NO_DATASET_IDS = frozenset({"none", "n/a", "na", "null", "unknown", "custom", "
 # `- {dataset_0}`) and promises (`- web crawled (coming soon)`)
 _TEMPLATE_ID_RE = re.compile(r"array of dataset identifiers|^dataset_?\d*$|[{}]|coming soon|"
                              r"\bto be (?:added|announced|released)\b", re.I)
+# …nor a phrase about the author's own data (`- our own`, `- custom danish dataset`, `- self
+# made to classify …`): a description of data no one else can obtain, never a dataset id
+_OWN_DATA_WORD_RE = re.compile(r"\b(?:our|own|custom|self[- ]?made|private|in[- ]house|"
+                               r"proprietary|internal|personal)\b", re.I)
 # …nor do these before "dataset" in "fine-tuned on the X dataset"
 _NOT_A_DATASET = _NO_DATASET_IDS | {
                   "an", "a", "our", "generator", "imagefolder", "audiofolder", "json", "csv",
@@ -296,6 +300,11 @@ class Disclosure:
     datasets_checked: bool = False
 
 
+def _own_data_phrase(value: str) -> bool:
+    """A phrase (not an id: it has spaces) about the author's own data."""
+    return any(c.isspace() for c in value) and _OWN_DATA_WORD_RE.search(value) is not None
+
+
 def metadata_datasets(metadata: Mapping[str, object]) -> tuple[str, ...]:
     """The `datasets:` ids, without the placeholders that name none (`custom`, `none`)."""
     value = metadata.get("datasets")
@@ -305,7 +314,8 @@ def metadata_datasets(metadata: Mapping[str, object]) -> tuple[str, ...]:
         return ()
     return tuple(str(v).strip() for v in value if isinstance(v, str | int) and str(v).strip()
                  and str(v).strip().lower() not in _NO_DATASET_IDS
-                 and not _TEMPLATE_ID_RE.search(str(v)))
+                 and not _TEMPLATE_ID_RE.search(str(v))
+                 and not _own_data_phrase(str(v).strip()))
 
 
 def assess_disclosure(doc: CardDocument | None, vocab: DatasetVocabulary,
