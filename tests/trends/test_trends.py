@@ -128,6 +128,34 @@ def test_each_group_reports_its_derivatives_root_bases_own_disclosure(db: Path) 
                               "not_disclosed": 0.5}
 
 
+def test_each_group_gives_its_license_mix(db: Path) -> None:
+    """The license mix by period (Apache-2.0/MIT against community licenses) is a headline
+    trend; license categories alone hide which licenses they are."""
+    data = trends(db, "--by", "year")
+    assert data["total"]["licenses"] == {"apache-2.0": 0.375, "mit": 0.3125, "llama2": 0.125,
+                                         "cc-by-nc-4.0": 0.0625, "gemma": 0.0625,
+                                         "unknown": 0.0625}
+    groups = {g["key"]: g["licenses"] for g in data["groups"]}
+    assert groups["2023"] == {"llama2": 0.6667, "apache-2.0": 0.3333}
+    weighted = trends(db, "--by", "year", "--weight", "downloads")["groups"][0]["licenses"]
+    # bert-lab/tiny-bert (apache-2.0) carries most of the ≤2022 downloads
+    assert weighted["apache-2.0"] == pytest.approx(120000 / (120000 + 5000 + 300), abs=1e-4)
+
+
+def test_a_long_license_tail_is_summed_as_other() -> None:
+    from cardaudit.store.records import StoredModel
+    from cardaudit.trends.metrics import OTHER_LICENSES, TOP_LICENSES, measure
+
+    models = [StoredModel(f"o/m{i}", "local", "x", "ok", license=f"lic-{i:02d}",
+                          disclosure="not_disclosed") for i in range(TOP_LICENSES + 3)]
+    models += [StoredModel("o/a", "local", "x", "ok", license="lic-07",
+                           disclosure="not_disclosed")]
+    licenses = measure(models, lambda m: 1.0).licenses
+    assert next(iter(licenses)) == "lic-07" and len(licenses) == TOP_LICENSES + 1
+    assert licenses[OTHER_LICENSES] == pytest.approx(3 / 14)
+    assert sum(licenses.values()) == pytest.approx(1.0)
+
+
 def test_a_root_read_by_the_lineage_is_stored_for_trends(tmp_path: Path) -> None:
     """A root outside the run (in --lineage-dir) was read by the audit's lineage: its level is
     stored with the derivative, so `trends` knows it without the root's row."""

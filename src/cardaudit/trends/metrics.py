@@ -8,7 +8,7 @@ and counted; a model whose README is missing counts as disclosing nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cardaudit.store.records import StoredModel
@@ -18,6 +18,8 @@ SECTIONS = ("model_details", "uses", "limitations", "how_to_start", "training", 
             "environmental_impact", "technical_specs", "citation", "contact")
 AREAS = ("license", "data", "access", "documentation", "overall")
 GATED = ("click_through", "approval")
+TOP_LICENSES = 10
+OTHER_LICENSES = "(other)"
 
 Weigh = Callable[[StoredModel], float]
 
@@ -34,6 +36,8 @@ class Metrics:
     scores: dict[str, float | None]
     license_categories: dict[str, float]
     intermediaries: float | None = None
+    # the license mix: the commonest license ids' shares, the rest summed under OTHER_LICENSES
+    licenses: dict[str, float] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -45,6 +49,7 @@ class Metrics:
             "scores": {k: _round(v, 1) for k, v in self.scores.items()},
             "license_categories": {k: _round(v) for k, v in self.license_categories.items()},
             "intermediaries": _round(self.intermediaries),
+            "licenses": {k: _round(v) for k, v in self.licenses.items()},
         }
 
 
@@ -79,11 +84,14 @@ def measure(models: Sequence[StoredModel], weigh: Weigh,
     `intermediary` tells re-packaged models (reference §4.3) apart."""
     with_card = [m for m in models if m.sections]
     categories: dict[str, float] = {}
+    licenses: dict[str, float] = {}
     total = sum(weigh(m) for m in models)
     if total > 0:
         for m in models:
             key = m.category or "unknown"
             categories[key] = categories.get(key, 0.0) + weigh(m) / total
+            name = m.license or "unknown"
+            licenses[name] = licenses.get(name, 0.0) + weigh(m) / total
     scores = {area: _mean([(float(value), weigh(m)) for m in models
                            if (value := m.scores.get(area)) is not None]) for area in AREAS}
     return Metrics(
@@ -97,7 +105,18 @@ def measure(models: Sequence[StoredModel], weigh: Weigh,
         scores=scores,
         license_categories=dict(sorted(categories.items(), key=lambda kv: -kv[1])),
         intermediaries=_share(models, weigh, intermediary) if intermediary else None,
+        licenses=_top(licenses),
     )
+
+
+def _top(shares: dict[str, float]) -> dict[str, float]:
+    """The TOP_LICENSES largest shares (ties by name), the rest summed as OTHER_LICENSES."""
+    ranked = sorted(shares.items(), key=lambda kv: (-kv[1], kv[0]))
+    top = dict(ranked[:TOP_LICENSES])
+    rest = sum(v for _, v in ranked[TOP_LICENSES:])
+    if rest > 0:
+        top[OTHER_LICENSES] = top.get(OTHER_LICENSES, 0.0) + rest
+    return top
 
 
 def parameters(models: Sequence[StoredModel], weigh: Weigh) -> dict[str, float | None]:

@@ -19,8 +19,8 @@ from cardaudit.trends.metrics import AREAS, LEVELS, SECTIONS
 
 BAR_WIDTH = 8
 # Dropped first when the terminal is narrow.
-_TREND_DROP_ORDER = ("root avail.", "params", "base root", "score", "gated", "commercial",
-                     "partial")
+_TREND_DROP_ORDER = ("root avail.", "top license", "params", "base root", "score", "gated",
+                     "commercial", "partial")
 
 
 def _pct(value: float | None) -> str:
@@ -54,6 +54,19 @@ def _top_root(group: Group) -> str:
     return f"{country} {share * 100:.0f}% of {group.derivatives:,}"
 
 
+def _top_license(group: Group) -> str:
+    """The group's commonest license id and its share: "apache-2.0 56%"."""
+    licenses = group.primary.licenses
+    if not licenses:
+        return "—"
+    name, share = next(iter(licenses.items()))
+    return f"{name} {share * 100:.0f}%"
+
+
+def _license_mix(group: Group) -> str:
+    return "; ".join(f"{k}={v:.4f}" for k, v in group.primary.licenses.items())
+
+
 def _root_available(group: Group) -> str:
     """Share of the group's derivatives whose root base discloses available data, of those
     whose root's card was read: "40.0% of 5"."""
@@ -84,7 +97,7 @@ def render_table(table: TrendTable, stream: TextIO, width: int | None = None) ->
     share = table.query.by in ("base-origin", "base-country")
     columns = ["group", "models"] + (["share"] if share else []) + [
         "available", "dl-weighted", "partial", "none", "permissive", "commercial", "gated",
-        "score", "params", "base root", "root avail."]
+        "top license", "score", "params", "base root", "root avail."]
     rows = [*table.groups, *([table.total] if table.total is not None else [])]
     cells: list[list[str]] = []
     for group in rows:
@@ -96,7 +109,7 @@ def render_table(table: TrendTable, stream: TextIO, width: int | None = None) ->
         values += [f"{_bar(unweighted)} {_pct(unweighted)}", _pct(weighted),
                    _pct(metrics.disclosure["disclosed_partial"]),
                    _pct(metrics.disclosure["not_disclosed"]), _pct(metrics.permissive),
-                   _pct(metrics.commercial_use), _pct(metrics.gated),
+                   _pct(metrics.commercial_use), _pct(metrics.gated), plain(_top_license(group)),
                    "—" if metrics.scores["overall"] is None
                    else f"{metrics.scores['overall']:.0f}",
                    _params(group.parameters["median"]), plain(_top_root(group)),
@@ -119,7 +132,8 @@ def render_table(table: TrendTable, stream: TextIO, width: int | None = None) ->
     others = "unweighted" if table.query.weight == "none" else "download-weighted"
     legend = ("· available / dl-weighted: share disclosed and available, unweighted / "
               f"download-weighted; other shares {others}; score: mean overall; "
-              "params: median; base root: commonest country of the derivatives' root bases; "
+              "top license: commonest license id; params: median; base root: commonest "
+              "country of the derivatives' root bases; "
               "root avail.: share of derivatives whose root base discloses available data, of "
               "those whose root's card was read")
     for note in (legend, *table.notes, hidden_note(columns, keep, console.width)):
@@ -142,7 +156,7 @@ def _flat(table: TrendTable, group: Group) -> list[object]:
             *(m.scores[a] for a in AREAS), group.parameters["mean"], group.parameters["median"],
             group.parameters["weighted_median"], group.share_of_scope, group.derivatives,
             _root_shares(group), group.root_known,
-            *(group.root_disclosure.get(level) for level in LEVELS)]
+            *(group.root_disclosure.get(level) for level in LEVELS), _license_mix(group)]
 
 
 CSV_HEADER = ["group", "models", "downloads", *LEVELS, "available_unweighted",
@@ -151,7 +165,7 @@ CSV_HEADER = ["group", "models", "downloads", *LEVELS, "available_unweighted",
               *(f"score_{a}" for a in AREAS),
               "parameters_mean", "parameters_median", "parameters_weighted_median", "share",
               "derivatives", "base_root_countries", "root_known",
-              *(f"root_{level}" for level in LEVELS)]
+              *(f"root_{level}" for level in LEVELS), "licenses"]
 
 
 def _cell(value: object) -> str:
@@ -172,9 +186,9 @@ def render_csv(table: TrendTable, stream: TextIO) -> None:
 def render_markdown(table: TrendTable, stream: TextIO) -> None:
     stream.write(f"# {markdown(_title(table))}\n\n")
     stream.write("| group | models | available | dl-weighted | partial | none | permissive | "
-                 "commercial | gated | re-packaged | score | params (median) | base root | "
-                 "root avail. |\n")
-    stream.write("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+                 "commercial | gated | re-packaged | top license | score | params (median) | "
+                 "base root | root avail. |\n")
+    stream.write("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
     for group in [*table.groups, *([table.total] if table.total else [])]:
         m = group.primary
         unweighted, weighted = _weighted(table, group)
@@ -183,9 +197,9 @@ def render_markdown(table: TrendTable, stream: TextIO) -> None:
                      f"{_pct(weighted)} | {_pct(m.disclosure['disclosed_partial'])} | "
                      f"{_pct(m.disclosure['not_disclosed'])} | {_pct(m.permissive)} | "
                      f"{_pct(m.commercial_use)} | {_pct(m.gated)} | {_pct(m.intermediaries)} | "
-                     f"{score} | "
+                     f"{markdown(_top_license(group))} | {score} | "
                      f"{_params(group.parameters['median'])} | {markdown(_top_root(group))} | "
-                     f"{markdown(_root_available(group))} |\n")
+                     f"{_root_available(group)} |\n")  # digits only: no markup
     stream.write("\n### Section completion\n\n| group | "
                  + " | ".join(s.replace("_", " ") for s in SECTIONS) + " |\n|---|"
                  + "---:|" * len(SECTIONS) + "\n")
