@@ -72,3 +72,18 @@ def test_models_that_cannot_be_read_are_rows_and_one_error_line_each(tmp_path: P
     section = md.split("## Errors\n\n")[1].split("\n\n")[0].splitlines()
     assert [item.split(":")[0] for item in section] == ["- acme/dir-readme", "- acme/missing"]
     assert md.count("| error |") == 2
+
+
+def test_a_paragraph_for_a_license_name_is_cut_in_the_table_only(tmp_path: Path) -> None:
+    """An unknown license is shown by the name the card gives it: a 3,000-character name
+    folded over 65 table lines. The table cuts it; JSON keeps it whole."""
+    (tmp_path / "acme__x").mkdir()
+    (tmp_path / "acme__x/README.md").write_text(
+        "---\nlicense: other\nlicense_name: " + "x" * 3000 + "\n---\n# X\n")
+    run = run_cli("audit", str(tmp_path), "--no-store", "--width", "120")
+    assert run.code == 0, run.stderr
+    [line] = [ln for ln in run.stdout.splitlines() if "acme/x" in ln]
+    assert "x" * 39 + "…" in line
+    assert len(run.stdout.splitlines()) < 10
+    data = json.loads(run_cli("audit", str(tmp_path), "--no-store", "-f", "json").stdout)
+    assert data["models"][0]["license"]["key"] == "x" * 3000

@@ -10,11 +10,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from cardaudit.cards.evidence import excerpt
 from cardaudit.reports.document import sorted_results, summary
 from cardaudit.reports.escape import plain
 from cardaudit.reports.fit import fit_columns, hidden_note
 from cardaudit.reports.rows import row_of
 from cardaudit.results import AuditReport
+
+# an unknown license is shown by the name the card gives it, which can be a paragraph: the
+# table cuts it (CSV, JSON and Markdown keep it whole)
+MAX_LICENSE_CELL = 40
 
 # Long enum values shortened for the terminal only; JSON, CSV and Markdown keep them whole.
 _SHORT = {"disclosed_available": "available", "disclosed_partial": "partial",
@@ -71,7 +76,8 @@ def render(report: AuditReport, stream: TextIO, width: int | None = None) -> Non
         columns[-3:-3] = ["root"]
     cells: list[list[str]] = []
     for row, root in zip(rows, roots, strict=True):
-        values = [row.id, row.license, row.category, row.commercial, row.data, row.gate,
+        values = [row.id, excerpt(row.license, MAX_LICENSE_CELL), row.category, row.commercial,
+                  row.data, row.gate,
                   "·".join(row.areas), row.overall, row.grade]
         if with_root:
             values.insert(6, root or "—")

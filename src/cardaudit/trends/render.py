@@ -11,9 +11,10 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from cardaudit.cards.evidence import excerpt
 from cardaudit.reports.escape import csv_cell, markdown, plain
 from cardaudit.reports.fit import fit_columns, hidden_note
-from cardaudit.reports.table import console_for
+from cardaudit.reports.table import MAX_LICENSE_CELL, console_for
 from cardaudit.trends.compute import Group, TrendTable
 from cardaudit.trends.metrics import AREAS, LEVELS, SECTIONS
 
@@ -60,7 +61,7 @@ def _top_license(group: Group) -> str:
     if not licenses:
         return "—"
     name, share = next(iter(licenses.items()))
-    return f"{name} {share * 100:.0f}%"
+    return f"{excerpt(name, MAX_LICENSE_CELL)} {share * 100:.0f}%"
 
 
 def _license_mix(group: Group) -> str:
