@@ -263,6 +263,9 @@ FACTS: dict[str, Fact] = {
         _base_evidence),
     "lineage.inherited_data": Fact(lambda f: _lin(f, _inherited_data), _base_evidence,
                                    lambda f: _inherited_data_unknown(f.lineage)),
+    "lineage.merge": Fact(lambda f: _is_merge(f), _base_evidence),
+    "lineage.undisclosed_parents": Fact(lambda f: _lin(f, _undisclosed_parents), _base_evidence,
+                                        lambda f: _unread_parents_reason(f.lineage)),
     "lineage.relation": Fact(lambda f: _lin(f, lambda x: x.relation), _base_evidence),
     "lineage.root_family": Fact(lambda f: _lin(f, lambda x: x.root_family), _base_evidence),
     "lineage.root_country": Fact(lambda f: _lin(f, lambda x: x.root_country), _base_evidence),
@@ -310,6 +313,35 @@ def _inherited_data_unknown(lineage: Any) -> str | None:
                 f"{', '.join(unread[:3])} was not read (gated, or no readable README: only its "
                 "metadata is looked up)")
     return "no ancestor looked up discloses its training data; the ancestry was cut at its limits"
+
+
+_RELATIONS = ("finetune", "adapter", "quantized", "merge")  # lineage.resolve.RELATIONS
+
+
+def _is_merge(facts: CardFacts) -> bool:
+    """Whether the model merges its bases: the lineage's relation when it was resolved, else
+    the card's own `base_model_relation`, else more than one base (known without a lookup, so
+    a fine-tune in a dump is not applicable rather than unknown)."""
+    if facts.lineage is not None:
+        return bool(facts.lineage.relation == "merge")
+    declared = facts.doc.metadata.get("base_model_relation") if facts.doc is not None else None
+    if isinstance(declared, str) and declared.strip().lower() in _RELATIONS:
+        return declared.strip().lower() == "merge"
+    return len(facts.base_models) > 1
+
+
+def _undisclosed_parents(lineage: Any) -> list[str] | None:
+    """A merge's parents whose line discloses no data; unknown when none is found so but a
+    parent's line could not be read throughout."""
+    found = list(lineage.undisclosed_parents)
+    return found if found or not lineage.unread_parents else None
+
+
+def _unread_parents_reason(lineage: Any) -> str | None:
+    if lineage is None or not lineage.unread_parents or lineage.unresolved:
+        return None  # an ancestor not found: the engine names it, with the lookup hint
+    return (f"the line of {', '.join(lineage.unread_parents[:3])} could not be read throughout "
+            "(an ancestor not found, gated, or without a readable README)")
 
 
 def _lin_list(facts: CardFacts, read: Callable[[Any], Any]) -> Any:

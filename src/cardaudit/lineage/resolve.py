@@ -103,6 +103,10 @@ class Lineage:
     width_limited: bool = False  # more than MAX_ANCESTORS ancestors: the rest not looked up
     inherited_data: tuple[AncestorData, ...] = ()  # nearest first
     data_unread: bool = False  # an ancestor unresolved or its card not read: data may be there
+    # a merge's parents none of whose line (the parent and its ancestors) discloses its data,
+    # and those whose line could not be read throughout (their data may be there)
+    undisclosed_parents: tuple[str, ...] = ()
+    unread_parents: tuple[str, ...] = ()
 
     def unread_cards(self) -> list[str]:
         """Ancestors found whose cards were not read (a gated base, or no readable README):
@@ -137,6 +141,7 @@ class Lineage:
                             "ok": self.attribution_ok},
             "inherited_data": [{"ancestor": d.ancestor, "level": d.level.value,
                                 "named": list(d.named)} for d in self.inherited_data],
+            "undisclosed_parents": list(self.undisclosed_parents),
         }
 
 
@@ -317,6 +322,8 @@ class LineageResolver:
         org = self.origins.org_of(root) if root else None
         relation = relation_of(record, parents)
         resolved = [n for n in nodes.values() if n.resolved]
+        undisclosed, unread = _parent_lines(parents, nodes) if relation == "merge" \
+            else ((), ())
         naming, naming_ok = self._naming(record.id, resolved)
         attribution, attribution_ok = self._attribution(doc, resolved)
         eu = tuple(dict.fromkeys(t.eu for n in resolved for t in n.terms if t.eu))
@@ -333,7 +340,8 @@ class LineageResolver:
             inherited_data=tuple(AncestorData(n.id, n.data_level, n.data_named)
                                  for n in resolved if n.data_level and n.discloses_data),
             data_unread=len(resolved) < len(nodes) or depth_limited or width_limited
-            or any(n.data_level is None for n in resolved))
+            or any(n.data_level is None for n in resolved),
+            undisclosed_parents=undisclosed, unread_parents=unread)
 
     def _primary_root(self, first: str, nodes: dict[str, Node]) -> str | None:
         seen: set[str] = set()
@@ -390,6 +398,34 @@ class LineageResolver:
             return required, None
         text = doc.text.lower()
         return required, all(any(p.lower() in text for p in group) for group in groups)
+
+
+def _parent_lines(parents: tuple[str, ...], nodes: dict[str, Node]
+                  ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """For a merge, each parent's line (the parent and every ancestor reached through it):
+    the parents whose line discloses no training data though every card in it was read, and
+    those whose line has a card not read. A merge mixes its parents' weights, so one parent's
+    disclosed data says nothing of the other's."""
+    undisclosed: list[str] = []
+    unread: list[str] = []
+    for parent in parents:
+        line, queue = set(), deque([parent])
+        while queue:
+            current = queue.popleft()
+            node = nodes.get(current)
+            if current in line:
+                continue
+            line.add(current)
+            if node is not None:
+                queue.extend(node.parents)
+        members = [nodes.get(i) for i in line]
+        if any(n is not None and n.discloses_data for n in members):
+            continue
+        if any(n is None or not n.resolved or n.data_level is None for n in members):
+            unread.append(parent)
+        else:
+            undisclosed.append(parent)
+    return tuple(undisclosed), tuple(unread)
 
 
 def _squash(text: str) -> str:
