@@ -46,7 +46,8 @@ POLICY = {"schema_version": 1, "name": "fuzz", "description": "d", "on_error": "
           "licenses": {"allow_categories": ["permissive"], "deny_categories": ["unknown"],
                        "allow": ["mit"], "deny": ["gpl-3.0"], "require_commercial_use": True,
                        "check_ancestors": True},
-          "gate": {"max_level": "click_through"}, "data": {"min_level": "disclosed_partial"},
+          "gate": {"max_level": "click_through"},
+          "data": {"min_level": "disclosed_partial", "inherit": True},
           "scores": {"min": {"overall": 50, "license": 10}},
           "rules": {"require": ["CA-LIC-001"], "disable": ["CA-DOC-014"],
                     "severity": {"CA-DOC-001": "high"}}}

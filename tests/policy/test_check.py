@@ -159,6 +159,7 @@ HEAD = "schema_version: 1\nname: p\n"
      "licenses.require_commercial_use: expected true or false"),
     (HEAD + "gate:\n  max_level: locked\n", 4, "gate.max_level: 'locked' is not one of"),
     (HEAD + "data:\n  min_level: some\n", 4, "data.min_level: 'some' is not one of"),
+    (HEAD + "data:\n  inherit: yes please\n", 4, "data.inherit: expected true or false"),
     (HEAD + "scores:\n  min:\n    overall: 101\n", 5,
      "scores.min.overall: expected a score from 0 to 100"),
     (HEAD + "scores:\n  min:\n    beauty: 50\n", 5, "scores.min.beauty: unknown key 'beauty'"),
@@ -294,3 +295,54 @@ def test_an_ancestor_not_looked_up_is_a_warning_naming_it(tmp_path: Path) -> Non
     assert model["warnings"] == ["ancestor org/nc-base could not be looked up (unresolvable): "
                                  "its license is unchecked; add its folder with --lineage-dir, "
                                  "or ask the Hub with --lineage-hub"]
+
+
+def _card(folder: Path, front: str, body: str = "A model. Use it with transformers.\n") -> None:
+    folder.mkdir(parents=True)
+    (folder / "README.md").write_text(f"---\n{front}---\n# {folder.name}\n\n{body}")
+
+
+def _inherit_policy(tmp_path: Path, inherit: bool) -> Path:
+    policy = tmp_path / f"inherit-{inherit}.yaml"
+    policy.write_text("schema_version: 1\nname: data\ndata:\n  min_level: disclosed_partial\n"
+                      f"  inherit: {str(inherit).lower()}\n")
+    return policy
+
+
+@pytest.fixture
+def derivatives(tmp_path: Path) -> tuple[Path, Path]:
+    """Bases: one that names its data, one silent. Models: a quantization of the first, a
+    merge of both, a fine-tune of a base not on disk."""
+    bases, models = tmp_path / "bases", tmp_path / "models"
+    _card(bases / "org__wiki-base", "license: mit\ndatasets:\n- wikitext\n")
+    _card(bases / "org__silent", "license: mit\n")
+    _card(models / "acme__quant-GGUF", "license: mit\nbase_model: org/wiki-base\n")
+    _card(models / "acme__merge", "license: mit\nbase_model:\n- org/wiki-base\n- org/silent\n")
+    _card(models / "acme__lost-ft", "license: mit\nbase_model: org/not-here\n")
+    return bases, models
+
+
+def _verdicts(bases: Path, models: Path, policy: Path) -> dict[str, Any]:
+    run = run_cli("check", str(models), "--lineage-dir", str(bases), "--policy", str(policy),
+                  "-f", "json")
+    assert run.code in (0, 1), run.stderr
+    return {m["id"]: m for m in json.loads(run.stdout)["models"]}
+
+
+def test_a_derivative_may_meet_the_data_level_with_what_its_bases_disclose(
+        tmp_path: Path, derivatives: tuple[Path, Path]) -> None:
+    """A quantization's card rarely repeats its base's data story: with `data.inherit` the
+    base's disclosure counts for it. A merge needs every parent's line to disclose; a base
+    that could not be looked up gives nothing."""
+    bases, models = derivatives
+    verdicts = _verdicts(bases, models, _inherit_policy(tmp_path, True))
+    assert verdicts["acme/quant-GGUF"]["verdict"] == "pass"
+    [merge] = verdicts["acme/merge"]["violations"]
+    assert merge["message"] == ("training data is not_disclosed (its bases: not_disclosed); the "
+                                "policy needs at least disclosed_partial")
+    [lost] = verdicts["acme/lost-ft"]["violations"]
+    assert "(its bases: unknown)" in lost["message"]
+    strict = _verdicts(bases, models, _inherit_policy(tmp_path, False))
+    assert strict["acme/quant-GGUF"]["verdict"] == "fail"
+    assert strict["acme/quant-GGUF"]["violations"][0]["message"] == (
+        "training data is not_disclosed; the policy needs at least disclosed_partial")

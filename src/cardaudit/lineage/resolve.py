@@ -15,7 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from cardaudit.cards.disclosure import DatasetVocabulary, DisclosureLevel, assess_disclosure
+from cardaudit.cards.disclosure import (
+    LEVEL_RANK,
+    DatasetVocabulary,
+    DisclosureLevel,
+    assess_disclosure,
+)
 from cardaudit.cards.document import CardDocument
 from cardaudit.cards.facts import base_models_of as card_base_models
 from cardaudit.cards.licensebase import Category, LicenseBase, LicenseTerms, Obligation
@@ -107,6 +112,10 @@ class Lineage:
     # and those whose line could not be read throughout (their data may be there)
     undisclosed_parents: tuple[str, ...] = ()
     unread_parents: tuple[str, ...] = ()
+    # what the bases disclose, as a level: each parent's line at its best, the least of the
+    # lines (a merge is as documented as its least documented parent); None when a line
+    # has no card read, or the ancestry was cut
+    inherited_level: DisclosureLevel | None = None
 
     def unread_cards(self) -> list[str]:
         """Ancestors found whose cards were not read (a gated base, or no readable README):
@@ -322,8 +331,8 @@ class LineageResolver:
         org = self.origins.org_of(root) if root else None
         relation = relation_of(record, parents)
         resolved = [n for n in nodes.values() if n.resolved]
-        undisclosed, unread = _parent_lines(parents, nodes) if relation == "merge" \
-            else ((), ())
+        lines = [_line(parent, nodes) for parent in parents]
+        undisclosed, unread = _undisclosed(parents, lines) if relation == "merge" else ((), ())
         naming, naming_ok = self._naming(record.id, resolved)
         attribution, attribution_ok = self._attribution(doc, resolved)
         eu = tuple(dict.fromkeys(t.eu for n in resolved for t in n.terms if t.eu))
@@ -341,7 +350,9 @@ class LineageResolver:
                                  for n in resolved if n.data_level and n.discloses_data),
             data_unread=len(resolved) < len(nodes) or depth_limited or width_limited
             or any(n.data_level is None for n in resolved),
-            undisclosed_parents=undisclosed, unread_parents=unread)
+            undisclosed_parents=undisclosed, unread_parents=unread,
+            inherited_level=None if depth_limited or width_limited or cycle
+            else _inherited_level(lines))
 
     def _primary_root(self, first: str, nodes: dict[str, Node]) -> str | None:
         seen: set[str] = set()
@@ -400,32 +411,51 @@ class LineageResolver:
         return required, all(any(p.lower() in text for p in group) for group in groups)
 
 
-def _parent_lines(parents: tuple[str, ...], nodes: dict[str, Node]
-                  ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """For a merge, each parent's line (the parent and every ancestor reached through it):
-    the parents whose line discloses no training data though every card in it was read, and
-    those whose line has a card not read. A merge mixes its parents' weights, so one parent's
-    disclosed data says nothing of the other's."""
+def _line(parent: str, nodes: dict[str, Node]) -> list[Node | None]:
+    """A parent's line: the parent and every ancestor reached through it (None: not looked
+    up, beyond the limits)."""
+    seen: set[str] = set()
+    queue = deque([parent])
+    members: list[Node | None] = []
+    while queue:
+        current = queue.popleft()
+        if current in seen:
+            continue
+        seen.add(current)
+        node = nodes.get(current)
+        members.append(node)
+        if node is not None:
+            queue.extend(node.parents)
+    return members
+
+
+def _line_read(line: list[Node | None]) -> bool:
+    return all(n is not None and n.resolved and n.data_level is not None for n in line)
+
+
+def _undisclosed(parents: tuple[str, ...], lines: list[list[Node | None]]
+                 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """For a merge: the parents whose line discloses no training data though every card in
+    it was read, and those whose line has a card not read. A merge mixes its parents'
+    weights, so one parent's disclosed data says nothing of the other's."""
     undisclosed: list[str] = []
     unread: list[str] = []
-    for parent in parents:
-        line, queue = set(), deque([parent])
-        while queue:
-            current = queue.popleft()
-            node = nodes.get(current)
-            if current in line:
-                continue
-            line.add(current)
-            if node is not None:
-                queue.extend(node.parents)
-        members = [nodes.get(i) for i in line]
-        if any(n is not None and n.discloses_data for n in members):
+    for parent, line in zip(parents, lines, strict=True):
+        if any(n is not None and n.discloses_data for n in line):
             continue
-        if any(n is None or not n.resolved or n.data_level is None for n in members):
-            unread.append(parent)
-        else:
-            undisclosed.append(parent)
+        (undisclosed if _line_read(line) else unread).append(parent)
     return tuple(undisclosed), tuple(unread)
+
+
+def _inherited_level(lines: list[list[Node | None]]) -> DisclosureLevel | None:
+    best: list[DisclosureLevel] = []
+    for line in lines:
+        levels = [n.data_level for n in line if n is not None and n.data_level is not None]
+        top = max(levels, key=LEVEL_RANK.__getitem__, default=None)
+        if top is None or (top is DisclosureLevel.NOT_DISCLOSED and not _line_read(line)):
+            return None  # nothing read, or nothing found where a card is still unread
+        best.append(top)
+    return min(best, key=LEVEL_RANK.__getitem__, default=None)
 
 
 def _squash(text: str) -> str:

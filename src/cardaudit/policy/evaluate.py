@@ -185,10 +185,15 @@ def _violations(result: ModelResult, policy: Policy) -> tuple[list[Violation], l
     disclosure = facts.disclosure
     if policy.min_disclosure is not None and \
             LEVEL_RANK[disclosure.level] < LEVEL_RANK[policy.min_disclosure]:
-        out.append(Violation("data.min_level", f"training data is {disclosure.level.value}; "
-                                               f"the policy needs at least "
-                                               f"{policy.min_disclosure.value}",
-                             disclosure.evidence))
+        inherited = lineage.inherited_level if policy.inherit_disclosure \
+            and isinstance(lineage, Lineage) else None
+        if inherited is None or LEVEL_RANK[inherited] < LEVEL_RANK[policy.min_disclosure]:
+            bases = "" if not policy.inherit_disclosure or not facts.base_models else \
+                f" (its bases: {inherited.value if inherited else 'unknown'})"
+            out.append(Violation("data.min_level", f"training data is {disclosure.level.value}"
+                                                   f"{bases}; the policy needs at least "
+                                                   f"{policy.min_disclosure.value}",
+                                 disclosure.evidence))
     for area, minimum in sorted(policy.min_scores.items()):
         score = result.scores.overall if area == "overall" else result.scores.area(area)
         if score is None or score < minimum:

@@ -56,6 +56,9 @@ class Policy:
     check_ancestors: bool = True
     max_gate: GateLevel | None = None
     min_disclosure: DisclosureLevel | None = None
+    # a derivative whose own card is silent meets min_level with what its bases disclose
+    # (each parent's line at its best; a merge needs every parent's)
+    inherit_disclosure: bool = False
     min_scores: dict[str, int] = field(default_factory=dict)
     require_rules: frozenset[str] = frozenset()
     disabled_rules: frozenset[str] = frozenset()
@@ -143,7 +146,7 @@ def load_policy(path: Path, display: str, known_rules: set[str]) -> Policy:
         raise RuleError(f"{display}:1: a policy needs a name")
     licenses = _check_keys(data_file, "licenses", data.get("licenses"), _LICENSE_KEYS)
     gate = _check_keys(data_file, "gate", data.get("gate"), {"max_level"})
-    disclosure = _check_keys(data_file, "data", data.get("data"), {"min_level"})
+    disclosure = _check_keys(data_file, "data", data.get("data"), {"min_level", "inherit"})
     scores = _check_keys(data_file, "scores", data.get("scores"), {"min"})
     rules = _check_keys(data_file, "rules", data.get("rules"), {"require", "disable", "severity"})
     min_scores = _check_keys(data_file, "scores.min", scores.get("min"), {*AREAS, "overall"})
@@ -177,6 +180,9 @@ def load_policy(path: Path, display: str, known_rules: set[str]) -> Policy:
     ancestors = licenses.get("check_ancestors", True)
     if not isinstance(ancestors, bool):
         raise data_file.fail("licenses.check_ancestors", "expected true or false")
+    inherit = disclosure.get("inherit", False)
+    if not isinstance(inherit, bool):
+        raise data_file.fail("data.inherit", "expected true or false")
     return Policy(
         name=name, description=str(data.get("description") or ""), file=display,
         on_error=_one(data_file, "on_error", data.get("on_error", "fail"), OnError),
@@ -196,6 +202,7 @@ def load_policy(path: Path, display: str, known_rules: set[str]) -> Policy:
         if gate.get("max_level") is not None else None,
         min_disclosure=_one(data_file, "data.min_level", disclosure["min_level"],
                             DisclosureLevel) if disclosure.get("min_level") is not None else None,
+        inherit_disclosure=inherit,
         min_scores=dict(min_scores),
         require_rules=rule_ids("rules.require", rules.get("require")),
         disabled_rules=rule_ids("rules.disable", rules.get("disable")),
