@@ -342,6 +342,10 @@ def test_a_derivative_may_meet_the_data_level_with_what_its_bases_disclose(
                                 "policy needs at least disclosed_partial")
     [lost] = verdicts["acme/lost-ft"]["violations"]
     assert "(its bases: unknown)" in lost["message"]
+    run = run_cli("audit", str(models), "--lineage-dir", str(bases), "-f", "json", "--no-store")
+    levels = {m["id"]: m["lineage"]["inherited_level"] for m in json.loads(run.stdout)["models"]}
+    assert levels == {"acme/quant-GGUF": "disclosed_available", "acme/merge": "not_disclosed",
+                      "acme/lost-ft": None}
     strict = _verdicts(bases, models, _inherit_policy(tmp_path, False))
     assert strict["acme/quant-GGUF"]["verdict"] == "fail"
     assert strict["acme/quant-GGUF"]["violations"][0]["message"] == (

@@ -151,6 +151,7 @@ class Lineage:
             "inherited_data": [{"ancestor": d.ancestor, "level": d.level.value,
                                 "named": list(d.named)} for d in self.inherited_data],
             "undisclosed_parents": list(self.undisclosed_parents),
+            "inherited_level": self.inherited_level.value if self.inherited_level else None,
         }
 
 
