@@ -16,10 +16,9 @@ from cardaudit.errors import CardauditError
 from cardaudit.lineage.resolve import Lineage, Node
 from cardaudit.results import ModelResult
 from cardaudit.safetext import plain
-from cardaudit.sources.targets import is_hub_id
+from cardaudit.sources.targets import is_hub_id, is_org_name
 
 _REF_RE = re.compile(r"^LicenseRef-[A-Za-z0-9.\-]+$")
-_DATASET_ID_RE = re.compile(r"(?:[A-Za-z0-9][\w.\-]{0,95}/)?[A-Za-z0-9][\w.\-]{0,95}")
 MAX_TEXT = 2000
 MAX_METRICS = 50  # model-index blocks run to 750 KB; a BOM lists the first results
 MAX_METRIC_TEXT = 120
@@ -118,8 +117,9 @@ def _refs(terms: Iterable[LicenseTerms], expression: str) -> dict[str, str]:
 
 def is_dataset_id(text: str) -> bool:
     """A Hub dataset id (`imdb`, `glue`, `org/name`): what `dataset.type` holds when the card
-    follows the Hub's model-index format, and only then a dataset to link."""
-    return _DATASET_ID_RE.fullmatch(text) is not None
+    follows the Hub's model-index format, and only then a dataset to link. Ids are spelled as
+    model ids are; a canonical dataset has no organization."""
+    return is_hub_id(text) or is_org_name(text)
 
 
 def _ancestor(node: Node) -> BomAncestor:
