@@ -16,7 +16,7 @@ from cardaudit.cards.document import CardDocument
 from cardaudit.cards.evidence import NO_EVIDENCE, Evidence, Where, excerpt
 from cardaudit.cards.gates import Gate, assess_gate
 from cardaudit.cards.licenses import LicenseResolution, resolve_license
-from cardaudit.cards.record import ModelRecord
+from cardaudit.cards.record import BASE_RELATIONS, ModelRecord
 from cardaudit.knowledge import Knowledge
 
 
@@ -315,9 +315,6 @@ def _inherited_data_unknown(lineage: Any) -> str | None:
     return "no ancestor looked up discloses its training data; the ancestry was cut at its limits"
 
 
-_RELATIONS = ("finetune", "adapter", "quantized", "merge")  # lineage.resolve.RELATIONS
-
-
 def _is_merge(facts: CardFacts) -> bool:
     """Whether the model merges its bases: the lineage's relation when it was resolved, else
     the card's own `base_model_relation`, else more than one base (known without a lookup, so
@@ -325,7 +322,7 @@ def _is_merge(facts: CardFacts) -> bool:
     if facts.lineage is not None:
         return bool(facts.lineage.relation == "merge")
     declared = facts.doc.metadata.get("base_model_relation") if facts.doc is not None else None
-    if isinstance(declared, str) and declared.strip().lower() in _RELATIONS:
+    if isinstance(declared, str) and declared.strip().lower() in BASE_RELATIONS:
         return declared.strip().lower() == "merge"
     return len(facts.base_models) > 1
 

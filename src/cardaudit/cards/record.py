@@ -15,6 +15,8 @@ from cardaudit.cards.document import CardDocument
 from cardaudit.cards.licenses import LicenseFile
 
 HUB_PLACEHOLDER_CREATED = "2022-03-02T23:29:04.000Z"
+# what `base_model_relation` may say (the card's or the Hub's; reference §1.1)
+BASE_RELATIONS = ("finetune", "adapter", "quantized", "merge")
 MAX_COUNT = 2**63 - 1  # what SQLite (the audit store) can hold
 
 

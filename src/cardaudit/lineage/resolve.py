@@ -25,7 +25,7 @@ from cardaudit.cards.document import CardDocument
 from cardaudit.cards.facts import base_models_of as card_base_models
 from cardaudit.cards.licensebase import Category, LicenseBase, LicenseTerms, Obligation
 from cardaudit.cards.licenses import LicenseResolution, resolve_license
-from cardaudit.cards.record import ModelRecord
+from cardaudit.cards.record import BASE_RELATIONS, ModelRecord
 from cardaudit.errors import UsageError
 from cardaudit.lineage.origin import Origins
 from cardaudit.sources.targets import address_path, hub_model_id, is_hub_id
@@ -34,7 +34,6 @@ MAX_DEPTH = 8
 # Ancestors looked up per model: real merges name a handful of bases; a hostile card naming
 # thousands would otherwise cost a Hub request each
 MAX_ANCESTORS = 100
-RELATIONS = ("finetune", "adapter", "quantized", "merge")
 _QUOTED_RE = re.compile(r"\"([^\"]{4,60})\"")
 _QUANTIZED_RE = re.compile(r"(?i)(?:gguf|gptq|awq|exl2|[-_](?:\d)bit\b|bnb|mlx)")
 
@@ -182,9 +181,9 @@ def relation_of(record: ModelRecord, parents: tuple[str, ...]) -> str | None:
     """The card's `base_model_relation`, else the Hub's, else inferred (reference §1.1)."""
     doc = record.card
     declared = doc.metadata.get("base_model_relation") if doc is not None else None
-    if isinstance(declared, str) and declared.strip().lower() in RELATIONS:
+    if isinstance(declared, str) and declared.strip().lower() in BASE_RELATIONS:
         return declared.strip().lower()
-    if record.hub is not None and record.hub.base_relation in RELATIONS:
+    if record.hub is not None and record.hub.base_relation in BASE_RELATIONS:
         return record.hub.base_relation
     if not parents:
         return None
