@@ -118,6 +118,19 @@ def test_a_key_absent_but_for_case_is_named_in_the_evidence(card: Card) -> None:
     assert doc.field_evidence("base_model").line is None  # no variant: plain absence
 
 
+@pytest.mark.parametrize(("text", "path", "absent"), [
+    ("---\nlicense: mit\n---\n# M\n", "license", False),
+    ("---\nlicense: mit\n---\n# M\n", "datasets", True),
+    ("# M\n\nNo front matter.\n", "license", True),
+    ("---\nLicense: MIT\n---\n# M\n", "license", False),  # quotes the line it found
+])
+def test_evidence_tells_a_quote_from_where_nothing_was_found(card: Card, text: str, path: str,
+                                                             absent: bool) -> None:
+    """Reports quote card text; evidence of absence is where something was looked for, and
+    the procurement report must not quote it as if the card said it."""
+    assert card(text).field_evidence(path).absent is absent
+
+
 @pytest.mark.parametrize(("key", "path"), [
     ("licence", "license"), ("licenses", "license"), ("dataset", "datasets"),
     ("base-model", "base_model"), ("Base_Models", "base_model"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from cardaudit.cards.evidence import Evidence, Where, excerpt
+from cardaudit.cards.evidence import ABSENT, Evidence, Where, excerpt
 from cardaudit.cards.frontmatter import FrontMatter, ParseProblem, decode, split_card
 from cardaudit.cards.sections import (
     CompiledVocabulary,
@@ -148,11 +148,11 @@ class CardDocument:
                 why = "keys are case-sensitive" if variant.casefold() == path.casefold() \
                     else "the Hub reads keys as written"
                 return Evidence(Where.METADATA, path, line,
-                                excerpt(f"absent: `{variant}` is not `{path}` ({why}): "
+                                excerpt(f"{ABSENT}: `{variant}` is not `{path}` ({why}): "
                                         f"{self.readme_line(line).strip()}"))
-            where = f"absent from front matter (lines {fm.first_line}–{fm.last_line})"
+            where = f"{ABSENT} from front matter (lines {fm.first_line}–{fm.last_line})"
         else:
-            where = "absent: the card has no front matter"
+            where = f"{ABSENT}: the card has no front matter"
         return Evidence(Where.METADATA, path, None, where)
 
     def _variant_key(self, path: str) -> str | None:

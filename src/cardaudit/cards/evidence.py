@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 EXCERPT_CHARS = 120
+ABSENT = "absent"  # how the excerpt of a field not found begins (CardDocument.absent_evidence)
 
 
 class Where(StrEnum):
@@ -24,6 +25,12 @@ class Evidence:
     field: str | None = None
     line: int | None = None
     excerpt: str = ""
+
+    @property
+    def absent(self) -> bool:
+        """Evidence that something was not found: the excerpt says where it was looked for
+        ("absent from front matter (lines 1–5)"), it quotes no card text."""
+        return self.line is None and self.excerpt.startswith(ABSENT)
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:

@@ -134,16 +134,10 @@ def _score_text(score: int | None) -> str:
     return "n/a" if score is None else str(score)
 
 
-def _absent(evidence: Evidence) -> bool:
-    """Evidence of something not found ("absent from front matter (lines 1–5)"): where it was
-    looked for, not card text; a filed report must not quote it as if the card said it."""
-    return evidence.line is None and evidence.excerpt.startswith("absent")
-
-
 def _quote(evidence: Evidence) -> str:
     if not evidence.excerpt and evidence.line is None:
         return ""
-    if _absent(evidence):
+    if evidence.absent:  # where it was looked for: a filed report must not quote it
         return (f'<p class="muted">not found; {html_text(_where(evidence))}: '
                 f"{html_text(evidence.excerpt)}</p>")
     return (f'<blockquote><span class="muted">{html_text(_where(evidence))}</span>\n'
@@ -152,7 +146,7 @@ def _quote(evidence: Evidence) -> str:
 
 def _quote_markdown(evidence: Evidence) -> str:
     """' — evidence line 3: “…”', or ' — not found; datasets: absent from front matter …'."""
-    if _absent(evidence):
+    if evidence.absent:
         return f" — not found; {markdown(_where(evidence))}: {markdown(evidence.excerpt)}"
     return f" — evidence {markdown(_where(evidence))}: “{markdown(evidence.excerpt)}”"
 
