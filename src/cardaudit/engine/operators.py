@@ -1,8 +1,8 @@
 """Rule operators: one pair of functions each (for values and for text), registered with the
 check of its argument.
 
-Adding an operator = its functions here + one OPERATORS entry + a unit test + a line in
-docs/rules.md. Semantics shared by all: an absent target fails a value test (except
+Adding an operator = its functions here + one OPERATORS entry + a unit test + a line in the
+README's operator table. Semantics shared by all: an absent target fails a value test (except
 `not_matches`, which has nothing to match, and `present: false` / `max_items`, which hold);
 lists pass a value test when any element does; strings compare case-insensitively.
 
