@@ -2,6 +2,10 @@
 status. Card and LICENSE files live in huggingface_hub's own cache (under `hf/`), downloaded
 at the exact commit sha, so an unchanged model is served with no request at all.
 
+Each endpoint has a folder of its own (`hubs/<endpoint>/`): a private registry and the public
+Hub share model and dataset ids but not answers (a mirrored id with its own card, a public
+dataset the registry lacks), and what one said must never be served for the other.
+
 Files are JSON written atomically; a damaged file counts as not cached. Names come from
 `safe_name`, so no model id can write outside the cache folder. Tokens are never stored.
 """
@@ -15,6 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from cardaudit.sources.targets import safe_name
 
@@ -33,10 +38,16 @@ class CachedModel:
     fetched_at: float
 
 
+def endpoint_cache(cache_dir: Path, endpoint: str) -> Path:
+    """The cache folder of one endpoint (scheme, host and port are case-insensitive)."""
+    parts = urlsplit(endpoint.rstrip("/"))
+    key = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, "", ""))
+    return cache_dir / "hubs" / safe_name(key)
+
+
 class HubCache:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.hf_dir = root / "hf"
 
     def _path(self, kind: str, key: str) -> Path:
         path = (self.root / kind / f"{safe_name(key)}.json").resolve()

@@ -49,6 +49,7 @@ from cardaudit.cards.disclosure import DatasetStatus
 from cardaudit.errors import SourceError, UsageError
 from cardaudit.settings import Settings
 from cardaudit.sources.files import read_capped
+from cardaudit.sources.hubcache import endpoint_cache
 from cardaudit.sources.replylimits import REPLY_TIMEOUTS, BadReply, bound_replies
 from cardaudit.sources.targets import is_hub_id
 
@@ -241,7 +242,7 @@ class HubClient:
         self.retries = max(1, retries)
         self.backoff = backoff
         self.sleep = sleep
-        self.hf_dir = settings.cache_dir / "hf"
+        self.hf_dir = endpoint_cache(settings.cache_dir, settings.endpoint) / "hf"
         token = settings.token.reveal() if settings.token else None
         self._token: str | bool = token or False
         self.api = HfApi(endpoint=settings.endpoint, token=self._token,

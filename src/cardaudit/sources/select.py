@@ -15,7 +15,7 @@ from cardaudit.safetext import plain
 from cardaudit.settings import Settings
 from cardaudit.sources.base import Target
 from cardaudit.sources.hub import HubSource
-from cardaudit.sources.hubcache import HubCache
+from cardaudit.sources.hubcache import HubCache, endpoint_cache
 from cardaudit.sources.hubclient import HubClient, Throttle
 from cardaudit.sources.local import LocalSource
 from cardaudit.sources.targets import (
@@ -74,7 +74,8 @@ class Plan:
 def make_hub_source(settings: Settings, reader: CardReader, request: Request) -> HubSource:
     throttle = Throttle(request.jobs)
     client = HubClient(settings, throttle, retries=settings.retries, backoff=settings.backoff)
-    return HubSource(client, HubCache(settings.cache_dir), reader, revision=request.revision,
+    cache = HubCache(endpoint_cache(settings.cache_dir, settings.endpoint))
+    return HubSource(client, cache, reader, revision=request.revision,
                      refresh=request.refresh, jobs=request.jobs,
                      check_datasets=request.check_datasets)
 
