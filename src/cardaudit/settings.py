@@ -125,6 +125,7 @@ class Settings:
     endpoint: str = DEFAULT_ENDPOINT
     endpoint_error: str | None = None  # HF_ENDPOINT was set to something that is no endpoint
     token: Secret | None = field(default=None, repr=False)
+    lineage_token: Secret | None = field(default=None, repr=False)  # --lineage-endpoint's
     offline: bool = False
     timeout: float = 10.0
     retries: int = 4
@@ -147,6 +148,8 @@ class Settings:
             "endpoint": DEFAULT_ENDPOINT if problem or not endpoint else endpoint,
             "endpoint_error": f"HF_ENDPOINT '{given}' {problem}" if problem else None,
             "token": Secret(env["HF_TOKEN"]) if env.get("HF_TOKEN") else None,
+            "lineage_token": Secret(env["CARDAUDIT_LINEAGE_TOKEN"])
+            if env.get("CARDAUDIT_LINEAGE_TOKEN") else None,
             "offline": _truthy(env.get("HF_HUB_OFFLINE")),
             "backoff": float(env["CARDAUDIT_BACKOFF"])
             if _usable_backoff(env.get("CARDAUDIT_BACKOFF")) else 0.5,

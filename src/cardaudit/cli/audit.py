@@ -22,6 +22,7 @@ from cardaudit.cli.options import (
     EndpointOption,
     FormatOption,
     LineageDirOption,
+    LineageEndpointOption,
     LineageHubOption,
     NoStoreOption,
     OfflineOption,
@@ -37,7 +38,7 @@ from cardaudit.cli.output import write_output
 from cardaudit.cli.progress import progress_bar
 from cardaudit.errors import EXIT_USAGE, UsageError
 from cardaudit.interrupts import terminate_as_interrupt
-from cardaudit.lineage.hub import HubLookup
+from cardaudit.lineage.hub import NOT_HELD, HubLookup
 from cardaudit.lineage.resolve import LineageResolver, LocalLookup, ParentLookup
 from cardaudit.pack import RulePack, load_pack
 from cardaudit.pipeline import RunState, audit_records, make_report
@@ -63,7 +64,11 @@ def lineage_resolver(work: Plan, pack: RulePack) -> LineageResolver:
     vocab = pack.knowledge.datasets
     lookups: list[ParentLookup] = [LocalLookup(work.lineage_sources, kb, vocab)]
     if work.hub is not None:
-        lookups.append(HubLookup(work.hub, kb, vocab))
+        # with a lineage endpoint, an id the run's endpoint does not hold is asked there
+        lookups.append(HubLookup(work.hub, kb, vocab,
+                                 NOT_HELD if work.lineage_hub is not None else frozenset()))
+    if work.lineage_hub is not None:
+        lookups.append(HubLookup(work.lineage_hub, kb, vocab))
     return LineageResolver(lookups, kb, pack.knowledge.origins)
 
 
@@ -161,6 +166,7 @@ def audit(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     lineage_dir: LineageDirOption = None,
     lineage_hub: LineageHubOption = False,
+    lineage_endpoint: LineageEndpointOption = None,
 ) -> None:
     """Audit model cards: one row per model with license, disclosure, gate, scores and grade.
 
@@ -189,7 +195,8 @@ def audit(
     request = Request(targets=list(targets or []), orgs=list(org or []), search=search,
                       sort=sort, limit=limit, from_file=from_file, revision=revision,
                       refresh=refresh, jobs=jobs or 8, check_datasets=not no_dataset_check,
-                      lineage_dirs=list(lineage_dir or []), lineage_hub=lineage_hub)
+                      lineage_dirs=list(lineage_dir or []), lineage_hub=lineage_hub,
+                      lineage_endpoint=lineage_endpoint)
     report, state, total = run_audit(settings, request, pack, store_path, arguments)
     write_output(lambda stream: render(report, stream), output)
     if state.interrupted:

@@ -19,6 +19,7 @@ from cardaudit.cli.options import (
     JobsOption,
     LimitOption,
     LineageDirOption,
+    LineageEndpointOption,
     LineageHubOption,
     NoDatasetCheckOption,
     OfflineOption,
@@ -68,13 +69,14 @@ def bom(
     quiet: QuietOption = False,
     lineage_dir: LineageDirOption = None,
     lineage_hub: LineageHubOption = False,
+    lineage_endpoint: LineageEndpointOption = None,
 ) -> None:
     """Write an AI bill of materials for the models: license, training information,
     datasets, suppliers. Every license expression is validated before it is written."""
     check_format(fmt, BOM_FORMATS)
     flags = TargetFlags(targets, org, search, sort, limit, from_file, revision, endpoint, token,
                         offline, cache_dir, timeout, refresh, jobs, no_dataset_check, quiet,
-                        rules, lineage_dir, lineage_hub)
+                        rules, lineage_dir, lineage_hub, lineage_endpoint)
     settings, _, report, state, total = audit_with(flags, ctx.obj)
     results = sorted(report.results, key=lambda r: (r.id.casefold(), r.location))
     models = [bom_model(r, settings.endpoint) for r in results]

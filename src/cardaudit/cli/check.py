@@ -24,6 +24,7 @@ from cardaudit.cli.options import (
     JobsOption,
     LimitOption,
     LineageDirOption,
+    LineageEndpointOption,
     LineageHubOption,
     NoDatasetCheckOption,
     OfflineOption,
@@ -85,6 +86,7 @@ def check(
     quiet: QuietOption = False,
     lineage_dir: LineageDirOption = None,
     lineage_hub: LineageHubOption = False,
+    lineage_endpoint: LineageEndpointOption = None,
 ) -> None:
     """Gate models on a policy: exit 0 all pass, 1 a policy failed, 2 usage or fatal error.
 
@@ -100,7 +102,8 @@ def check(
     request = Request(targets=list(targets or []), orgs=list(org or []), search=search,
                       sort=sort, limit=limit, from_file=from_file, revision=revision,
                       refresh=refresh, jobs=jobs, check_datasets=not no_dataset_check,
-                      lineage_dirs=list(lineage_dir or []), lineage_hub=lineage_hub)
+                      lineage_dirs=list(lineage_dir or []), lineage_hub=lineage_hub,
+                      lineage_endpoint=lineage_endpoint)
     report, state, total = run_audit(settings, request, pack)
     today = dt.date.fromisoformat(settings.generated_at[:10])
     outcome = judge_run(report, chosen, waivers, today)

@@ -40,6 +40,7 @@ class TargetFlags:
     rules: list[Path] | None = None
     lineage_dir: list[Path] | None = None
     lineage_hub: bool = False
+    lineage_endpoint: str | None = None
 
     def settings(self, base: Settings) -> Settings:
         settings = hub_settings(base, self.endpoint, self.token, self.offline, self.cache_dir,
@@ -51,7 +52,8 @@ class TargetFlags:
                        search=self.search, sort=self.sort, limit=self.limit,
                        from_file=self.from_file, revision=self.revision, refresh=self.refresh,
                        jobs=self.jobs, check_datasets=not self.no_dataset_check,
-                       lineage_dirs=list(self.lineage_dir or []), lineage_hub=self.lineage_hub)
+                       lineage_dirs=list(self.lineage_dir or []), lineage_hub=self.lineage_hub,
+                       lineage_endpoint=self.lineage_endpoint)
 
 
 def audit_with(flags: TargetFlags, base: Settings

@@ -15,6 +15,7 @@ from cardaudit.cli.options import (
     CacheDirOption,
     EndpointOption,
     LineageDirOption,
+    LineageEndpointOption,
     LineageHubOption,
     OfflineOption,
     OutputOption,
@@ -58,13 +59,15 @@ def explain(
     timeout: TimeoutOption = None,
     lineage_dir: LineageDirOption = None,
     lineage_hub: LineageHubOption = False,
+    lineage_endpoint: LineageEndpointOption = None,
 ) -> None:
     """Show every finding for a model: outcome, severity, message, evidence and fix."""
     fmt = chosen_format(fmt, output, EXPLAIN_FORMATS, "table")
     flags = TargetFlags(targets=path, revision=revision, endpoint=endpoint, token=token,
                         offline=offline, cache_dir=cache_dir, timeout=timeout, quiet=True,
                         rules=rules,
-                        lineage_dir=lineage_dir, lineage_hub=lineage_hub)
+                        lineage_dir=lineage_dir, lineage_hub=lineage_hub,
+                        lineage_endpoint=lineage_endpoint)
     settings, pack, report, _, _ = audit_with(flags, ctx.obj)
     fixes = {r.id: r.fix for r in pack.rules.rules}
 

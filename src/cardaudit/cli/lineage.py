@@ -15,6 +15,7 @@ from cardaudit.cli.options import (
     CacheDirOption,
     EndpointOption,
     LineageDirOption,
+    LineageEndpointOption,
     LineageHubOption,
     OfflineOption,
     OutputOption,
@@ -49,12 +50,14 @@ def lineage(
     timeout: TimeoutOption = None,
     lineage_dir: LineageDirOption = None,
     lineage_hub: LineageHubOption = False,
+    lineage_endpoint: LineageEndpointOption = None,
 ) -> None:
     """Print a model's ancestry: every base_model, with its license, category and relation."""
     fmt = chosen_format(fmt, output, ("tree", "json"), "tree")
     flags = TargetFlags(targets=model, revision=revision, endpoint=endpoint, token=token,
                         offline=offline, cache_dir=cache_dir, timeout=timeout, quiet=True,
-                        lineage_dir=lineage_dir, lineage_hub=lineage_hub)
+                        lineage_dir=lineage_dir, lineage_hub=lineage_hub,
+                        lineage_endpoint=lineage_endpoint)
     settings, _, report, _, _ = audit_with(flags, ctx.obj)
     results = sorted_results(report)
 

@@ -118,6 +118,11 @@ LineageDirOption = Annotated[list[Path] | None, typer.Option(
                           "(repeatable).", file_okay=False)]
 LineageHubOption = Annotated[bool, typer.Option(
     "--lineage-hub", help="Look up ancestors of local models on the Hub too.")]
+LineageEndpointOption = Annotated[str | None, typer.Option(
+    "--lineage-endpoint", help="Look up ancestors on this Hub too (e.g. the public Hub while "
+                               "auditing a private registry): after local folders and the run's "
+                               "endpoint. Its token is CARDAUDIT_LINEAGE_TOKEN, never the run's.",
+    show_default=False)]
 DbOption = Annotated[Path | None, typer.Option(
     "--db", help="The audit store (default: CARDAUDIT_DB, else audits.sqlite in the user data "
                  "folder).", dir_okay=False)]

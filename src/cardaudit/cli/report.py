@@ -16,6 +16,7 @@ from cardaudit.cli.options import (
     JobsOption,
     LimitOption,
     LineageDirOption,
+    LineageEndpointOption,
     LineageHubOption,
     NoDatasetCheckOption,
     OfflineOption,
@@ -69,6 +70,7 @@ def report(
     quiet: QuietOption = False,
     lineage_dir: LineageDirOption = None,
     lineage_hub: LineageHubOption = False,
+    lineage_endpoint: LineageEndpointOption = None,
 ) -> None:
     """Write a procurement report: verdict per model, obligations checklist, evidence, charts.
 
@@ -83,7 +85,7 @@ def report(
                              "or pass --format (print the HTML to PDF from a browser)")
     flags = TargetFlags(targets, org, search, sort, limit, from_file, revision, endpoint, token,
                         offline, cache_dir, timeout, refresh, jobs, no_dataset_check, quiet,
-                        rules, lineage_dir, lineage_hub)
+                        rules, lineage_dir, lineage_hub, lineage_endpoint)
     settings, pack, audited, state, total = audit_with(flags, ctx.obj)
     outcome = gate(audited, pack, settings, policy, exemptions)
     write_output(functools.partial(REPORT_FORMATS[chosen], outcome), output)

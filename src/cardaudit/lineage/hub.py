@@ -4,6 +4,8 @@ a gated base), once per ancestor per run."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from cardaudit.cards.disclosure import DatasetVocabulary
 from cardaudit.cards.document import CardDocument
 from cardaudit.cards.licensebase import Category, LicenseBase
@@ -12,12 +14,21 @@ from cardaudit.lineage.resolve import Node, node_from_card
 from cardaudit.sources.hub import HubSource
 from cardaudit.sources.targets import is_hub_id
 
+# what a Hub answers for an id it does not hold (the Hub itself says 401 without a token)
+NOT_HELD = frozenset({"not-found", "forbidden"})
+
 
 class HubLookup:
-    def __init__(self, source: HubSource, kb: LicenseBase, vocab: DatasetVocabulary) -> None:
+    """`passes_on`: error codes that leave the id to the next lookup (a registry that does not
+    hold a public base) instead of ending as that ancestor's status."""
+
+    def __init__(self, source: HubSource, kb: LicenseBase, vocab: DatasetVocabulary,
+                 passes_on: frozenset[str] = frozenset()) -> None:
         self.source = source
         self.kb = kb
         self.vocab = vocab
+        self.passes_on = passes_on
+        self.endpoint = source.client.settings.endpoint
 
     def lookup(self, model_id: str) -> Node | None:
         if not is_hub_id(model_id):
@@ -25,7 +36,8 @@ class HubLookup:
         try:
             facts, siblings = self.source.facts(model_id)
         except SourceError as exc:
-            return Node(model_id, exc.code)
+            return None if exc.code in self.passes_on else Node(model_id, exc.code,
+                                                                 source=self.endpoint)
         tag = facts.license_tags[0] if facts.license_tags else None
         known = self.kb.lookup(tag) if tag else None
         doc: CardDocument | None = None
@@ -41,5 +53,6 @@ class HubLookup:
                 doc = self.source.reader.read(raw)
             except SourceError:
                 doc = None
-        return node_from_card(model_id, doc, self.kb, self.vocab, facts.base_models,
-                              facts.base_relation, tag, facts.dataset_tags)
+        return dataclasses.replace(
+            node_from_card(model_id, doc, self.kb, self.vocab, facts.base_models,
+                           facts.base_relation, tag, facts.dataset_tags), source=self.endpoint)

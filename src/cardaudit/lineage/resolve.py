@@ -12,7 +12,7 @@ import re
 import threading
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from cardaudit.cards.disclosure import (
@@ -53,6 +53,8 @@ class Node:
     # how its card discloses training data (None: the card was not read) and what it names
     data_level: DisclosureLevel | None = None
     data_named: tuple[str, ...] = ()
+    # where it was read: "local" (a folder) or the Hub endpoint's URL; None: nowhere
+    source: str | None = None
 
     @property
     def resolved(self) -> bool:
@@ -135,7 +137,8 @@ class Lineage:
                  "category": n.category.value if n.category else None,
                  "commercial_use": n.commercial_use, "parents": list(n.parents),
                  "relation": n.relation,
-                 "data_disclosure": n.data_level.value if n.data_level else None}
+                 "data_disclosure": n.data_level.value if n.data_level else None,
+                 "source": n.source}
                 for n in self.nodes.values()],
             "unresolved": list(self.unresolved),
             "cycle": self.cycle,
@@ -253,8 +256,9 @@ class LocalLookup:
             try:
                 record = source.load(target)
             except Exception:  # a SourceError: the folder is there but unreadable
-                return Node(model_id, "unreadable")
-            return node_from_card(model_id, record.card, self.kb, self.vocab)
+                return Node(model_id, "unreadable", source="local")
+            return replace(node_from_card(model_id, record.card, self.kb, self.vocab),
+                           source="local")
         return None
 
 

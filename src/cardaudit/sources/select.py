@@ -3,6 +3,7 @@ sources and their targets; every model asked for appears exactly once."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,7 @@ from cardaudit.cards.record import ModelRecord
 from cardaudit.errors import SourceError, UsageError
 from cardaudit.pipeline import load_each
 from cardaudit.safetext import plain
-from cardaudit.settings import Settings
+from cardaudit.settings import Settings, endpoint_problem
 from cardaudit.sources.base import Target
 from cardaudit.sources.hub import HubSource
 from cardaudit.sources.hubcache import HubCache, endpoint_cache
@@ -45,6 +46,7 @@ class Request:
     check_datasets: bool = True
     lineage_dirs: list[Path] = field(default_factory=list)
     lineage_hub: bool = False
+    lineage_endpoint: str | None = None
 
 
 @dataclass(slots=True)
@@ -56,6 +58,8 @@ class Plan:
     hub: HubSource | None
     hub_targets: list[Target]
     lineage_sources: list[tuple[LocalSource, dict[str, Target]]] = field(default_factory=list)
+    # --lineage-endpoint: ancestors the run's own sources do not hold
+    lineage_hub: HubSource | None = None
     # lines of a target file that name nothing: each an error row, after the others
     rejected: list[tuple[Target, SourceError]] = field(default_factory=list)
 
@@ -108,7 +112,15 @@ def plan(request: Request, settings: Settings, reader: CardReader) -> Plan:
         local_targets = local.targets()
     hub = None
     hub_targets: list[Target] = []
-    if classified.hub_ids or request.orgs or request.search or request.lineage_hub:
+    lineage_hub = None
+    ask_hub = request.lineage_hub
+    if request.lineage_endpoint is not None:
+        aimed = lineage_settings(settings, request.lineage_endpoint)
+        if aimed is settings:  # the run's own endpoint: --lineage-hub
+            ask_hub = True
+        else:
+            lineage_hub = make_hub_source(aimed, reader, request)
+    if classified.hub_ids or request.orgs or request.search or ask_hub:
         hub = make_hub_source(settings, reader, request)
         # Hub ids and names are case-insensitive (ACME/Model is acme/model): the first
         # spelling named is kept, and an organization named twice is listed once
@@ -129,7 +141,21 @@ def plan(request: Request, settings: Settings, reader: CardReader) -> Plan:
         extra = LocalSource([str(folder)], reader.vocab)
         extra.reader = reader
         lineage_sources.append((extra, {t.id: t for t in extra.targets()}))
-    return Plan(local, local_targets, hub, hub_targets, lineage_sources, rejected_rows)
+    return Plan(local, local_targets, hub, hub_targets, lineage_sources, lineage_hub,
+                rejected_rows)
+
+
+def lineage_settings(settings: Settings, endpoint: str) -> Settings:
+    """The run's settings aimed at the lineage endpoint, with its own token (or none): a
+    registry's token must never reach the public Hub, nor the reverse."""
+    problem = endpoint_problem(endpoint)
+    if problem is not None:
+        raise UsageError(f"--lineage-endpoint '{endpoint}' {problem}")
+    url = endpoint.rstrip("/")
+    if url == settings.endpoint and settings.endpoint_error is None:
+        return settings
+    return dataclasses.replace(settings, endpoint=url, endpoint_error=None,
+                               token=settings.lineage_token)
 
 
 def _listing_name(path: Path | None) -> str:
