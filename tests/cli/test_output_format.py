@@ -109,3 +109,26 @@ def test_output_dash_is_stdout(store: Path, tmp_path: Path, monkeypatch: pytest.
     run = run_cli(*args, "-o", "-")
     assert run.code in (0, 1), run.stderr
     assert not (tmp_path / "-").exists() and run.stdout.strip()
+
+
+@pytest.mark.parametrize("columns", ["60", "120"])
+def test_a_table_written_to_a_file_keeps_every_column_whatever_the_terminal(
+        store: Path, tmp_path: Path, columns: str) -> None:
+    # a filed report must not depend on the width of the terminal it was made in
+    out = tmp_path / "audit.txt"
+    run = run_cli("audit", MODELS, "--lineage-dir", "examples/bases", "--no-store", "-o",
+                  str(out), env={"COLUMNS": columns})
+    assert run.code == 0, run.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "hidden to fit" not in text
+    header = next(line for line in text.splitlines() if line.startswith("model"))
+    for column in ("comm.", "gate", "root", "lic·data·acc·doc", "grade"):
+        assert column in header
+    assert "meta-llama/Llama-3.1-8B-Instruct" in text  # the root, unfolded
+    trends = tmp_path / "trends.txt"
+    assert run_cli("trends", "--db", str(store), "-o", str(trends),
+                   env={"COLUMNS": columns}).code == 0
+    assert "hidden to fit" not in trends.read_text(encoding="utf-8")
+    narrow = tmp_path / "narrow.txt"
+    run_cli("audit", MODELS, "--no-store", "-o", str(narrow), "--width", "60")
+    assert "hidden to fit 60 columns" in narrow.read_text(encoding="utf-8")

@@ -33,6 +33,7 @@ from cardaudit.cli.options import (
     WidthOption,
     chosen_format,
     hub_settings,
+    table_width,
 )
 from cardaudit.cli.output import write_output
 from cardaudit.cli.progress import progress_bar
@@ -52,9 +53,9 @@ from cardaudit.store.db import RunInfo
 from cardaudit.store.recorder import Recorder
 
 
-def renderer_for(fmt: str, width: int | None, settings: Settings) -> Renderer:
+def renderer_for(fmt: str, width: int | None) -> Renderer:
     if fmt == "table":
-        return functools.partial(table.render, width=width or settings.width)
+        return functools.partial(table.render, width=width)
     return FORMATS[fmt]
 
 
@@ -185,12 +186,14 @@ def audit(
         job = DumpJob(dump, jobs or (os.cpu_count() or 1), [Path(p) for p in rules or []],
                       chosen, output, store_path, arguments)
         outcome = run_dump(settings, job)
-        write_summary(job, outcome, width or settings.width)
+        # the summary is the report only as a table; else it goes to the terminal (stderr)
+        write_summary(job, outcome, table_width(width, settings.width,
+                                                output if chosen == "table" else None))
         if outcome.interrupted:
             typer.echo("interrupted: the run is stored as incomplete", err=True)
             raise typer.Exit(EXIT_USAGE)
         return
-    render = renderer_for(chosen, width, settings)
+    render = renderer_for(chosen, table_width(width, settings.width, output))
     pack = load_pack([Path(p) for p in rules or []])
     request = Request(targets=list(targets or []), orgs=list(org or []), search=search,
                       sort=sort, limit=limit, from_file=from_file, revision=revision,

@@ -42,6 +42,7 @@ from cardaudit.cli.options import (
     WidthOption,
     chosen_format,
     hub_settings,
+    table_width,
 )
 from cardaudit.cli.output import write_output
 from cardaudit.errors import EXIT_OK, EXIT_POLICY_FAILED, EXIT_USAGE
@@ -108,7 +109,8 @@ def check(
     today = dt.date.fromisoformat(settings.generated_at[:10])
     outcome = judge_run(report, chosen, waivers, today)
     renderers = {
-        "table": functools.partial(gate_text.render_table, outcome, width=width or settings.width),
+        "table": functools.partial(gate_text.render_table, outcome,
+                                   width=table_width(width, settings.width, output)),
         "json": functools.partial(gate_text.render_json, outcome),
         "markdown": functools.partial(gate_text.render_markdown, outcome),
         "csv": functools.partial(gate_text.render_csv, outcome),

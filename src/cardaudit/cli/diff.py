@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cardaudit.cards.record import MAX_COUNT  # SQLite's largest integer
-from cardaudit.cli.options import OutputOption, WidthOption, chosen_format
+from cardaudit.cli.options import OutputOption, WidthOption, chosen_format, table_width
 from cardaudit.cli.output import write_output
 from cardaudit.cli.storecli import open_store
 from cardaudit.errors import EXIT_POLICY_FAILED, UsageError
@@ -123,7 +123,8 @@ def diff(
     elif fmt == "csv":
         write_output(lambda s: render_csv(result, s), output)
     else:
-        write_output(lambda s: render_table(result, s, width or ctx.obj.width), output)
+        shown = table_width(width, ctx.obj.width, output)
+        write_output(lambda s: render_table(result, s, shown), output)
     if fail_on_regression and result.worse:
         typer.echo(f"{len(result.worse)} model(s) got worse", err=True)
         raise typer.Exit(EXIT_POLICY_FAILED)

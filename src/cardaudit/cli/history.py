@@ -24,6 +24,7 @@ from cardaudit.cli.options import (
     WidthOption,
     chosen_format,
     hub_settings,
+    table_width,
 )
 from cardaudit.cli.output import write_output
 from cardaudit.errors import SourceError, UsageError
@@ -139,4 +140,5 @@ def history(
     elif fmt == "csv":
         write_output(lambda s: render_csv(timeline, s), output)
     else:
-        write_output(lambda s: render_table(timeline, s, width or settings.width), output)
+        shown = table_width(width, settings.width, output)
+        write_output(lambda s: render_table(timeline, s, shown), output)

@@ -25,6 +25,15 @@ def stdout_dash(output: Path | None) -> Path | None:
     return None if output is not None and str(output) == "-" else output
 
 
+def table_width(width: int | None, default: int | None, output: Path | None) -> int | None:
+    """--width; else, for a table written to a file, as wide as its columns need (up to
+    MAX_WIDTH): the terminal the command ran in must not decide which columns a filed report
+    leaves out; else `default` (COLUMNS, or the terminal's own width)."""
+    if width is not None:
+        return width
+    return MAX_WIDTH if output is not None else default
+
+
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the report to FILE (atomically) "
                                                      "instead of stdout (`-`: stdout).",

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cardaudit.cards.record import MAX_COUNT  # SQLite's largest integer
-from cardaudit.cli.options import OutputOption, WidthOption, chosen_format
+from cardaudit.cli.options import OutputOption, WidthOption, chosen_format, table_width
 from cardaudit.cli.output import write_output
 from cardaudit.cli.storecli import open_store
 from cardaudit.reports.escape import markdown
@@ -66,7 +66,7 @@ def runs(
         return
 
     def render(stream: TextIO) -> None:
-        console = console_for(stream, width or ctx.obj.width)
+        console = console_for(stream, table_width(width, ctx.obj.width, output))
         table = Table(title=f"runs in {path}", box=box.SIMPLE_HEAD, show_edge=False,
                       pad_edge=False, header_style="bold")
         for column in ("run", "started", "status", "models", "errors", "source", "rules"):

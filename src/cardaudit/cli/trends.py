@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cardaudit.cards.record import MAX_COUNT  # SQLite's largest integer
-from cardaudit.cli.options import OutputOption, WidthOption, chosen_format
+from cardaudit.cli.options import OutputOption, WidthOption, chosen_format, table_width
 from cardaudit.cli.output import write_output
 from cardaudit.cli.storecli import open_store, pick_run
 from cardaudit.errors import UsageError
@@ -74,6 +74,7 @@ def trends(
 
         write_chart(table, chart)
     if fmt == "table":
-        write_output(lambda s: render_table(table, s, width or settings.width), output)
+        shown = table_width(width, settings.width, output)
+        write_output(lambda s: render_table(table, s, shown), output)
     else:
         write_output(lambda s: RENDERERS[fmt](table, s), output)
