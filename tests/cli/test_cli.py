@@ -51,6 +51,25 @@ def test_explain_golden(golden: Callable[[str, str], None]) -> None:
     golden("explain.llama-chat-ft.txt", run.transcript())
 
 
+@pytest.mark.parametrize("width", [40, 80])
+def test_explain_on_a_narrow_terminal_lists_findings_whole_words_and_all(width: int) -> None:
+    # six columns in 80 cut words into slivers ("training-dat / a"); a narrow terminal gets
+    # each finding as a block: its head line, then message, evidence and fix, wrapped at words
+    one = "examples/models/acme__llama-chat-ft"
+    run = run_cli("explain", one, "--width", str(width))
+    assert run.code == 0 and "┃" not in run.stdout
+    lines = run.stdout.splitlines()
+    assert all(len(line) <= width and line == line.rstrip() for line in lines)
+    findings = json.loads(run_cli("explain", one, "-f", "json").stdout)["models"][0]["findings"]
+    shown = [f for f in findings if f["outcome"] != "not_applicable"]
+    heads = [line for line in lines if line.split("  ")[0] in ("fail", "pass", "unknown")]
+    assert sorted(h.split()[1] for h in heads) == sorted(f["rule"] for f in shown)
+    text = " ".join(line.strip() for line in lines)
+    for f in shown:
+        assert f["message"] in text
+    assert "fix: List the public datasets used in `datasets:` (Hub ids)" in text
+
+
 def test_explain_csv_is_a_row_per_finding_escaped_and_keeps_models_it_could_not_read(
         tmp_path: Path) -> None:
     card = tmp_path / "acme__formula"

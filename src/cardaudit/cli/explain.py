@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Annotated, TextIO
 
 import typer
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -35,6 +36,9 @@ from cardaudit.results import AuditReport, ModelResult
 
 _OUTCOME_STYLE = {"pass": "green", "fail": "red", "unknown": "yellow", "not_applicable": "dim"}
 EXPLAIN_FORMATS = ("table", "json", "csv", "markdown")
+# below this width the findings are listed one under another instead of in six columns
+TABLE_MIN_WIDTH = 120
+INDENT = 2
 FINDING_COLUMNS = ("model", "outcome", "rule", "severity", "message", "field", "line",
                    "excerpt", "fix")
 
@@ -120,11 +124,15 @@ def _table(report: AuditReport, fixes: dict[str, str], stream: TextIO, width: in
            show_all: bool) -> None:
     console = console_for(stream, width)
     for result in sorted_results(report):
-        console.print(Text(f"{plain(result.id)}  ({plain(result.location)})", style="bold"))
-        console.print(Text(plain(_summary_line(result))))
+        _print_wrapped(console, Text(f"{plain(result.id)}  ({plain(result.location)})",
+                                     style="bold"))
+        _print_wrapped(console, Text(plain(_summary_line(result))))
         if result.error is not None and result.facts is not None:
             console.print(Text(f"error ({result.error.code}): {plain(result.error.message)}",
                                style="red"))
+        if console.width < TABLE_MIN_WIDTH:
+            _blocks(console, result, fixes, show_all)
+            continue
         table = Table(show_lines=True)
         for column in ("outcome", "rule", "severity", "message", "evidence", "fix"):
             table.add_column(column, overflow="fold")
@@ -134,6 +142,31 @@ def _table(report: AuditReport, fixes: dict[str, str], stream: TextIO, width: in
                           Text(plain(_where(f))),
                           Text(plain(fixes.get(f.rule, "")) if f.outcome.value == "fail" else ""))
         console.print(table)
+
+
+def _blocks(console: Console, result: ModelResult, fixes: dict[str, str],
+            show_all: bool) -> None:
+    """Findings one under another, for terminals too narrow for six columns (the table cut
+    words into slivers: "training-dat / a")."""
+    for f in _ordered(result, show_all):
+        head = Text()
+        head.append(f.outcome.value, style=_OUTCOME_STYLE[f.outcome.value])
+        head.append(f"  {f.rule}  {f.severity.value}")
+        console.print(head)
+        lines = [plain(f.message), f"evidence: {plain(_where(f))}"]
+        if f.outcome.value == "fail" and fixes.get(f.rule):
+            lines.append(f"fix: {plain(fixes[f.rule])}")
+        for line in lines:
+            _print_wrapped(console, Text(line), INDENT)
+    console.print()
+
+
+def _print_wrapped(console: Console, text: Text, indent: int = 0) -> None:
+    """`text` wrapped at words to the console's width, each line indented, none ending in
+    spaces."""
+    for wrapped in text.wrap(console, max(console.width - indent, 1)):
+        wrapped.rstrip()
+        console.print(Text(" " * indent) + wrapped, soft_wrap=True)
 
 
 def _finding_rows(report: AuditReport, fixes: dict[str, str], show_all: bool
