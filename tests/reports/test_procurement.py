@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.cli.scenario import ROOT, run_cli
+from tests.fakehub.server import FakeHub
+from tests.sources.hubrun import card
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 HOSTILE = """---
@@ -54,6 +56,30 @@ def test_markdown_report_has_checklists_and_escapes(registry: Path) -> None:
     text = (registry / "report.md").read_text()
     assert "- [ ] **Attribution to display**: Display \"Built with Llama\"" in text
     assert "<script>" not in text and "&lt;script&gt;" in text
+
+
+def test_the_report_names_the_training_data_and_what_cannot_be_obtained(
+        registry: Path, fakehub: FakeHub) -> None:
+    # a reader deciding on adoption needs which data, not only a level; one blank line
+    # between blocks however many of them a model has
+    text = _markdown_report("models")
+    assert "**Training data** disclosed_available — datasets: imdb — evidence" in text
+    assert "named in the card: BookCorpus" in text and "\n\n\n" not in text
+    fakehub.add_dataset("org/open-set")
+    fakehub.add_dataset("org/closed-set", private=True)
+    fakehub.add_model("acme/hub-model", card(extra="datasets:\n- org/open-set\n"
+                                                   "- org/closed-set\n"))
+    run = run_cli("report", "acme/hub-model", "--endpoint", fakehub.url, "--cache-dir",
+                  str(registry / "cache"), "-o", "hub.html", env={"CARDAUDIT_BACKOFF": "0"})
+    assert run.code == 0, run.stderr
+    html = (registry / "hub.html").read_text()
+    assert "datasets: org/open-set, org/closed-set; not obtainable: org/closed-set" in html
+
+
+def _markdown_report(*args: str) -> str:
+    run = run_cli("report", *args, "-o", "report.md")
+    assert run.code == 0, run.stderr
+    return Path("report.md").read_text()
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "

@@ -220,13 +220,12 @@ def bom_model(result: ModelResult, endpoint: str) -> BomModel:
             availability = "directDownload"
         datasets.append(BomDataset(dataset_id, f"https://huggingface.co/datasets/{dataset_id}",
                                    availability))
-    named = ", ".join(dis.named) if dis.named else ""
+    named = dis.named_summary(limit=len(dis.datasets) + len(dis.named))  # a BOM lists them all
     if dis.level is DisclosureLevel.NOT_DISCLOSED:  # its evidence says where nothing was found
         training = "Training data not disclosed in the card"
     else:
         training = (f"Training data {dis.level.value.replace('_', ' ')} (from {dis.source})"
-                    + (f"; datasets: {', '.join(dis.datasets)}" if dis.datasets else "")
-                    + (f"; named in the card: {named}" if named else "")
+                    + (f"; {named}" if named else "")
                     + (f". Card: \"{dis.evidence.excerpt}\"" if dis.evidence.excerpt else ""))
     lineage = facts.lineage if isinstance(facts.lineage, Lineage) else None
     if lineage is not None:

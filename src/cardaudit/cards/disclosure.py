@@ -299,6 +299,16 @@ class Disclosure:
     unobtainable: tuple[str, ...] = ()
     datasets_checked: bool = False
 
+    def named_summary(self, limit: int = 10) -> str:
+        """'datasets: a, b; named in the card: X' (each list cut at `limit`), or '': what a
+        reader of a report or BOM wants next to the level — which data, not just how much."""
+        parts = []
+        for label, names in (("datasets", self.datasets), ("named in the card", self.named)):
+            if names:
+                more = f" and {len(names) - limit} more" if len(names) > limit else ""
+                parts.append(f"{label}: {', '.join(names[:limit])}{more}")
+        return "; ".join(parts)
+
 
 def _own_data_phrase(value: str) -> bool:
     """A phrase (not an id: it has spaces) about the author's own data."""

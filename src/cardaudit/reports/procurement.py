@@ -7,10 +7,12 @@ and every piece of card text is escaped.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from html import escape
 from typing import TextIO
 
+from cardaudit.cards.disclosure import Disclosure
 from cardaudit.cards.evidence import Evidence
 from cardaudit.cards.licensebase import Obligation
 from cardaudit.lineage.resolve import Lineage
@@ -144,6 +146,12 @@ def _quote(evidence: Evidence) -> str:
             f"{html_text(evidence.excerpt)}</blockquote>")
 
 
+def _named_data(dis: Disclosure) -> str:
+    """Which data the card names, and which of it cannot be obtained."""
+    missing = f"not obtainable: {', '.join(dis.unobtainable)}" if dis.unobtainable else ""
+    return "; ".join(x for x in (dis.named_summary(), missing) if x)
+
+
 def _quote_markdown(evidence: Evidence) -> str:
     """' — evidence line 3: “…”', or ' — not found; datasets: absent from front matter …'."""
     if evidence.absent:
@@ -188,8 +196,9 @@ def _model_html(verdict: Verdict) -> str:
     if facts.gate.eu_disallowed:
         out.append("<p><b>EU restriction:</b> the gate blocks users in the European Union.</p>")
     dis = facts.disclosure
+    named = _named_data(dis)
     out.append(f"<h4>Training data: {html_text(dis.level.value)} ({html_text(dis.source)})</h4>"
-               f"{_quote(dis.evidence)}")
+               + (f"<p>{html_text(named)}</p>" if named else "") + _quote(dis.evidence))
     out.append(f"<h4>Access: {html_text(facts.gate.level.value)}</h4>{_quote(facts.gate.evidence)}")
     failed = result.failed()
     if failed:
@@ -287,27 +296,40 @@ def render_markdown(outcome: GateOutcome, stream: TextIO) -> None:
         stream.write("".join(f"| {markdown(k)} | {'█' * min(v, 40)} {v} |\n" for k, v in counts))
         stream.write("\n")
     for verdict in outcome.verdicts:
-        result = verdict.result
-        facts = result.facts
-        stream.write(f"## {markdown(result.id)} — {'pass' if verdict.passed else '**FAIL**'}\n\n")
-        for v in verdict.violations:
-            state = "waived" if not v.blocking else "violation"
-            stream.write(f"- {state}: {markdown(v.clause)}: {markdown(v.message)}\n")
-        stream.writelines(f"- warning: {markdown(w)}\n" for w in verdict.warnings)
-        if facts is None:
-            stream.write(f"\nNot audited: {markdown(result.error.message if result.error else '')}"
-                         "\n\n")
-            continue
-        lic = facts.license
-        stream.write(f"\n**License** {markdown(lic.key)} ({markdown(lic.category.value)})"
-                     f"{_quote_markdown(lic.evidence)}\n\n")
-        for ob in lic.obligations:
-            stream.write(f"- [ ] **{markdown(_KIND_LABEL.get(ob.kind, ob.kind))}**: "
-                         f"{markdown(ob.text)}\n")
-        lineage = _lineage_of(verdict)
-        if lineage is not None:
-            stream.write("\n" + _lineage_markdown(lineage, lic.obligations))
-        dis = facts.disclosure
-        stream.write(f"\n**Training data** {markdown(dis.level.value)}"
-                     f"{_quote_markdown(dis.evidence)}\n\n"
-                     f"**Access** {markdown(facts.gate.level.value)}\n\n")
+        stream.write(_model_markdown(verdict))
+
+
+def _model_markdown(verdict: Verdict) -> str:
+    result = verdict.result
+    facts = result.facts
+    out = [f"## {markdown(result.id)} — {'pass' if verdict.passed else '**FAIL**'}\n\n"]
+    for v in verdict.violations:
+        state = "waived" if not v.blocking else "violation"
+        out.append(f"- {state}: {markdown(v.clause)}: {markdown(v.message)}\n")
+    out.extend(f"- warning: {markdown(w)}\n" for w in verdict.warnings)
+    if facts is None:
+        out.append(f"\nNot audited: {markdown(result.error.message if result.error else '')}"
+                   "\n\n")
+        return _single_blank_lines("".join(out))
+    lic = facts.license
+    out.append(f"\n**License** {markdown(lic.key)} ({markdown(lic.category.value)})"
+               f"{_quote_markdown(lic.evidence)}\n\n")
+    for ob in lic.obligations:
+        out.append(f"- [ ] **{markdown(_KIND_LABEL.get(ob.kind, ob.kind))}**: "
+                   f"{markdown(ob.text)}\n")
+    lineage = _lineage_of(verdict)
+    if lineage is not None:
+        out.append("\n" + _lineage_markdown(lineage, lic.obligations))
+    dis = facts.disclosure
+    named = _named_data(dis)
+    out.append(f"\n**Training data** {markdown(dis.level.value)}"
+               f"{' — ' + markdown(named) if named else ''}"
+               f"{_quote_markdown(dis.evidence)}\n\n"
+               f"**Access** {markdown(facts.gate.level.value)}\n\n")
+    return _single_blank_lines("".join(out))
+
+
+def _single_blank_lines(text: str) -> str:
+    """Blocks that each end in a blank line, joined, leave two or three in a row: one is
+    Markdown's paragraph break (no block of the report spans blank lines)."""
+    return re.sub(r"\n{3,}", "\n\n", text)
