@@ -193,8 +193,12 @@ def test_lineage_command_on_a_local_folder(tmp_path: Path) -> None:
     assert "└── meta-llama/Llama-3.1-8B  llama3.1 (community)" in run.stdout
     assert "← quantized  · data not_disclosed" in run.stdout
     assert "(community)  · data not_disclosed" in run.stdout  # the base's card: no data either
+    assert "not looked up" not in run.stdout
     alone = run_cli("lineage", str(target))
     assert "meta-llama/Llama-3.1-8B  [unresolvable]" in alone.stdout
+    # no source was asked for it: the tree says which would be
+    assert alone.stdout.rstrip().endswith("1 ancestor(s) not looked up: add their folders with "
+                                          "--lineage-dir, or ask the Hub with --lineage-hub")
 
 
 def test_a_card_naming_hundreds_of_bases_is_cut_at_the_ancestor_limit(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from cardaudit.cli.options import (
     chosen_format,
 )
 from cardaudit.cli.output import write_output
-from cardaudit.lineage.resolve import MAX_ANCESTORS, MAX_DEPTH, Lineage
+from cardaudit.lineage.resolve import LOOKUP_HINT_MANY, MAX_ANCESTORS, MAX_DEPTH, Lineage
 from cardaudit.reports.document import sorted_results
 from cardaudit.reports.escape import plain
 from cardaudit.reports.table import console_for
@@ -74,6 +74,11 @@ def lineage(
         console = console_for(stream, width or settings.width)
         for result in results:
             console.print(_tree(result))
+        unlooked = {n.id for r in results if isinstance(r.lineage, Lineage)
+                    for n in r.lineage.nodes.values() if n.status == "unresolvable"}
+        if unlooked:  # no source was asked for them: say which would be
+            console.print(Text(f"{len(unlooked)} ancestor(s) not looked up: {LOOKUP_HINT_MANY}",
+                               style="dim"))
     write_output(render, output)
 
 
