@@ -16,6 +16,7 @@ from spdx_tools.spdx.validation.document_validator import validate_full_spdx_doc
 
 from cardaudit.bom.content import BomError, checked_expression
 from tests.cli.scenario import ROOT, run_cli
+from tests.fakehub.server import FakeHub
 
 
 @pytest.fixture
@@ -258,3 +259,50 @@ def test_reported_results_go_into_every_bom_format(tmp_path: Path,
     assert validate_full_spdx_document(document) == []
     assert document.packages[0].description == (
         "Reported results: Accuracy 0.93 on IMDB; accuracy 0.88[2J on Our held-out set")
+
+
+def test_a_base_read_from_a_hub_is_located_there_in_every_format(
+        derivative: Path, fakehub: FakeHub) -> None:
+    # where a base came from is supply-chain provenance: the public Hub or a registry
+    fakehub.add_model("basecorp/base-7b", "---\nlicense: cc-by-nc-4.0\nbase_model: "
+                      "rootlab/root-model\n---\n# base\n", tags=["license:cc-by-nc-4.0"])
+    where = f"{fakehub.url}/basecorp/base-7b"
+    texts = {}
+    for fmt in ("spdx3", "spdx2", "cyclonedx"):
+        out = derivative / f"hub.{fmt}.json"
+        run = run_cli("bom", "models", "--lineage-endpoint", fakehub.url, "--cache-dir",
+                      str(derivative / "cache"), "-f", fmt, "-o", str(out),
+                      env={"CARDAUDIT_BACKOFF": "0"})
+        assert run.code == 0, run.stderr
+        texts[fmt] = out.read_text()
+    objects = S.SHACLObjectSet()
+    S.JSONLDDeserializer().read(io.BytesIO(texts["spdx3"].encode()), objects)
+    packages = {o.name: o for o in objects.foreach_type(S.ai_AIPackage)}
+    assert packages["basecorp/base-7b"].software_downloadLocation == where
+    # spdx-tools' URL pattern refuses a host without a dot (this loopback Hub, a registry at
+    # http://10.0.0.5:8080): rather than an invalid document, the location is NOASSERTION and
+    # the package's source information names the URL
+    spdx2 = {p["name"]: p for p in json.loads(texts["spdx2"])["packages"]}
+    assert spdx2["basecorp/base-7b"]["downloadLocation"] == "NOASSERTION"
+    assert spdx2["basecorp/base-7b"]["sourceInfo"] == f"read from {where}"
+    assert spdx2["rootlab/root-model"]["downloadLocation"] == "NOASSERTION"  # not found
+    assert "sourceInfo" not in spdx2["rootlab/root-model"]
+    (model,) = json.loads(texts["cyclonedx"])["components"]
+    base = model["pedigree"]["ancestors"][0]
+    assert {p["name"]: p["value"] for p in base["properties"]}[
+        "cardaudit:downloadLocation"] == where
+
+
+def test_an_spdx2_bom_of_models_on_a_registry_without_a_dotted_host_is_written(
+        tmp_path: Path, fakehub: FakeHub) -> None:
+    # a registry at localhost or an IP address made the whole document invalid (exit 2)
+    fakehub.add_model("acme/m", "---\nlicense: mit\n---\n# m\n")
+    out = tmp_path / "bom.spdx.json"
+    run = run_cli("bom", "acme/m", "--endpoint", fakehub.url, "--cache-dir",
+                  str(tmp_path / "cache"), "-f", "spdx2", "-o", str(out),
+                  env={"CARDAUDIT_BACKOFF": "0"})
+    assert run.code == 0, run.stderr
+    document = parse_file(str(out))
+    assert validate_full_spdx_document(document) == []
+    (package,) = document.packages
+    assert package.source_info == f"read from {fakehub.url}/acme/m"

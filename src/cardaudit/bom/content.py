@@ -59,6 +59,8 @@ class BomAncestor:
     relation: str | None
     training_info: str
     supplier: str | None  # the org of a well-formed Hub id; a base named otherwise has none
+    # where it was read, when that was a Hub (a registry's own base, or the public Hub's)
+    download: str = "NOASSERTION"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +136,11 @@ def _ancestor(node: Node) -> BomAncestor:
         data = f"training data {node.data_level.value.replace('_', ' ')}" + (
             f"; named: {', '.join(node.data_named)}" if node.data_named else "")
     supplier = node.id.split("/")[0] if is_hub_id(node.id) and "/" in node.id else None
+    on_hub = node.resolved and is_hub_id(node.id) and (node.source or "").startswith(
+        ("http://", "https://"))
+    download = f"{node.source}/{node.id}" if on_hub else "NOASSERTION"
     return BomAncestor(node.id, node.status, expression, _refs(known, expression),
-                       node.parents, node.relation, data[:MAX_TEXT], supplier)
+                       node.parents, node.relation, data[:MAX_TEXT], supplier, download)
 
 
 def _inherited(lineage: Lineage) -> str:

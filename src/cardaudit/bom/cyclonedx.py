@@ -70,6 +70,8 @@ def _ancestor(model_ref: str, ancestor: BomAncestor) -> Component:
     properties += [Property(name="cardaudit:baseModel", value=p) for p in ancestor.parents]
     if ancestor.relation:
         properties.append(Property(name="cardaudit:relation", value=ancestor.relation))
+    if ancestor.download != "NOASSERTION":
+        properties.append(Property(name="cardaudit:downloadLocation", value=ancestor.download))
     return Component(
         name=ancestor.id, type=ComponentType.MACHINE_LEARNING_MODEL,
         bom_ref=_ref("ancestor", model_ref, ancestor.id),

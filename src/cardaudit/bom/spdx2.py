@@ -26,10 +26,25 @@ from spdx_tools.spdx.parser.jsonlikedict.license_expression_parser import (
     LicenseExpressionParser,
 )
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
+from spdx_tools.spdx.validation.uri_validators import validate_download_location
 from spdx_tools.spdx.writer.json.json_writer import write_document_to_stream
 
 from cardaudit import __version__
 from cardaudit.bom.content import BomAncestor, BomError, BomModel
+
+
+def _location(url: str) -> str | SpdxNoAssertion:
+    """A download location spdx-tools' validator accepts. Its URL pattern refuses hosts without
+    a dot — `localhost`, IP addresses: a registry at http://10.0.0.5:8080 — which would make
+    the whole document invalid; those are NOASSERTION, and `_source_info` keeps the URL."""
+    if url == "NOASSERTION" or validate_download_location(url):
+        return SpdxNoAssertion()
+    return url
+
+
+def _source_info(url: str) -> str | None:
+    return f"read from {url}" if url != "NOASSERTION" and validate_download_location(url) \
+        else None
 
 
 def _spdx_id(kind: str, *parts: str) -> str:
@@ -53,7 +68,8 @@ def _ancestor_package(ancestor: BomAncestor, spdx_id: str,
     """A base model: its declared license and the data its card discloses."""
     declared = _declared(ancestor.license_expression, parser)
     return Package(
-        spdx_id=spdx_id, name=ancestor.id, download_location=SpdxNoAssertion(),
+        spdx_id=spdx_id, name=ancestor.id, download_location=_location(ancestor.download),
+        source_info=_source_info(ancestor.download),
         files_analyzed=False, license_declared=declared, license_concluded=declared,
         primary_package_purpose=PackagePurpose.OTHER,
         supplier=Actor(ActorType.ORGANIZATION, ancestor.supplier) if ancestor.supplier else None,
@@ -79,9 +95,9 @@ def build(models: list[BomModel], created: dt.datetime) -> Document:
         declared = _declared(model.license_expression, parser)
         package = Package(
             spdx_id=package_id, name=model.name,
-            download_location=SpdxNoAssertion() if model.download == "NOASSERTION"
-            else model.download,
-            version=model.version, files_analyzed=False, license_declared=declared,
+            download_location=_location(model.download),
+            source_info=_source_info(model.download), version=model.version,
+            files_analyzed=False, license_declared=declared,
             license_concluded=declared, primary_package_purpose=PackagePurpose.OTHER,
             supplier=Actor(ActorType.ORGANIZATION, model.supplier) if model.supplier else None,
             summary=f"AI model ({model.task or 'task not declared'})",

@@ -80,7 +80,7 @@ def _ancestor_package(info: Any, ancestor: BomAncestor, organizations: dict[str,
     data its card discloses, which the derivative inherits."""
     package = S.ai_AIPackage(
         spdxId=_id("ancestor", ancestor.id), creationInfo=info, name=ancestor.id,
-        software_downloadLocation="NOASSERTION",
+        software_downloadLocation=ancestor.download,
         software_primaryPurpose=S.software_SoftwarePurpose.model,
         ai_informationAboutTraining=ancestor.training_info,
         comment=f"base model; lookup: {ancestor.status}"
