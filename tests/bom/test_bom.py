@@ -293,10 +293,11 @@ def test_a_base_read_from_a_hub_is_located_there_in_every_format(
         "cardaudit:downloadLocation"] == where
 
 
-def test_an_spdx2_bom_of_models_on_a_registry_without_a_dotted_host_is_written(
+def test_a_bom_of_models_on_a_registry_locates_them_and_their_datasets_there(
         tmp_path: Path, fakehub: FakeHub) -> None:
     # a registry at localhost or an IP address made the whole document invalid (exit 2)
-    fakehub.add_model("acme/m", "---\nlicense: mit\n---\n# m\n")
+    fakehub.add_dataset("acme/set")
+    fakehub.add_model("acme/m", "---\nlicense: mit\ndatasets:\n- acme/set\n---\n# m\n")
     out = tmp_path / "bom.spdx.json"
     run = run_cli("bom", "acme/m", "--endpoint", fakehub.url, "--cache-dir",
                   str(tmp_path / "cache"), "-f", "spdx2", "-o", str(out),
@@ -304,5 +305,15 @@ def test_an_spdx2_bom_of_models_on_a_registry_without_a_dotted_host_is_written(
     assert run.code == 0, run.stderr
     document = parse_file(str(out))
     assert validate_full_spdx_document(document) == []
-    (package,) = document.packages
-    assert package.source_info == f"read from {fakehub.url}/acme/m"
+    packages = {p.name: p for p in document.packages}
+    assert packages["acme/m"].source_info == f"read from {fakehub.url}/acme/m"
+    # its datasets are the registry's, checked there
+    assert packages["acme/set"].source_info == f"read from {fakehub.url}/datasets/acme/set"
+    spdx3 = tmp_path / "bom.spdx3.json"
+    assert run_cli("bom", "acme/m", "--endpoint", fakehub.url, "--cache-dir",
+                   str(tmp_path / "cache"), "-f", "spdx3", "-o", str(spdx3)).code == 0
+    objects = S.SHACLObjectSet()
+    with spdx3.open("rb") as stream:
+        S.JSONLDDeserializer().read(stream, objects)
+    (dataset,) = objects.foreach_type(S.dataset_DatasetPackage)
+    assert dataset.software_downloadLocation == f"{fakehub.url}/datasets/acme/set"

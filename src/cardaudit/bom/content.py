@@ -16,6 +16,7 @@ from cardaudit.errors import CardauditError
 from cardaudit.lineage.resolve import Lineage, Node
 from cardaudit.results import ModelResult
 from cardaudit.safetext import plain
+from cardaudit.settings import DEFAULT_ENDPOINT
 from cardaudit.sources.targets import is_hub_id, is_org_name
 
 _REF_RE = re.compile(r"^LicenseRef-[A-Za-z0-9.\-]+$")
@@ -82,6 +83,24 @@ class BomModel:
     status: str
     ancestors: tuple[BomAncestor, ...] = ()  # nearest first; only with a resolved lineage
     metrics: tuple[BomMetric, ...] = ()  # the card's model-index results, at most MAX_METRICS
+    hub_url: str = DEFAULT_ENDPOINT  # where its datasets live: the Hub it was read from
+
+    def dataset_url(self, dataset_id: str) -> str:
+        return dataset_url(self.hub_url, dataset_id)
+
+
+def dataset_url(hub_url: str, dataset_id: str) -> str:
+    return f"{hub_url}/datasets/{dataset_id}"
+
+
+def hub_of(result: ModelResult) -> str:
+    """The Hub a model was read from (its datasets were checked there), else the public Hub:
+    a registry's model names the registry's datasets."""
+    suffix = f"/{result.id}"
+    if result.hub is not None and result.location.endswith(suffix) \
+            and result.location.startswith(("http://", "https://")):
+        return result.location[:-len(suffix)]
+    return DEFAULT_ENDPOINT
 
 
 def checked_expression(expression: str) -> str:
@@ -215,6 +234,7 @@ def bom_model(result: ModelResult, endpoint: str) -> BomModel:
     expression = checked_expression(lic.expression)
     refs = _refs(lic.terms, expression)
     dis = facts.disclosure
+    hub_url = hub_of(result)
     datasets = []
     for dataset_id in dis.datasets:
         if not dis.datasets_checked:
@@ -223,8 +243,7 @@ def bom_model(result: ModelResult, endpoint: str) -> BomModel:
             availability = "unobtainable"
         else:
             availability = "directDownload"
-        datasets.append(BomDataset(dataset_id, f"https://huggingface.co/datasets/{dataset_id}",
-                                   availability))
+        datasets.append(BomDataset(dataset_id, dataset_url(hub_url, dataset_id), availability))
     named = dis.named_summary(limit=len(dis.datasets) + len(dis.named))  # a BOM lists them all
     if dis.level is DisclosureLevel.NOT_DISCLOSED:  # its evidence says where nothing was found
         training = "Training data not disclosed in the card"
@@ -251,4 +270,4 @@ def bom_model(result: ModelResult, endpoint: str) -> BomModel:
         limitations=_section_text(result, "limitations"), datasets=tuple(datasets),
         base_models=tuple(facts.base_models), status=result.status.value,
         ancestors=tuple(_ancestor(n) for n in lineage.nodes.values()) if lineage else (),
-        metrics=_metrics(doc.metadata) if doc is not None else ())
+        metrics=_metrics(doc.metadata) if doc is not None else (), hub_url=hub_url)

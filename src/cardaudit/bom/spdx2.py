@@ -117,7 +117,8 @@ def build(models: list[BomModel], created: dt.datetime) -> Document:
                 datasets[dataset.id] = dataset_id
                 document.packages.append(Package(
                     spdx_id=dataset_id, name=dataset.id,
-                    download_location=dataset.url or SpdxNoAssertion(), files_analyzed=False,
+                    download_location=_location(dataset.url or "NOASSERTION"),
+                    source_info=_source_info(dataset.url or "NOASSERTION"), files_analyzed=False,
                     primary_package_purpose=PackagePurpose.OTHER,
                     comment=f"training dataset; availability {dataset.availability}"))
             document.relationships.append(Relationship(

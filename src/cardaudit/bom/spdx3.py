@@ -141,8 +141,8 @@ def build(models: list[BomModel], created: dt.datetime) -> S.SHACLObjectSet:
                 spdxId=_id("rel", model.id, "trainedOn"), creationInfo=info, from_=package,
                 to=trained_on, relationshipType=S.RelationshipType.trainedOn))
         tested_ids = dict.fromkeys(m.dataset_id for m in model.metrics if m.dataset_id)
-        tested_on = [_dataset_package(info, BomDataset(d, f"https://huggingface.co/datasets/{d}",
-                                                       "unknown"), datasets, elements)
+        tested_on = [_dataset_package(info, BomDataset(d, model.dataset_url(d), "unknown"),
+                                      datasets, elements)
                      for d in tested_ids if d]
         if tested_on:
             elements.append(S.Relationship(
