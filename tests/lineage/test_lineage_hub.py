@@ -215,6 +215,12 @@ def test_registry_models_find_public_bases_on_the_lineage_endpoint(
     sources = {a["id"]: a["source"] for m in audited.values()
                for a in m["lineage"]["ancestors"]}
     assert sources == {"meta/base": fakehub.url, "acme/internal-base": registry.url}
+    # offline, each ancestor comes from its own endpoint's cache
+    offline = audit_json(registry, cache, "acme/ft-public", "acme/ft-internal",
+                         "--lineage-endpoint", fakehub.url, "--offline")
+    assert {a["id"]: (a["status"], a["license"]) for m in offline.values()
+            for a in m["lineage"]["ancestors"]} == {
+        "meta/base": ("ok", "cc-by-nc-4.0"), "acme/internal-base": ("ok", "apache-2.0")}
 
 
 def test_local_models_use_the_lineage_endpoint_without_any_token(

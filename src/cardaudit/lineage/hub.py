@@ -14,8 +14,9 @@ from cardaudit.lineage.resolve import Node, node_from_card
 from cardaudit.sources.hub import HubSource
 from cardaudit.sources.targets import is_hub_id
 
-# what a Hub answers for an id it does not hold (the Hub itself says 401 without a token)
-NOT_HELD = frozenset({"not-found", "forbidden"})
+# what a Hub answers for an id it does not hold (the Hub itself says 401 without a token), and
+# offline, an id not in its cache (the next Hub's cache may hold it)
+NOT_HELD = frozenset({"not-found", "forbidden", "offline-uncached"})
 
 
 class HubLookup:
