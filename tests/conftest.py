@@ -110,3 +110,14 @@ def fakehub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no
     yield hub
     hub.stop()
     close_session()
+
+
+@pytest.fixture
+def registry_hub(fakehub):  # type: ignore[no-untyped-def]
+    """A second fake Hub — a private registry — beside `fakehub`, which then plays the public
+    Hub (requested after it, so the client is already set up for loopback Hubs)."""
+    from tests.fakehub.server import FakeHub
+
+    hub = FakeHub().start()
+    yield hub
+    hub.stop()

@@ -174,25 +174,17 @@ def test_lineage_command_prints_the_tree(fakehub: FakeHub, cache: Path) -> None:
     assert data["models"][0]["lineage"]["root"] == "meta-llama/Llama-3.1-8B"
 
 
-@pytest.fixture
-def registry(fakehub: FakeHub):  # type: ignore[no-untyped-def]
-    """A private registry beside `fakehub`, which plays the public Hub."""
-    hub = FakeHub().start()
-    yield hub
-    hub.stop()
-
-
 def test_registry_models_find_public_bases_on_the_lineage_endpoint(
-        fakehub: FakeHub, registry: FakeHub, cache: Path) -> None:
+        fakehub: FakeHub, registry_hub: FakeHub, cache: Path) -> None:
     # The registry hosts its own base and fine-tunes; one fine-tune names a public base. Each
     # ancestor is read where it lives, and each endpoint sees only its own token.
     registry_token, public_token = "hf_RegistrySecret0123456789", "hf_PublicSecret0123456789"
     model(fakehub, "meta/base", "cc-by-nc-4.0")
-    model(registry, "acme/internal-base", "apache-2.0")
-    model(registry, "acme/ft-public", "apache-2.0", ("meta/base",))
-    model(registry, "acme/ft-internal", "apache-2.0", ("acme/internal-base",))
-    model(registry, "meta/base", "mit", private=True, allowed_tokens={"hf_somebody-else"})
-    run = hub_cli(registry, cache, "check", "acme/ft-public", "acme/ft-internal",
+    model(registry_hub, "acme/internal-base", "apache-2.0")
+    model(registry_hub, "acme/ft-public", "apache-2.0", ("meta/base",))
+    model(registry_hub, "acme/ft-internal", "apache-2.0", ("acme/internal-base",))
+    model(registry_hub, "meta/base", "mit", private=True, allowed_tokens={"hf_somebody-else"})
+    run = hub_cli(registry_hub, cache, "check", "acme/ft-public", "acme/ft-internal",
                   "--policy", "commercial-use", "--token", registry_token,
                   "--lineage-endpoint", fakehub.url, "-f", "json",
                   env={"CARDAUDIT_LINEAGE_TOKEN": public_token})
@@ -206,17 +198,17 @@ def test_registry_models_find_public_bases_on_the_lineage_endpoint(
     assert fakehub.count("GET", r"^/api/models/acme/internal-base$") == 0
     assert {r.headers.get("authorization") for r in fakehub.requests} == {
         f"Bearer {public_token}"}
-    assert {r.headers.get("authorization") for r in registry.requests} == {
+    assert {r.headers.get("authorization") for r in registry_hub.requests} == {
         f"Bearer {registry_token}"}
     for text in (run.stdout, run.stderr):
         assert registry_token not in text and public_token not in text
-    audited = audit_json(registry, cache, "acme/ft-public", "acme/ft-internal",
+    audited = audit_json(registry_hub, cache, "acme/ft-public", "acme/ft-internal",
                          "--lineage-endpoint", fakehub.url)
     sources = {a["id"]: a["source"] for m in audited.values()
                for a in m["lineage"]["ancestors"]}
-    assert sources == {"meta/base": fakehub.url, "acme/internal-base": registry.url}
+    assert sources == {"meta/base": fakehub.url, "acme/internal-base": registry_hub.url}
     # offline, each ancestor comes from its own endpoint's cache
-    offline = audit_json(registry, cache, "acme/ft-public", "acme/ft-internal",
+    offline = audit_json(registry_hub, cache, "acme/ft-public", "acme/ft-internal",
                          "--lineage-endpoint", fakehub.url, "--offline")
     assert {a["id"]: (a["status"], a["license"]) for m in offline.values()
             for a in m["lineage"]["ancestors"]} == {
@@ -224,21 +216,21 @@ def test_registry_models_find_public_bases_on_the_lineage_endpoint(
 
 
 def test_local_models_use_the_lineage_endpoint_without_any_token(
-        fakehub: FakeHub, registry: FakeHub, cache: Path, tmp_path: Path) -> None:
+        fakehub: FakeHub, registry_hub: FakeHub, cache: Path, tmp_path: Path) -> None:
     # the run's endpoint (the registry) and its HF_TOKEN stay unused: nothing is asked of it
     model(fakehub, "meta/base", "llama3.1")
     folder = tmp_path / "models" / "acme__ft"
     folder.mkdir(parents=True)
     (folder / "README.md").write_text("---\nlicense: apache-2.0\nbase_model: meta/base\n---\n"
                                       "# ft\n")
-    run = hub_cli(registry, cache, "audit", str(tmp_path / "models"), "-f", "json",
+    run = hub_cli(registry_hub, cache, "audit", str(tmp_path / "models"), "-f", "json",
                   "--lineage-endpoint", fakehub.url, env={"HF_TOKEN": "hf_RunToken012345678"})
     assert run.code == 0, run.stderr
     lineage = json.loads(run.stdout)["models"][0]["lineage"]
     assert lineage["ancestors"][0]["license"] == "llama3.1"
     assert lineage["ancestors"][0]["source"] == fakehub.url
     assert {r.headers.get("authorization") for r in fakehub.requests} == {None}
-    assert registry.count() == 0
+    assert registry_hub.count() == 0
 
 
 def test_a_lineage_endpoint_that_is_no_url_is_a_usage_error(fakehub: FakeHub,

@@ -494,28 +494,20 @@ def test_a_pasted_model_address_audits_the_model(fakehub: FakeHub, cache: Path) 
     assert list(rows) == ["acme/m"] and rows["acme/m"]["license"]["key"] == "mit"
 
 
-@pytest.fixture
-def registry(fakehub: FakeHub):  # type: ignore[no-untyped-def]
-    """A second Hub (a private registry) beside `fakehub` (the public one)."""
-    hub = FakeHub().start()
-    yield hub
-    hub.stop()
-
-
 def test_what_one_endpoint_said_is_never_served_for_another(
-        fakehub: FakeHub, registry: FakeHub, cache: Path) -> None:
+        fakehub: FakeHub, registry_hub: FakeHub, cache: Path) -> None:
     # A registry mirrors a public id with its own card, and lacks a public dataset: one cache
     # folder serves both, online and offline, without mixing their answers.
     fakehub.add_dataset("org/set")
     fakehub.add_model("acme/m", card("mit", extra="datasets:\n- org/set\n"))
-    registry.add_model("acme/m", card("cc-by-nc-4.0", extra="datasets:\n- org/set\n"))
+    registry_hub.add_model("acme/m", card("cc-by-nc-4.0", extra="datasets:\n- org/set\n"))
     public = models(hub_cli(fakehub, cache, "audit", "acme/m", *JSON))["acme/m"]
-    private = models(hub_cli(registry, cache, "audit", "acme/m", *JSON))["acme/m"]
+    private = models(hub_cli(registry_hub, cache, "audit", "acme/m", *JSON))["acme/m"]
     assert public["data_disclosure"]["level"] == "disclosed_available"
     assert private["data_disclosure"]["unobtainable"] == ["org/set"]
-    assert registry.count("GET", r"^/api/datasets/org/set$") == 1
+    assert registry_hub.count("GET", r"^/api/datasets/org/set$") == 1
     offline = {"HF_HUB_OFFLINE": "1"}
-    for hub, key in ((fakehub, "mit"), (registry, "cc-by-nc-4.0")):
+    for hub, key in ((fakehub, "mit"), (registry_hub, "cc-by-nc-4.0")):
         rows = models(hub_cli(hub, cache, "audit", "acme/m", *JSON, env=offline))
         assert rows["acme/m"]["license"]["key"] == key
         listed = models(hub_cli(hub, cache, "audit", "--org", "acme", *JSON, env=offline))
