@@ -93,16 +93,6 @@ def dataset_url(hub_url: str, dataset_id: str) -> str:
     return f"{hub_url}/datasets/{dataset_id}"
 
 
-def hub_of(result: ModelResult) -> str:
-    """The Hub a model was read from (its datasets were checked there), else the public Hub:
-    a registry's model names the registry's datasets."""
-    suffix = f"/{result.id}"
-    if result.hub is not None and result.location.endswith(suffix) \
-            and result.location.startswith(("http://", "https://")):
-        return result.location[:-len(suffix)]
-    return DEFAULT_ENDPOINT
-
-
 def checked_expression(expression: str) -> str:
     """The expression normalised by license-expression; every symbol is an SPDX id it knows
     or a well-formed LicenseRef. Raises BomError otherwise."""
@@ -220,6 +210,8 @@ def _section_text(result: ModelResult, canonical: str) -> str | None:
 
 
 def bom_model(result: ModelResult, endpoint: str) -> BomModel:
+    """`endpoint`: the run's Hub. A model read from it names (and was checked against) that
+    Hub's datasets — a registry's, not the public Hub's; a local model's are the public Hub's."""
     facts = result.facts
     hub = result.hub
     owner = result.id.split("/")[0] if "/" in result.id else None
@@ -234,7 +226,7 @@ def bom_model(result: ModelResult, endpoint: str) -> BomModel:
     expression = checked_expression(lic.expression)
     refs = _refs(lic.terms, expression)
     dis = facts.disclosure
-    hub_url = hub_of(result)
+    hub_url = endpoint if result.hub is not None else DEFAULT_ENDPOINT
     datasets = []
     for dataset_id in dis.datasets:
         if not dis.datasets_checked:
