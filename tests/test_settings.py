@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cardaudit.errors import UsageError
-from cardaudit.settings import Settings
+from cardaudit.settings import Settings, endpoint_problem, shown_url
 
 BASE = {"SOURCE_DATE_EPOCH": "0"}
 
@@ -38,3 +38,15 @@ def test_a_source_date_epoch_pins_the_time_or_is_refused() -> None:
         "2026-01-01T00:00:00Z"
     with pytest.raises(UsageError, match="not a Unix time"):
         Settings.from_env({"SOURCE_DATE_EPOCH": "１２３"})  # full-width digits
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("https://ci:hf_secret@hub.example/x", "https://ci:***@hub.example/x"),
+    ("https://user:pa:ss@hub.example", "https://user:***@hub.example"),
+    ("https://hf_tokenalone@hub.example", "https://***@hub.example"),
+    ("https://hub.example/a@b", "https://hub.example/a@b"),  # an @ in the path is no secret
+    ("not a url", "not a url")])
+def test_credentials_in_an_endpoint_are_masked_when_shown(url: str, shown: str) -> None:
+    assert shown_url(url) == shown
+    if "***" in shown:
+        assert "holds credentials" in (endpoint_problem(url) or "")

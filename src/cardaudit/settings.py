@@ -8,6 +8,7 @@ to every Hub call itself.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,7 +38,22 @@ def endpoint_problem(url: str) -> str | None:
         return "is not an http(s) URL"
     if not parts.hostname or any(not c.isprintable() or c.isspace() for c in url):
         return "is not an http(s) URL with a host name"
+    if "@" in parts.netloc:  # it would be in every model's location, every report
+        return ("holds credentials (user:password@): pass the token with --token, HF_TOKEN or "
+                "CARDAUDIT_LINEAGE_TOKEN, never in the URL")
     return None
+
+
+def shown_url(url: str) -> str:
+    """`url` as it may be printed: whatever stands before an '@' in its host part (a user and
+    password, or a token) masked."""
+    def mask(match: re.Match[str]) -> str:
+        user, colon, _ = match.group(2).partition(":")  # a lone name may be the token itself
+        return f"{match.group(1)}{user + colon if colon else ''}***@"
+    return _USERINFO_RE.sub(mask, url, count=1)
+
+
+_USERINFO_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^/?#]*)@")
 
 
 def set_aside_unusable_hub_environment(env: MutableMapping[str, str]) -> None:
@@ -146,7 +162,7 @@ class Settings:
             "width": min(max(int(width), MIN_WIDTH), MAX_WIDTH) if width and width.isdigit()
             else None,
             "endpoint": DEFAULT_ENDPOINT if problem or not endpoint else endpoint,
-            "endpoint_error": f"HF_ENDPOINT '{given}' {problem}" if problem else None,
+            "endpoint_error": f"HF_ENDPOINT '{shown_url(given)}' {problem}" if problem else None,
             "token": Secret(env["HF_TOKEN"]) if env.get("HF_TOKEN") else None,
             "lineage_token": Secret(env["CARDAUDIT_LINEAGE_TOKEN"])
             if env.get("CARDAUDIT_LINEAGE_TOKEN") else None,

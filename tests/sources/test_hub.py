@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.scenario import run_cli
 from tests.fakehub.server import PLACEHOLDER_CREATED, FakeHub
 from tests.sources.hubrun import card, hub_cli, models
 
@@ -516,3 +517,20 @@ def test_what_one_endpoint_said_is_never_served_for_another(
     rows = models(hub_cli(third, cache, "audit", "acme/m", *JSON, env=offline))
     assert rows["acme/m"]["error"]["code"] == "offline-uncached"
     third.server.server_close()
+
+
+@pytest.mark.parametrize("flag", ["--endpoint", "--lineage-endpoint", "HF_ENDPOINT"])
+def test_an_endpoint_holding_credentials_is_refused_without_showing_them(
+        fakehub: FakeHub, cache: Path, flag: str) -> None:
+    # a token written into the URL would reach every report (each model's location, a base's
+    # source, a BOM's download location): it is refused, and the error never repeats it
+    secret = "hf_UrlSecret0123456789"
+    url = fakehub.url.replace("http://", f"http://ci:{secret}@")
+    args = ("audit", "acme/m", "--no-store", *JSON)
+    if flag == "HF_ENDPOINT":
+        run = run_cli(*args, "--cache-dir", str(cache), env={"HF_ENDPOINT": url})
+    else:
+        run = hub_cli(fakehub, cache, *args, flag, url)
+    assert run.code == 2 and fakehub.count() == 0
+    assert "holds credentials" in run.stderr and "HF_TOKEN" in run.stderr
+    assert secret not in run.stdout + run.stderr and "ci:***@" in run.stderr

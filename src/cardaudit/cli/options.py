@@ -12,7 +12,14 @@ import typer
 from cardaudit.cards.record import MAX_COUNT
 from cardaudit.errors import UsageError
 from cardaudit.reports import FORMATS
-from cardaudit.settings import MAX_WIDTH, MIN_WIDTH, Secret, Settings, endpoint_problem
+from cardaudit.settings import (
+    MAX_WIDTH,
+    MIN_WIDTH,
+    Secret,
+    Settings,
+    endpoint_problem,
+    shown_url,
+)
 
 FormatOption = Annotated[
     str | None, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)} "
@@ -68,7 +75,7 @@ def hub_settings(settings: Settings, endpoint: str | None, token: str | None, of
     if endpoint:
         problem = endpoint_problem(endpoint)
         if problem is not None:
-            raise UsageError(f"--endpoint '{endpoint}' {problem}")
+            raise UsageError(f"--endpoint '{shown_url(endpoint)}' {problem}")
         changes["endpoint"] = endpoint.rstrip("/")
         changes["endpoint_error"] = None
     if token:

@@ -13,7 +13,7 @@ from cardaudit.cards.record import ModelRecord
 from cardaudit.errors import SourceError, UsageError
 from cardaudit.pipeline import load_each
 from cardaudit.safetext import plain
-from cardaudit.settings import Settings, endpoint_problem
+from cardaudit.settings import Settings, endpoint_problem, shown_url
 from cardaudit.sources.base import Target
 from cardaudit.sources.hub import HubSource
 from cardaudit.sources.hubcache import HubCache, endpoint_cache
@@ -150,7 +150,7 @@ def lineage_settings(settings: Settings, endpoint: str) -> Settings:
     registry's token must never reach the public Hub, nor the reverse."""
     problem = endpoint_problem(endpoint)
     if problem is not None:
-        raise UsageError(f"--lineage-endpoint '{endpoint}' {problem}")
+        raise UsageError(f"--lineage-endpoint '{shown_url(endpoint)}' {problem}")
     url = endpoint.rstrip("/")
     if url == settings.endpoint and settings.endpoint_error is None:
         return settings
