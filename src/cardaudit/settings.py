@@ -13,7 +13,7 @@ from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
 
@@ -42,6 +42,12 @@ def endpoint_problem(url: str) -> str | None:
         return ("holds credentials (user:password@): pass the token with --token, HF_TOKEN or "
                 "CARDAUDIT_LINEAGE_TOKEN, never in the URL")
     return None
+
+
+def endpoint_key(url: str) -> str:
+    """One spelling per endpoint: scheme and host are case-insensitive, a final '/' is none."""
+    parts = urlsplit(url.rstrip("/"))
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, "", ""))
 
 
 def shown_url(url: str) -> str:

@@ -244,3 +244,19 @@ def audit_json(hub: FakeHub, cache: Path, *args: str) -> dict:  # type: ignore[t
     run = hub_cli(hub, cache, "audit", *args, "-f", "json")
     assert run.code == 0, run.stderr
     return {m["id"]: m for m in json.loads(run.stdout)["models"]}
+
+
+def test_a_lineage_endpoint_that_is_the_runs_own_is_asked_with_its_token(
+        fakehub: FakeHub, cache: Path, tmp_path: Path) -> None:
+    # another spelling of the run's own Hub is that Hub (--lineage-hub), not a second one
+    # that would get no token
+    token = "hf_RunToken0123456789"
+    model(fakehub, "meta/base", "llama3.1", private=True, allowed_tokens={token})
+    folder = tmp_path / "models" / "acme__ft"
+    folder.mkdir(parents=True)
+    (folder / "README.md").write_text("---\nlicense: llama3.1\nbase_model: meta/base\n---\n")
+    same = fakehub.url.replace("http://", "HTTP://") + "/"
+    rows = audit_json(fakehub, cache, str(tmp_path / "models"), "--lineage-endpoint", same,
+                      "--token", token)
+    assert rows["acme/ft"]["lineage"]["ancestors"][0]["license"] == "llama3.1"
+    assert {r.headers.get("authorization") for r in fakehub.requests} == {f"Bearer {token}"}

@@ -19,8 +19,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
+from cardaudit.settings import endpoint_key
 from cardaudit.sources.targets import safe_name
 
 SCHEMA = 1
@@ -39,10 +39,8 @@ class CachedModel:
 
 
 def endpoint_cache(cache_dir: Path, endpoint: str) -> Path:
-    """The cache folder of one endpoint (scheme, host and port are case-insensitive)."""
-    parts = urlsplit(endpoint.rstrip("/"))
-    key = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, "", ""))
-    return cache_dir / "hubs" / safe_name(key)
+    """The cache folder of one endpoint, however it is spelled."""
+    return cache_dir / "hubs" / safe_name(endpoint_key(endpoint))
 
 
 class HubCache:

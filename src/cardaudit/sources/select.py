@@ -13,7 +13,7 @@ from cardaudit.cards.record import ModelRecord
 from cardaudit.errors import SourceError, UsageError
 from cardaudit.pipeline import load_each
 from cardaudit.safetext import plain
-from cardaudit.settings import Settings, endpoint_problem, shown_url
+from cardaudit.settings import Settings, endpoint_key, endpoint_problem, shown_url
 from cardaudit.sources.base import Target
 from cardaudit.sources.hub import HubSource
 from cardaudit.sources.hubcache import HubCache, endpoint_cache
@@ -152,7 +152,7 @@ def lineage_settings(settings: Settings, endpoint: str) -> Settings:
     if problem is not None:
         raise UsageError(f"--lineage-endpoint '{shown_url(endpoint)}' {problem}")
     url = endpoint.rstrip("/")
-    if url == settings.endpoint and settings.endpoint_error is None:
+    if endpoint_key(url) == endpoint_key(settings.endpoint) and settings.endpoint_error is None:
         return settings
     return dataclasses.replace(settings, endpoint=url, endpoint_error=None,
                                token=settings.lineage_token)
