@@ -4,7 +4,10 @@ One organization of N models (default 1,000), 50 ms added to every reply. Measur
   a) cold cache: README downloads per model and HTTP requests per model (all counted at the
      server); warm cache (unchanged shas): requests per model — the listing pages alone;
   b) `--jobs 16` against `--jobs 1` on a cold cache: the speed-up;
-  c) a naive baseline: huggingface_hub `model_info` + `ModelCard.load` per model, sequentially.
+  c) a naive baseline: huggingface_hub `model_info` + `ModelCard.load` per model, sequentially;
+  d) a registry gate with public bases: an organization of fine-tunes on one fake Hub (the
+     registry), each naming one of a few bases held by another (the public Hub, asked with
+     `--lineage-endpoint`): requests per model at the registry, per distinct base at each Hub.
 Targets (issue 3): ≤ 1 README download and ≤ 2.1 requests per model cold (one streamed GET
 per README since it no longer goes through hf_hub_download's HEAD: about 1.0), ≤ 0.01 warm,
 jobs 16 ≥ 8× faster than jobs 1.
@@ -60,6 +63,44 @@ def _scan(hub: FakeHub, cache: Path, jobs: int, org: str) -> tuple[float, int, i
     return elapsed, hub.count(), ok
 
 
+BASES = ("meta-llama/Llama-3.1-8B", "Qwen/Qwen2.5-7B", "mistralai/Mistral-7B-v0.1",
+         "google/gemma-2-9b", "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B")
+BASE_LICENSES = ("llama3.1", "apache-2.0", "apache-2.0", "gemma", "mit")
+
+
+def _registry_with_public_bases(n: int, latency: float, cache: Path) -> dict[str, object]:
+    from cardaudit.cli.audit import run_audit
+
+    registry, public = FakeHub().start(), FakeHub().start()
+    registry.page_size = 1000
+    for base, license_ in zip(BASES, BASE_LICENSES, strict=True):
+        public.add_model(base, f"---\nlicense: {license_}\n---\n# {base}\n",
+                         tags=[f"license:{license_}"])
+    for i in range(n):
+        base = BASES[i % len(BASES)]
+        registry.add_model(f"regorg/ft-{i:04d}", CARD.format(i=i, license="apache-2.0").replace(
+            "datasets: []", f"datasets: []\nbase_model: {base}"),
+            tags=["license:apache-2.0", f"base_model:finetune:{base}"])
+    registry.latency = public.latency = latency
+    settings = Settings.from_env(env={}, quiet=True, endpoint=registry.url, cache_dir=cache,
+                                 timeout=30.0, backoff=0.0)
+    started = time.perf_counter()
+    report, _, _ = run_audit(settings, Request(orgs=["regorg"], jobs=16,
+                                               lineage_endpoint=public.url), load_pack())
+    elapsed = time.perf_counter() - started
+    resolved = sum(1 for r in report.results
+                   if getattr(r.lineage, "unresolved", ("?",)) == ())
+    base_asks = sum(1 for r in registry.requests if any(b in r.path for b in BASES))
+    out = {"models": n, "bases": len(BASES), "seconds": round(elapsed, 2),
+           "registry_requests_per_model": round(registry.count() / n, 3),
+           "registry_requests_per_base": round(base_asks / len(BASES), 2),
+           "public_requests_per_base": round(public.count() / len(BASES), 2),
+           "models_with_every_base_resolved": resolved}
+    registry.stop()
+    public.stop()
+    return out
+
+
 def _naive(hub: FakeHub, cache: Path, models: list[str]) -> tuple[float, int]:
     from huggingface_hub import HfApi, ModelCard, constants
 
@@ -112,7 +153,9 @@ def main() -> int:
         out["naive_model_info_plus_ModelCard_load"] = {
             "seconds": round(naive_seconds, 2), "requests": naive_requests,
             "requests_per_model": round(naive_requests / n, 3)}
-    hub.stop()
+        hub.stop()
+        out["registry_with_public_bases"] = _registry_with_public_bases(
+            max(n // 5, len(BASES)), args.latency, Path(tmp, "registry"))
     print(json.dumps(out, indent=2))
     return 0
 
