@@ -91,7 +91,7 @@ def _registry_with_public_bases(n: int, latency: float, cache: Path) -> dict[str
     resolved = sum(1 for r in report.results
                    if getattr(r.lineage, "unresolved", ("?",)) == ())
     base_asks = sum(1 for r in registry.requests if any(b in r.path for b in BASES))
-    out = {"models": n, "bases": len(BASES), "seconds": round(elapsed, 2),
+    out: dict[str, object] = {"models": n, "bases": len(BASES), "seconds": round(elapsed, 2),
            "registry_requests_per_model": round(registry.count() / n, 3),
            "registry_requests_per_base": round(base_asks / len(BASES), 2),
            "public_requests_per_base": round(public.count() / len(BASES), 2),
