@@ -50,7 +50,8 @@ POLICY = {"schema_version": 1, "name": "fuzz", "description": "d", "on_error": "
           "data": {"min_level": "disclosed_partial", "inherit": True},
           "scores": {"min": {"overall": 50, "license": 10}},
           "rules": {"require": ["CA-LIC-001"], "disable": ["CA-DOC-014"],
-                    "severity": {"CA-DOC-001": "high"}}}
+                    "severity": {"CA-DOC-001": "high"}},
+          "origin": {"deny_countries": ["CN"]}}
 EXEMPTIONS = {"schema_version": 1, "exemptions": [
     {"model": "acme/*", "clause": "license.allow", "reason": "r", "owner": "o",
      "expires": "2030-01-01"},

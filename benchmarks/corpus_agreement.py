@@ -118,7 +118,8 @@ def _policy_agreement(state: RunState, labels: dict[str, dict[str, Any]], agree:
     report = make_report(Auditor(pack), state, "2026-01-01T00:00:00Z")
     known = {r.id for r in pack.rules.rules}
     for name in ("permissive-only", "commercial-use"):
-        outcome = judge_run(report, resolve_policy(name, known), [], dt.date(2026, 1, 1))
+        outcome = judge_run(report, resolve_policy(name, known), [], dt.date(2026, 1, 1),
+                            origins=pack.knowledge.origins)
         verdicts = {Path(v.result.location).parent.name: v.passed for v in outcome.verdicts}
         for folder, label in labels.items():
             if name == "permissive-only":

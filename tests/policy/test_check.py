@@ -350,3 +350,48 @@ def test_a_derivative_may_meet_the_data_level_with_what_its_bases_disclose(
     assert strict["acme/quant-GGUF"]["verdict"] == "fail"
     assert strict["acme/quant-GGUF"]["violations"][0]["message"] == (
         "training data is not_disclosed; the policy needs at least disclosed_partial")
+
+
+def _card_in(root: Path, model_id: str, front: str) -> None:
+    folder = root / model_id.replace("/", "__")
+    folder.mkdir(parents=True)
+    (folder / "README.md").write_text(f"---\nlicense: apache-2.0\n{front}---\n# {model_id}\n")
+
+
+def test_a_policy_can_deny_models_from_a_country_by_their_root_bases(tmp_path: Path) -> None:
+    """Origin by Hub namespace (rules/orgs.yaml): a fine-tune of a fine-tune of Qwen comes from
+    CN whatever org uploaded it; a base not looked up counts by its own namespace; a model
+    without base_model by its own organization; a re-packager's upload by its family's maker."""
+    bases, models = tmp_path / "bases", tmp_path / "models"
+    _card_in(bases, "Qwen/Qwen2.5-7B", "")
+    _card_in(bases, "someone/qwen-ft", "base_model: Qwen/Qwen2.5-7B\n")
+    _card_in(models, "acme/chained-ft", "base_model: someone/qwen-ft\n")
+    _card_in(models, "acme/unlooked-ft", "base_model: deepseek-ai/DeepSeek-R1\n")
+    _card_in(models, "acme/llama-ft", "base_model: meta-llama/Llama-3.1-8B\n")
+    _card_in(models, "acme/merge", "base_model:\n- meta-llama/Llama-3.1-8B\n- Qwen/Qwen2.5-7B\n")
+    _card_in(models, "Qwen/Qwen2.5-7B", "")
+    _card_in(models, "unsloth/DeepSeek-R1-Distill-Qwen-7B", "")
+    _card_in(models, "acme/own", "")
+    policy = tmp_path / "no-cn.yaml"
+    policy.write_text("schema_version: 1\nname: no-cn\norigin:\n  deny_countries: [cn]\n")
+    run = run_cli("check", str(models), "--lineage-dir", str(bases), "--policy", str(policy),
+                  "-f", "json")
+    assert run.code == 1, run.stderr
+    verdicts = {m["id"]: m for m in json.loads(run.stdout)["models"]}
+    failed = {i: [v["message"] for v in m["violations"]] for i, m in verdicts.items()
+              if m["verdict"] == "fail"}
+    assert failed == {
+        "acme/chained-ft": ["built on Qwen/Qwen2.5-7B (CN); the policy denies models from CN"],
+        "acme/unlooked-ft": ["built on deepseek-ai/DeepSeek-R1 (CN); the policy denies models "
+                             "from CN"],
+        "acme/merge": ["built on Qwen/Qwen2.5-7B (CN); the policy denies models from CN"],
+        "Qwen/Qwen2.5-7B": ["made by an organization in CN; the policy denies models from CN"],
+        "unsloth/DeepSeek-R1-Distill-Qwen-7B": ["made by an organization in CN; the policy "
+                                                "denies models from CN"]}
+    assert verdicts["acme/chained-ft"]["violations"][0]["clause"] == "origin.deny_countries"
+    assert verdicts["acme/chained-ft"]["violations"][0]["evidence"]["field"] == "base_model"
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("schema_version: 1\nname: b\norigin:\n  deny_countries: [China]\n")
+    run = run_cli("check", str(models), "--policy", str(broken))
+    assert run.code == 2 and "origin.deny_countries: expected a list of two-letter country " \
+        "codes" in run.stderr

@@ -107,7 +107,7 @@ def check(
                       lineage_endpoint=lineage_endpoint)
     report, state, total = run_audit(settings, request, pack)
     today = dt.date.fromisoformat(settings.generated_at[:10])
-    outcome = judge_run(report, chosen, waivers, today)
+    outcome = judge_run(report, chosen, waivers, today, origins=pack.knowledge.origins)
     renderers = {
         "table": functools.partial(gate_text.render_table, outcome,
                                    width=table_width(width, settings.width, output)),

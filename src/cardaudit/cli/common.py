@@ -69,4 +69,5 @@ def gate(report: AuditReport, pack: RulePack, settings: Settings, policy: str,
     known = {r.id for r in pack.rules.rules}
     chosen = resolve_policy(policy, known)
     waivers = load_exemptions(exemptions, known) if exemptions is not None else []
-    return judge_run(report, chosen, waivers, dt.date.fromisoformat(settings.generated_at[:10]))
+    return judge_run(report, chosen, waivers, dt.date.fromisoformat(settings.generated_at[:10]),
+                     origins=pack.knowledge.origins)

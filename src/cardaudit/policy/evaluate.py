@@ -17,6 +17,7 @@ from cardaudit.cards.facts import FACTS
 from cardaudit.cards.gates import GATE_RANK
 from cardaudit.cards.licensebase import Category
 from cardaudit.engine.findings import SEVERITY_RANK, Finding, Outcome, Severity
+from cardaudit.lineage.origin import Origins
 from cardaudit.lineage.resolve import LOOKUP_HINT, Lineage, Node
 from cardaudit.policy.schema import Exemption, OnError, Policy
 from cardaudit.results import AuditReport, ModelResult
@@ -65,11 +66,12 @@ class GateOutcome:
 
 
 def judge_run(report: AuditReport, policy: Policy, exemptions: list[Exemption],
-              today: dt.date) -> GateOutcome:
+              today: dt.date, *, origins: Origins) -> GateOutcome:
     used: set[int] = set()
     verdicts = []
     for result in sorted(report.results, key=lambda r: (r.id.casefold(), r.location)):
         violations, warnings = _violations(result, policy)
+        violations += _origin_breaches(result, policy, origins)
         waived = []
         for violation in violations:
             index, exemption = _match(exemptions, result, violation)
@@ -125,6 +127,31 @@ def _license_breaches(policy: Policy, key: str, category: Category,
         state = "not allowed" if commercial_use is False else "not established"
         out.append(("license.require_commercial_use", f"commercial use is {state} under {key}"))
     return out
+
+
+def _origin_breaches(result: ModelResult, policy: Policy, origins: Origins) -> list[Violation]:
+    """The model comes from a denied country: one of its root bases does (a base not looked up
+    counts by its own namespace), or, without base_model, its own organization does."""
+    if not policy.deny_countries:
+        return []
+    facts = result.facts
+    lineage = result.lineage if isinstance(result.lineage, Lineage) else None
+    if lineage is not None:
+        ends = [n.id for n in lineage.nodes.values() if not n.parents] or list(lineage.parents)
+    else:
+        ends = list(facts.base_models) if facts is not None and facts.base_models else []
+    own = not ends
+    denied = [(i, c) for i in ends or [result.id]
+              if (c := origins.root_country(i)) in policy.deny_countries]
+    if not denied:
+        return []
+    named = ", ".join(f"{i} ({c})" for i, c in denied)
+    message = (f"made by an organization in {denied[0][1]}" if own else
+               f"built on {named}") + \
+        f"; the policy denies models from {', '.join(sorted(policy.deny_countries))}"
+    evidence = FACTS["lineage.base_models"].evidence(facts) if facts is not None and not own \
+        else NO_EVIDENCE
+    return [Violation("origin.deny_countries", message, evidence)]
 
 
 def _ancestor_breaches(policy: Policy, lineage: Lineage) -> tuple[list[str], list[str]]:

@@ -2,14 +2,15 @@
 
 A policy says what may enter a registry: allowed/denied license categories and ids,
 commercial use required, the highest gate level, the lowest disclosure level, minimum area
-scores, rules that must pass, rules switched off or re-graded, and the severity of a failed
-rule that fails the gate. Exemptions waive one clause (or rule) for one model, with a reason,
-an owner and an expiry date.
+scores, rules that must pass, rules switched off or re-graded, the severity of a failed
+rule that fails the gate, and the countries a model may not come from. Exemptions waive one
+clause (or rule) for one model, with a reason, an owner and an expiry date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -27,9 +28,11 @@ POLICY_SCHEMA = 1
 CLAUSES = ("audit.error", "license.allow_categories", "license.deny_categories",
            "license.allow", "license.deny", "license.require_commercial_use", "license.ancestors",
            "gate.max_level",
-           "data.min_level", "scores.min", "rules.require", "rules.fail_on")
+           "data.min_level", "scores.min", "rules.require", "rules.fail_on",
+           "origin.deny_countries")
 _TOP_KEYS = {"schema_version", "name", "description", "on_error", "fail_on", "licenses", "gate",
-             "data", "scores", "rules"}
+             "data", "scores", "rules", "origin"}
+_COUNTRY_RE = re.compile(r"[A-Z]{2}")  # ISO 3166 alpha-2, as rules/orgs.yaml writes them
 _LICENSE_KEYS = {"allow_categories", "deny_categories", "allow", "deny", "require_commercial_use",
                  "check_ancestors"}
 
@@ -63,6 +66,9 @@ class Policy:
     require_rules: frozenset[str] = frozenset()
     disabled_rules: frozenset[str] = frozenset()
     severity_overrides: dict[str, Severity] = field(default_factory=dict)
+    # countries a model may not come from: its root bases' (its own organization's when it has
+    # no base_model), by Hub namespace (rules/orgs.yaml)
+    deny_countries: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +189,12 @@ def load_policy(path: Path, display: str, known_rules: set[str]) -> Policy:
     inherit = disclosure.get("inherit", False)
     if not isinstance(inherit, bool):
         raise data_file.fail("data.inherit", "expected true or false")
+    origin = _check_keys(data_file, "origin", data.get("origin"), {"deny_countries"})
+    countries = origin.get("deny_countries") or []
+    if not isinstance(countries, list) or not all(
+            isinstance(c, str) and _COUNTRY_RE.fullmatch(c.upper()) for c in countries):
+        raise data_file.fail("origin.deny_countries",
+                             "expected a list of two-letter country codes (ISO 3166, e.g. CN)")
     return Policy(
         name=name, description=str(data.get("description") or ""), file=display,
         on_error=_one(data_file, "on_error", data.get("on_error", "fail"), OnError),
@@ -207,6 +219,7 @@ def load_policy(path: Path, display: str, known_rules: set[str]) -> Policy:
         require_rules=rule_ids("rules.require", rules.get("require")),
         disabled_rules=rule_ids("rules.disable", rules.get("disable")),
         severity_overrides=overrides,
+        deny_countries=frozenset(c.upper() for c in countries),
     )
 
 
