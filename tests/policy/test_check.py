@@ -385,9 +385,9 @@ def test_a_policy_can_deny_models_from_a_country_by_their_root_bases(tmp_path: P
         "acme/unlooked-ft": ["built on deepseek-ai/DeepSeek-R1 (CN); the policy denies models "
                              "from CN"],
         "acme/merge": ["built on Qwen/Qwen2.5-7B (CN); the policy denies models from CN"],
-        "Qwen/Qwen2.5-7B": ["made by an organization in CN; the policy denies models from CN"],
-        "unsloth/DeepSeek-R1-Distill-Qwen-7B": ["made by an organization in CN; the policy "
-                                                "denies models from CN"]}
+        "Qwen/Qwen2.5-7B": ["comes from CN; the policy denies models from CN"],
+        "unsloth/DeepSeek-R1-Distill-Qwen-7B": ["comes from CN; the policy denies models from "
+                                                "CN"]}
     assert verdicts["acme/chained-ft"]["violations"][0]["clause"] == "origin.deny_countries"
     assert verdicts["acme/chained-ft"]["violations"][0]["evidence"]["field"] == "base_model"
     broken = tmp_path / "broken.yaml"

@@ -146,8 +146,8 @@ def _origin_breaches(result: ModelResult, policy: Policy, origins: Origins) -> l
     if not denied:
         return []
     named = ", ".join(f"{i} ({c})" for i, c in denied)
-    message = (f"made by an organization in {denied[0][1]}" if own else
-               f"built on {named}") + \
+    # a re-packager's own upload takes its family's maker's country: "comes from", not "made in"
+    message = (f"comes from {denied[0][1]}" if own else f"built on {named}") + \
         f"; the policy denies models from {', '.join(sorted(policy.deny_countries))}"
     evidence = FACTS["lineage.base_models"].evidence(facts) if facts is not None and not own \
         else NO_EVIDENCE
