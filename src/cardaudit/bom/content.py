@@ -119,6 +119,12 @@ def checked_expression(expression: str) -> str:
     return str(parsed)
 
 
+def _web_location(location: str) -> str:
+    """A location a BOM can give as a download location (a web address), else NOASSERTION:
+    a local folder is no place to download from."""
+    return location if location.startswith(("http://", "https://")) else "NOASSERTION"
+
+
 def _refs(terms: Iterable[LicenseTerms], expression: str) -> dict[str, str]:
     refs = {t.spdx: t.url for t in terms if t.spdx.startswith("LicenseRef-") and t.url}
     for name in re.findall(r"LicenseRef-[A-Za-z0-9.\-]+", expression):
@@ -145,9 +151,8 @@ def _ancestor(node: Node) -> BomAncestor:
         data = f"training data {node.data_level.value.replace('_', ' ')}" + (
             f"; named: {', '.join(node.data_named)}" if node.data_named else "")
     supplier = node.id.split("/")[0] if is_hub_id(node.id) and "/" in node.id else None
-    on_hub = node.resolved and is_hub_id(node.id) and (node.source or "").startswith(
-        ("http://", "https://"))
-    download = f"{node.source}/{node.id}" if on_hub else "NOASSERTION"
+    download = _web_location(f"{node.source}/{node.id}") \
+        if node.resolved and node.source and is_hub_id(node.id) else "NOASSERTION"
     return BomAncestor(node.id, node.status, expression, _refs(known, expression),
                        node.parents, node.relation, data[:MAX_TEXT], supplier, download)
 
@@ -215,9 +220,8 @@ def bom_model(result: ModelResult, endpoint: str) -> BomModel:
     facts = result.facts
     hub = result.hub
     owner = result.id.split("/")[0] if "/" in result.id else None
+    download = _web_location(result.location)
     if facts is None:
-        download = result.location if result.location.startswith(("http://", "https://")) \
-            else "NOASSERTION"
         return BomModel(result.id, result.id, owner, result.revision, download,
                         "NOASSERTION", {}, None, None, "not audited: "
                         + (result.error.message if result.error else ""), None, None, (), (),
@@ -251,8 +255,6 @@ def bom_model(result: ModelResult, endpoint: str) -> BomModel:
         doc.metadata.get("pipeline_tag") if doc is not None else None)
     library = (hub.library_name if hub else None) or (
         doc.metadata.get("library_name") if doc is not None else None)
-    download = result.location if result.location.startswith(("http://", "https://")) \
-        else "NOASSERTION"
     return BomModel(
         id=result.id, name=result.id, supplier=owner, version=result.revision,
         download=download, license_expression=expression, license_refs=refs,

@@ -33,18 +33,16 @@ from cardaudit import __version__
 from cardaudit.bom.content import BomAncestor, BomError, BomModel
 
 
-def _location(url: str) -> str | SpdxNoAssertion:
-    """A download location spdx-tools' validator accepts. Its URL pattern refuses hosts without
-    a dot — `localhost`, IP addresses: a registry at http://10.0.0.5:8080 — which would make
-    the whole document invalid; those are NOASSERTION, and `_source_info` keeps the URL."""
-    if url == "NOASSERTION" or validate_download_location(url):
-        return SpdxNoAssertion()
-    return url
-
-
-def _source_info(url: str) -> str | None:
-    return f"read from {url}" if url != "NOASSERTION" and validate_download_location(url) \
-        else None
+def _located(url: str) -> dict[str, Any]:
+    """A package's download location (and source info): the URL when spdx-tools' validator
+    accepts it. Its URL pattern refuses hosts without a dot — `localhost`, IP addresses: a
+    registry at http://10.0.0.5:8080 — which would make the whole document invalid; those are
+    NOASSERTION, with the URL kept as the source info."""
+    if url == "NOASSERTION":
+        return {"download_location": SpdxNoAssertion()}
+    if validate_download_location(url):
+        return {"download_location": SpdxNoAssertion(), "source_info": f"read from {url}"}
+    return {"download_location": url}
 
 
 def _spdx_id(kind: str, *parts: str) -> str:
@@ -68,9 +66,8 @@ def _ancestor_package(ancestor: BomAncestor, spdx_id: str,
     """A base model: its declared license and the data its card discloses."""
     declared = _declared(ancestor.license_expression, parser)
     return Package(
-        spdx_id=spdx_id, name=ancestor.id, download_location=_location(ancestor.download),
-        source_info=_source_info(ancestor.download),
-        files_analyzed=False, license_declared=declared, license_concluded=declared,
+        spdx_id=spdx_id, name=ancestor.id, **_located(ancestor.download), files_analyzed=False,
+        license_declared=declared, license_concluded=declared,
         primary_package_purpose=PackagePurpose.OTHER,
         supplier=Actor(ActorType.ORGANIZATION, ancestor.supplier) if ancestor.supplier else None,
         summary=f"base model (lookup: {ancestor.status})", comment=ancestor.training_info)
@@ -95,8 +92,7 @@ def build(models: list[BomModel], created: dt.datetime) -> Document:
         declared = _declared(model.license_expression, parser)
         package = Package(
             spdx_id=package_id, name=model.name,
-            download_location=_location(model.download),
-            source_info=_source_info(model.download), version=model.version,
+            **_located(model.download), version=model.version,
             files_analyzed=False, license_declared=declared,
             license_concluded=declared, primary_package_purpose=PackagePurpose.OTHER,
             supplier=Actor(ActorType.ORGANIZATION, model.supplier) if model.supplier else None,
@@ -117,8 +113,7 @@ def build(models: list[BomModel], created: dt.datetime) -> Document:
                 datasets[dataset.id] = dataset_id
                 document.packages.append(Package(
                     spdx_id=dataset_id, name=dataset.id,
-                    download_location=_location(dataset.url or "NOASSERTION"),
-                    source_info=_source_info(dataset.url or "NOASSERTION"), files_analyzed=False,
+                    **_located(dataset.url or "NOASSERTION"), files_analyzed=False,
                     primary_package_purpose=PackagePurpose.OTHER,
                     comment=f"training dataset; availability {dataset.availability}"))
             document.relationships.append(Relationship(

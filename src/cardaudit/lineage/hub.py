@@ -4,8 +4,6 @@ a gated base), once per ancestor per run."""
 
 from __future__ import annotations
 
-import dataclasses
-
 from cardaudit.cards.disclosure import DatasetVocabulary
 from cardaudit.cards.document import CardDocument
 from cardaudit.cards.licensebase import Category, LicenseBase
@@ -54,6 +52,5 @@ class HubLookup:
                 doc = self.source.reader.read(raw)
             except SourceError:
                 doc = None
-        return dataclasses.replace(
-            node_from_card(model_id, doc, self.kb, self.vocab, facts.base_models,
-                           facts.base_relation, tag, facts.dataset_tags), source=self.endpoint)
+        return node_from_card(model_id, doc, self.kb, self.vocab, facts.base_models,
+                              facts.base_relation, tag, facts.dataset_tags, self.endpoint)

@@ -12,7 +12,7 @@ import re
 import threading
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from cardaudit.cards.disclosure import (
@@ -211,7 +211,7 @@ LOOKUP_HINT_MANY = "add their folders with --lineage-dir, or ask the Hub with --
 def node_from_card(model_id: str, doc: CardDocument | None, kb: LicenseBase,
                    vocab: DatasetVocabulary, hub_parents: tuple[str, ...] = (),
                    hub_relation: str | None = None, license_tag: str | None = None,
-                   dataset_tags: tuple[str, ...] = ()) -> Node:
+                   dataset_tags: tuple[str, ...] = (), source: str | None = None) -> Node:
     """A node from a card (and/or the Hub's license tag, dataset tags and base-model facts).
     Its data disclosure is judged as a model's own; without the card, the Hub's dataset tags
     (from the card's `datasets:`) still show listed data."""
@@ -236,7 +236,7 @@ def node_from_card(model_id: str, doc: CardDocument | None, kb: LicenseBase,
     elif dataset_tags:
         level, named = DisclosureLevel.AVAILABLE, dataset_tags
     return Node(model_id, "ok", key, category, commercial, terms, parents, hub_relation,
-                level, tuple(dict.fromkeys(named))[:NAMED_SHOWN])
+                level, tuple(dict.fromkeys(named))[:NAMED_SHOWN], source)
 
 
 class LocalLookup:
@@ -257,8 +257,7 @@ class LocalLookup:
                 record = source.load(target)
             except Exception:  # a SourceError: the folder is there but unreadable
                 return Node(model_id, "unreadable", source="local")
-            return replace(node_from_card(model_id, record.card, self.kb, self.vocab),
-                           source="local")
+            return node_from_card(model_id, record.card, self.kb, self.vocab, source="local")
         return None
 
 
