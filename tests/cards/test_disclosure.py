@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cardaudit.cards.disclosure import DatasetStatus, DisclosureLevel, assess_disclosure
+from cardaudit.cards.disclosure import (
+    _SENTENCE_END_RE,
+    DatasetStatus,
+    DisclosureLevel,
+    assess_disclosure,
+    sentence_end_pattern,
+)
 from cardaudit.cards.document import CardDocument
 from cardaudit.pack import RulePack
 
@@ -419,3 +427,26 @@ def test_a_dataset_host_is_found_after_text_whose_lowercase_is_longer(card: Card
     intro = "# Model\n\n" + "İstanbul İzmir " * 40 + "\n\n"
     disclosure = assess_disclosure(card(intro + section), pack.knowledge.datasets)
     assert disclosure.level is AVAILABLE
+
+
+SENTENCE_BITS = [". ", "! ", "? ", ".\n", "e.g. ", "i.e. ", "etc. ", "al. ", "vs. ", "Fig. ",
+                 "No. ", "\n\n", "\n \n", "\n- ", "\n1. ", "\n|", "\n#", "\t", "  ", "A", "a",
+                 "[", "(", "\"", "'", "*", "0", "x.", "..", "。", "！", "？"]
+
+
+@given(st.lists(st.sampled_from(SENTENCE_BITS), max_size=40).map("".join), st.data())
+@settings(max_examples=400, deadline=None)
+def test_the_fast_sentence_end_regex_finds_what_the_full_one_finds(text: str,
+                                                                   data: st.DataObject) -> None:
+    """Without CJK end marks the fast form is used: it must find every sentence end the full
+    form finds, at the same places, from any start and to any end."""
+    fast = sentence_end_pattern(text)
+    if any(mark in text for mark in "。！？"):
+        assert fast is _SENTENCE_END_RE
+        return
+    lo = data.draw(st.integers(0, len(text)))
+    hi = data.draw(st.integers(lo, len(text)))
+    assert [m.span() for m in fast.finditer(text, lo, hi)] == \
+        [m.span() for m in _SENTENCE_END_RE.finditer(text, lo, hi)]
+    found, full = fast.match(text, lo, hi), _SENTENCE_END_RE.match(text, lo, hi)
+    assert (found and found.span()) == (full and full.span())
