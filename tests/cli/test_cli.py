@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -29,8 +30,10 @@ def test_help_on_every_command() -> None:
                  ["trends", "--help"], ["diff", "--help"], ["history", "--help"],
                  ["check", "--help"], ["report", "--help"], ["bom", "--help"],
                  ["lineage", "--help"]):
-        run = run_cli(*args)
+        run = run_cli(*args, env={"COLUMNS": "200"})
         assert run.code == 0 and "Usage" in run.stdout, args
+        # a count's range reads as a person's number, not SQLite's nineteen digits
+        assert not re.search(r"\d{11}", run.stdout), (args, run.stdout)
 
 
 def test_the_command_list_gives_each_command_one_unbroken_sentence() -> None:

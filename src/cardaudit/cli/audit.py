@@ -14,20 +14,23 @@ import typer
 from cardaudit import __version__
 from cardaudit.bulk import STREAMED_FORMATS
 from cardaudit.cards.document import CardReader
-from cardaudit.cards.record import MAX_COUNT  # SQLite's largest integer
 from cardaudit.cli.dump_run import DumpJob, run_dump, write_summary
 from cardaudit.cli.options import (
     CacheDirOption,
     DbOption,
     EndpointOption,
     FormatOption,
+    LimitOption,
     LineageDirOption,
     LineageEndpointOption,
     LineageHubOption,
     NoStoreOption,
     OfflineOption,
+    OrgOption,
     OutputOption,
     RulesOption,
+    SearchOption,
+    SortOption,
     TimeoutOption,
     TokenOption,
     WidthOption,
@@ -126,15 +129,10 @@ def audit(
     targets: Annotated[list[str] | None, typer.Argument(
         help="Model folders (README.md [+ LICENSE]), card .md files, folders of model folders, "
              "or Hub ids (org/name).", show_default=False)] = None,
-    org: Annotated[list[str] | None, typer.Option(
-        "--org", help="Every model of a Hub organization or user (repeatable).")] = None,
-    search: Annotated[str | None, typer.Option("--search", help="Models whose id contains this.")]
-    = None,
-    sort: Annotated[str | None, typer.Option(
-        "--sort", help="Order of --search/--org listings: downloads, likes, createdAt, "
-                       "lastModified, trendingScore.")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="At most N models from --search.",
-                                              min=1, max=MAX_COUNT)] = None,
+    org: OrgOption = None,
+    search: SearchOption = None,
+    sort: SortOption = None,
+    limit: LimitOption = None,
     from_file: Annotated[Path | None, typer.Option(
         "--from-file", help="Read targets from FILE (`-`: standard input): one id or path "
                         "a line, # comments.",

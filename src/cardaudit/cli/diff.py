@@ -11,8 +11,13 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from cardaudit.cards.record import MAX_COUNT  # SQLite's largest integer
-from cardaudit.cli.options import OutputOption, WidthOption, chosen_format, table_width
+from cardaudit.cli.options import (
+    MAX_OPTION_COUNT,
+    OutputOption,
+    WidthOption,
+    chosen_format,
+    table_width,
+)
 from cardaudit.cli.output import write_output
 from cardaudit.cli.storecli import open_store
 from cardaudit.errors import EXIT_POLICY_FAILED, UsageError
@@ -91,7 +96,7 @@ def diff(
     ctx: typer.Context,
     runs: Annotated[list[int] | None, typer.Argument(
         help="RUN_A RUN_B (default: the latest complete run and the latest earlier complete "
-             "run over the same models).", show_default=False, min=1, max=MAX_COUNT)] = None,
+             "run over the same models).", show_default=False, min=1, max=MAX_OPTION_COUNT)] = None,
     fail_on_regression: Annotated[bool, typer.Option(
         "--fail-on-regression", help="Exit 1 when any model got worse.")] = False,
     fmt: Annotated[str | None, typer.Option(

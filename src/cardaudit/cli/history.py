@@ -12,8 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from cardaudit.cards.document import CardReader
-from cardaudit.cards.record import MAX_COUNT  # SQLite's largest integer
 from cardaudit.cli.options import (
+    MAX_OPTION_COUNT,
     CacheDirOption,
     EndpointOption,
     OfflineOption,
@@ -104,7 +104,7 @@ def history(
     ctx: typer.Context,
     model: Annotated[str, typer.Argument(help="A Hub model id (org/name).", show_default=False)],
     limit: Annotated[int, typer.Option("--limit", help="Newest N commits.", min=1,
-                                       max=MAX_COUNT)] = 20,
+                                       max=MAX_OPTION_COUNT)] = 20,
     fmt: Annotated[str | None, typer.Option(
         "--format", "-f", help="table, json, csv (a row per commit) or markdown (default: "
                                "from the --output extension, else table).")] = None,

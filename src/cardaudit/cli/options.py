@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from cardaudit.cards.record import MAX_COUNT
 from cardaudit.errors import UsageError
 from cardaudit.reports import FORMATS
 from cardaudit.settings import (
@@ -104,6 +103,10 @@ def saved_token() -> str | None:
         return None
 
 
+# The largest count a count option takes: beyond any listing or store, well inside SQLite's
+# integers, and short in --help ("[1<=x<=1000000000]", not nineteen digits).
+MAX_OPTION_COUNT = 1_000_000_000
+
 OrgOption = Annotated[list[str] | None, typer.Option(
     "--org", help="Every model of a Hub organization or user (repeatable).")]
 SearchOption = Annotated[str | None, typer.Option("--search",
@@ -113,7 +116,7 @@ SortOption = Annotated[str | None, typer.Option(
                    "lastModified, trendingScore.")]
 LimitOption = Annotated[int | None, typer.Option("--limit", help="At most N models from "
                                                                  "--search.", min=1,
-                                                                 max=MAX_COUNT)]
+                                                                 max=MAX_OPTION_COUNT)]
 FromFileOption = Annotated[Path | None, typer.Option(
     "--from-file", help="Read targets from FILE (`-`: standard input): one id or path "
                         "a line, # comments.",

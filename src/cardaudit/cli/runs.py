@@ -12,8 +12,13 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from cardaudit.cards.record import MAX_COUNT  # SQLite's largest integer
-from cardaudit.cli.options import OutputOption, WidthOption, chosen_format, table_width
+from cardaudit.cli.options import (
+    MAX_OPTION_COUNT,
+    OutputOption,
+    WidthOption,
+    chosen_format,
+    table_width,
+)
 from cardaudit.cli.output import write_output
 from cardaudit.cli.storecli import open_store
 from cardaudit.reports.escape import markdown
@@ -33,7 +38,7 @@ def _markdown(stream: TextIO, path: Path, rows: Sequence[Sequence[Cell]]) -> Non
 def runs(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", help="Newest N runs.", min=1,
-                                       max=MAX_COUNT)] = 20,
+                                       max=MAX_OPTION_COUNT)] = 20,
     fmt: Annotated[str | None, typer.Option(
         "--format", "-f", help="table, json, csv or markdown (default: from the --output "
                                "extension, else table).")] = None,

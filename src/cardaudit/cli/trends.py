@@ -7,8 +7,13 @@ from typing import Annotated
 
 import typer
 
-from cardaudit.cards.record import MAX_COUNT  # SQLite's largest integer
-from cardaudit.cli.options import OutputOption, WidthOption, chosen_format, table_width
+from cardaudit.cli.options import (
+    MAX_OPTION_COUNT,
+    OutputOption,
+    WidthOption,
+    chosen_format,
+    table_width,
+)
 from cardaudit.cli.output import write_output
 from cardaudit.cli.storecli import open_store, pick_run
 from cardaudit.errors import UsageError
@@ -24,7 +29,7 @@ def trends(
     ctx: typer.Context,
     run: Annotated[int | None, typer.Option("--run", help="A stored run (default: the latest "
                                                           "complete run).", min=1,
-                                                          max=MAX_COUNT)] = None,
+                                                          max=MAX_OPTION_COUNT)] = None,
     latest: Annotated[bool, typer.Option("--latest", help="The latest complete run (the "
                                                           "default).")] = False,
     by: Annotated[str, typer.Option(
@@ -38,7 +43,7 @@ def trends(
                          "side by side).")] = "none",
     top: Annotated[int | None, typer.Option(
         "--top", help="Only the N most downloaded models per group ('popular').", min=1,
-        max=MAX_COUNT)]
+        max=MAX_OPTION_COUNT)]
     = None,
     relation: Annotated[str, typer.Option(
         "--relation", help="Only derivatives of this relation: all, finetune, adapter, "
