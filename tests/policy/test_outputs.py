@@ -144,3 +144,16 @@ def test_csv_lists_every_model_and_each_violation_or_exemption(registry: Path,
         assert (llama["verdict"], llama["kind"], llama["clause"]) == (
             verdict, kind, "license.allow_categories")
         assert llama["message"].startswith("license ")
+
+
+def test_the_table_gives_each_violation_of_a_model_its_own_line() -> None:
+    """acme/bare-card breaks two clauses of the example policy; the table used to run them
+    together ("…needs at least disclosed_partial scores.min: …") as one sentence."""
+    run = run_cli("check", str(ROOT / "examples/models/acme__bare-card"), "--policy",
+                  str(ROOT / "examples/policies/registry.yaml"), "--width", "200")
+    assert run.code == 1, run.stderr
+    lines = [line.strip() for line in run.stdout.splitlines()]
+    assert any(line.startswith("acme/bare-card") and line.endswith(
+        "data.min_level: training data is not_disclosed; the policy needs at least "
+        "disclosed_partial") for line in lines), run.stdout
+    assert any(line.startswith("scores.min: documentation score") for line in lines), run.stdout

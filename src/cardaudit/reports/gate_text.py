@@ -35,7 +35,7 @@ def render_table(outcome: GateOutcome, stream: TextIO, width: int | None = None)
                  for x in v.violations] + [f"warning: {_short(w)}" for w in v.warnings]
         table.add_row(Text(plain(v.result.id)),
                       Text("pass" if v.passed else "FAIL", style="green" if v.passed else "red"),
-                      Text(plain("\n".join(lines)) if lines else "—"))
+                      Text("\n".join(plain(line) for line in lines) if lines else "—"))
     console.print(table)
     _footer(outcome, lambda text: console.print(Text(plain(text))))
 
