@@ -12,13 +12,15 @@ from cardaudit.safetext import plain as plain  # one escaping module for the ren
 # Markdown: characters that make markup wherever they stand; '_' only outside words
 # ("non_commercial" stays as it is: an underscore between letters opens no emphasis); '#' where
 # it can open or close a heading; ':' '.' '@' where an autolink would start ("https://",
-# "www.", an e-mail address); and a list or heading marker at the start
+# "www.", an e-mail address), and the first '/' of a protocol-relative "//host" (GitHub does not
+# link those, but markdown-it's linkify, in VS Code's preview and many viewers, does); and a list
+# or heading marker at the start
 _MD_ALWAYS = re.compile(r"[\\`*\[\]|~]")
 _MD_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
 _MD_HASH = re.compile(r"(?:^|(?<=\s))#")
-_MD_AUTOLINK = re.compile(r":(?=//)|(?i:(?<![\w.])www)\.|@")
+_MD_AUTOLINK = re.compile(r":(?=//)|(?i:(?<![\w.])www)\.|@|(?<![:/])/(?=/)")
 _MD_LINE_START = re.compile(r"^(?:[-+=]|\d{1,9}(?=[.)]))")
-_ESCAPABLE = set("\\`*_[]|~#:.@-+=")
+_ESCAPABLE = set("\\`*_[]|~#:.@-+=/")
 _NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
