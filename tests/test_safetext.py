@@ -12,7 +12,14 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cardaudit.safetext import may_hold_surrogates, valid_data, valid_path_text, valid_text
+from cardaudit.safetext import (
+    CONTROL_CHARS,
+    may_hold_surrogates,
+    plain,
+    valid_data,
+    valid_path_text,
+    valid_text,
+)
 from tests.cli.scenario import run_cli
 
 json_scalars = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0xFFFF,
@@ -79,3 +86,15 @@ def test_a_file_name_of_any_bytes_becomes_its_utf8_reading(name: bytes) -> None:
 
 def test_a_lone_surrogate_that_is_no_escaped_byte_is_replaced_too() -> None:
     assert valid_path_text("a\ud800b") == "a\ufffd\ufffd\ufffdb"
+
+
+@given(st.text(st.sampled_from(["a", "+", "-", " ", "\t", "\n", "\r", "\x1b", "\x0c", "\u202e",
+                                "\x85", "é"]), max_size=20))
+@settings(max_examples=500, deadline=None)
+def test_plain_is_one_trimmed_line_without_controls(text: str) -> None:
+    """What the renderers put in a cell or a line: no control character, no line break, no
+    blank at an end or doubled, where a control character stood included ("\x1b +" is "+")."""
+    out = plain(text)
+    assert not CONTROL_CHARS.search(out) and "\n" not in out
+    assert out == out.strip() and "  " not in out
+    assert out.replace(" ", "") == CONTROL_CHARS.sub("", "".join(text.split()))

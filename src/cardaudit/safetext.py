@@ -24,8 +24,12 @@ def valid_text(value: str) -> str:
 
 
 def plain(text: str) -> str:
-    """One line, no control characters (terminal escapes, bidi overrides)."""
-    return CONTROL_CHARS.sub("", " ".join(str(text).split()))
+    """One line, no control characters (terminal escapes, bidi overrides), and no blank at
+    either end or doubled where a control character stood ("\x1b +" is "+": a Markdown list
+    marker then, which the escaping sees; " +" hid it)."""
+    joined = " ".join(str(text).split())
+    cleaned = CONTROL_CHARS.sub("", joined)
+    return cleaned if len(cleaned) == len(joined) else " ".join(cleaned.split())
 
 
 def valid_path_text(value: str) -> str:
