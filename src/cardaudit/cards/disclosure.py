@@ -609,7 +609,7 @@ class _TextScan:
                 gap = self._ends.match(self.prose, end)
                 if gap is not None and "\n" not in gap.group() and gap.end() not in seen:
                     tail = self._ends.search(self.prose, gap.end(),
-                                                   min(len(self.prose), gap.end() + 600))
+                                             min(len(self.prose), gap.end() + 600))
                     seen.add(gap.end())
                     yield gap.end(), (tail.start() if tail else
                                       min(len(self.prose), gap.end() + 600))
