@@ -70,3 +70,57 @@ def test_a_model_reached_by_several_named_paths_is_one_row(tmp_path: Path) -> No
     assert run.code == 0, run.stderr
     ids = [m["id"] for m in json.loads(run.stdout)["models"]]
     assert sorted(ids) == ["acme/a", "acme/b", "variant"]
+
+
+def _write(path: Path, text: str = "{}") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_a_checkpoint_without_its_card_is_an_error_row_not_left_out(tmp_path: Path) -> None:
+    """A registry folder of model folders: a checkpoint with weights but no README.md used to
+    be skipped, so a gate passed a model it never saw. Each is now a `missing-card` row; a
+    folder that only holds model folders (a stray config.json beside them) and the parts of a
+    card-less diffusers pipeline are not models of their own."""
+    models = tmp_path / "models"
+    _write(models / "acme__carded/README.md", CARD)
+    _write(models / "weights-only/model.safetensors", "")
+    _write(models / "weights-only/config.json")
+    _write(models / "group/config.json")  # a folder of checkpoints, not one
+    _write(models / "group/acme__inner/README.md", CARD)
+    _write(models / "group/pipeline/model_index.json")
+    _write(models / "group/pipeline/unet/config.json")
+    _write(models / "notes/todo.txt", "not a model")
+    run = run_cli("audit", str(models), "-f", "json", "--no-store")
+    assert run.code == 0, run.stderr
+    rows = {m["id"]: m for m in json.loads(run.stdout)["models"]}
+    assert sorted(rows) == ["acme/carded", "acme/inner", "group/pipeline", "weights-only"]
+    for name in ("group/pipeline", "weights-only"):
+        assert rows[name]["status"] == "error"
+        assert rows[name]["error"]["code"] == "missing-card"
+        assert rows[name]["error"]["message"].endswith(": no README.md")
+    gate = run_cli("check", str(models), "--policy", "permissive-only", "-f", "json")
+    assert gate.code == 1, gate.stderr
+    # named on its own, the checkpoint is its row too (it was "no model cards found", exit 2)
+    alone = run_cli("audit", str(models / "weights-only"), "-f", "csv", "--no-store")
+    assert alone.code == 0, alone.stderr
+    assert alone.stdout.splitlines()[1].startswith("weights-only,error,")
+
+
+def test_a_hf_cache_gives_its_model_repos_only(tmp_path: Path) -> None:
+    """In a Hugging Face cache, dataset and Space repositories hold cards too; they are not
+    models. A model repo whose snapshot has no README.md is a `missing-card` row."""
+    hub = tmp_path / "hub"
+    sha = "1" * 40
+    for repo, files in (("models--acme--a", {"README.md": CARD}),
+                        ("models--acme--weights", {"config.json": "{}"}),
+                        ("datasets--acme--d", {"README.md": CARD}),
+                        ("spaces--acme--s", {"README.md": CARD})):
+        _write(hub / repo / "refs/main", sha)
+        for name, text in files.items():
+            _write(hub / repo / "snapshots" / sha / name, text)
+    run = run_cli("audit", str(hub), "-f", "json", "--no-store")
+    assert run.code == 0, run.stderr
+    rows = {m["id"]: (m["status"], (m["error"] or {}).get("code"))
+            for m in json.loads(run.stdout)["models"]}
+    assert rows == {"acme/a": ("ok", None), "acme/weights": ("error", "missing-card")}

@@ -1,5 +1,6 @@
 """Local model folders: a model folder (README.md [+ LICENSE]), a README-style .md file, a
 folder of model folders (recursive), or a Hugging Face cache folder (`models--org--name`).
+A folder of model files without a README.md is a model whose card is missing, never skipped.
 
 A folder's id is the Hub id its layout names (`org__name` as in the corpus, or
 `models--org--name` as in the HF cache, is `org/name`), else its path relative to the argument.
@@ -25,6 +26,14 @@ MAX_LICENSE_BYTES = 256 * 1024
 MAX_MODELS = 1_000_000
 _CORPUS_LAYOUT_RE = re.compile(r"^([A-Za-z0-9][\w.\-]*)__([\w.\-]+)$")
 _CACHE_LAYOUT_RE = re.compile(r"^models--([A-Za-z0-9][\w.\-]*?)--([\w.\-]+)$")
+# Dataset and Space repositories of a HF cache: their cards describe no model
+_OTHER_CACHE_REPO_RE = re.compile(r"^(?:datasets|spaces)--")
+# What a model folder holds besides its card: a checkpoint without README.md is a model whose
+# card is missing (an error row that fails a gate), not no model at all
+_MODEL_FILE_NAMES = frozenset({"config.json", "adapter_config.json", "model_index.json",
+                               "params.json"})
+_WEIGHT_SUFFIXES = (".safetensors", ".gguf", ".onnx", ".bin", ".pt", ".pth", ".ckpt", ".h5",
+                    ".msgpack", ".tflite")
 _README_NAMES = ("README.md", "readme.md", "README.MD", "Readme.md")
 
 
@@ -57,6 +66,10 @@ def _readme_entry(folder: Path) -> Path | None:
         if candidate.is_symlink() or candidate.exists():
             return candidate
     return None
+
+
+def _holds_model_files(names: list[str]) -> bool:
+    return any(n in _MODEL_FILE_NAMES or n.endswith(_WEIGHT_SUFFIXES) for n in names)
 
 
 def _cache_snapshot(folder: Path) -> Path | None:
@@ -110,27 +123,42 @@ class LocalSource:
             raise UsageError(f"cannot read folder: {raw}")
         if _readme_entry(path) or _cache_snapshot(path):
             return [Target(self._folder_id(path, None), self.name, str(path))]
-        targets: list[Target] = []
-        for folder in self._model_folders(path):
-            targets.append(Target(self._folder_id(folder, path), self.name, str(folder)))
+        targets = [Target(self._folder_id(folder, path), self.name, str(folder))
+                   for folder in self._model_folders(path)]
+        if not targets and _holds_model_files(os.listdir(path)):
+            # a checkpoint without its card: one row, `missing-card`
+            return [Target(self._folder_id(path, None), self.name, str(path))]
         if not targets:
             raise UsageError(f"no model cards found under {raw}",
                              hint="a model folder holds a README.md; a card file ends in .md")
         return targets
 
     def _model_folders(self, root: Path) -> list[Path]:
-        folders: list[Path] = []
-        for current, dirs, _files in os.walk(root, followlinks=False):
+        """Folders with a card (or a HF cache snapshot), and folders of model files without
+        one; a card-less folder that holds other model folders (a folder of checkpoints with a
+        stray config.json) or lies inside a card-less one (a diffusers `unet/`) is none."""
+        folders: list[tuple[Path, bool]] = []  # (folder, has its card)
+        for current, dirs, files in os.walk(root, followlinks=False):
             dirs.sort()
             here = Path(current)
-            if here != root and (_readme_entry(here) or _cache_snapshot(here)):
-                folders.append(here)
-                dirs[:] = []
-                continue
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            if here != root:
+                if _readme_entry(here) or _cache_snapshot(here) \
+                        or _CACHE_LAYOUT_RE.match(here.name):
+                    folders.append((here, True))
+                    dirs[:] = []
+                    continue
+                if _holds_model_files(files):
+                    folders.append((here, False))
+            dirs[:] = [d for d in dirs if not d.startswith(".")
+                       and not _OTHER_CACHE_REPO_RE.match(d)]
             if len(folders) >= MAX_MODELS:
                 break
-        return folders
+        containers = {parent for folder, carded in folders if carded
+                      for parent in folder.parents}
+        cardless = {folder for folder, carded in folders if not carded} - containers
+        return [folder for folder, carded in folders
+                if carded or (folder in cardless
+                              and not any(parent in cardless for parent in folder.parents))]
 
     def _file_id(self, path: Path) -> str:
         if path.name in _README_NAMES:
