@@ -36,6 +36,33 @@ def test_help_on_every_command() -> None:
         assert not re.search(r"\d{11}", run.stdout), (args, run.stdout)
 
 
+def test_every_option_and_argument_of_every_command_says_what_it_does() -> None:
+    # `report --exemptions` once showed a bare `<file>` in its help, with no word of what it was
+    import click
+    import typer.main
+
+    from cardaudit.cli.app import app
+
+    def bare(command: click.Command, path: str) -> list[str]:
+        found = [f"{path} {param.name}" for param in command.params
+                 if not (getattr(param, "help", None) or "").strip()]
+        for name, sub in getattr(command, "commands", {}).items():
+            found += bare(sub, f"{path} {name}")
+        return found
+
+    assert bare(typer.main.get_command(app), "cardaudit") == []
+
+
+def test_report_and_check_describe_the_same_policy_options_alike() -> None:
+    helps = {}
+    for command in ("check", "report"):
+        run = run_cli(command, "--help", env={"COLUMNS": "400"})
+        rows = [line for line in run.stdout.splitlines() if "--policy" in line
+                or "--exemptions" in line]
+        helps[command] = [" ".join(line.strip("│ ").split()) for line in rows]
+    assert helps["check"] == helps["report"] and len(helps["check"]) == 2, helps
+
+
 def test_the_command_list_gives_each_command_one_unbroken_sentence() -> None:
     run = run_cli("--help", env={"COLUMNS": "400"})
     commands = {"audit", "check", "report", "bom", "lineage", "explain", "runs", "merge",

@@ -20,6 +20,7 @@ from cardaudit.cli.audit import run_audit
 from cardaudit.cli.options import (
     CacheDirOption,
     EndpointOption,
+    ExemptionsOption,
     FromFileOption,
     JobsOption,
     LimitOption,
@@ -30,6 +31,7 @@ from cardaudit.cli.options import (
     OfflineOption,
     OrgOption,
     OutputOption,
+    PolicyOption,
     QuietOption,
     RefreshOption,
     RevisionOption,
@@ -58,12 +60,8 @@ CHECK_FORMATS = ("table", "json", "csv", "markdown", "sarif", "junit")
 def check(
     ctx: typer.Context,
     targets: TargetsArgument = None,
-    policy: Annotated[str, typer.Option(
-        "--policy", "-p", help="A shipped policy (permissive-only, commercial-use, research-ok, "
-                               "eu-gpai-transparency) or a policy file.")] = "commercial-use",
-    exemptions: Annotated[Path | None, typer.Option(
-        "--exemptions", help="Exemptions file (model, clause or rule, reason, owner, expiry).",
-        dir_okay=False)] = None,
+    policy: PolicyOption = "commercial-use",
+    exemptions: ExemptionsOption = None,
     fmt: Annotated[str | None, typer.Option(
         "--format", "-f", help=f"Output format: {', '.join(CHECK_FORMATS)} (default: from the "
                                "--output extension, else table).")] = None,

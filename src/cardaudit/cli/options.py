@@ -170,3 +170,9 @@ def check_format(fmt: str, allowed: Collection[str], *, given: str | None = None
     """Refuse a --format the command does not write (exit 2, naming the ones it does)."""
     if fmt not in allowed:
         raise UsageError(f"unknown format '{given or fmt}' (choose from: {', '.join(allowed)})")
+PolicyOption = Annotated[str, typer.Option(
+    "--policy", "-p", help="A shipped policy (permissive-only, commercial-use, research-ok, "
+                           "eu-gpai-transparency) or a policy file.")]
+ExemptionsOption = Annotated[Path | None, typer.Option(
+    "--exemptions", help="Exemptions file (model, clause or rule, reason, owner, expiry).",
+    dir_okay=False)]

@@ -12,6 +12,7 @@ from cardaudit.cli.common import TargetFlags, audit_with, gate
 from cardaudit.cli.options import (
     CacheDirOption,
     EndpointOption,
+    ExemptionsOption,
     FromFileOption,
     JobsOption,
     LimitOption,
@@ -21,6 +22,7 @@ from cardaudit.cli.options import (
     NoDatasetCheckOption,
     OfflineOption,
     OrgOption,
+    PolicyOption,
     QuietOption,
     RefreshOption,
     RevisionOption,
@@ -49,9 +51,8 @@ def report(
     fmt: Annotated[str | None, typer.Option(
         "--format", "-f", help="html or markdown (default: from the --output extension).")]
     = None,
-    policy: Annotated[str, typer.Option("--policy", "-p", help="Policy for the verdicts.")]
-    = "commercial-use",
-    exemptions: Annotated[Path | None, typer.Option("--exemptions", dir_okay=False)] = None,
+    policy: PolicyOption = "commercial-use",
+    exemptions: ExemptionsOption = None,
     rules: RulesOption = None,
     org: OrgOption = None,
     search: SearchOption = None,
