@@ -85,16 +85,22 @@ def wait_first(pending: Iterable[Future[Any]], check: Check) -> set[Future[Any]]
             return done
 
 
-def map_threads(function: Callable[[Any], T], items: list[Any], jobs: int) -> list[T]:
+def map_threads(function: Callable[[Any], T], items: list[Any], jobs: int,
+                on_done: Callable[[T], None] | None = None) -> list[T]:
     """`function` over `items` in `jobs` threads, results in order; Ctrl-C cancels what has
-    not started and raises KeyboardInterrupt."""
+    not started and raises KeyboardInterrupt. `on_done` sees each result as it comes, in
+    this thread (a progress bar need not be thread-safe)."""
     with deferred_interrupts() as check:
         pool = ThreadPoolExecutor(max_workers=max(1, jobs))
         try:
             futures = [pool.submit(function, item) for item in items]
             pending = set(futures)
             while pending:
-                pending -= wait_first(pending, check)
+                done = wait_first(pending, check)
+                pending -= done
+                if on_done is not None:
+                    for future in done:
+                        on_done(future.result())
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise

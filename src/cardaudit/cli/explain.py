@@ -20,6 +20,7 @@ from cardaudit.cli.options import (
     LineageHubOption,
     OfflineOption,
     OutputOption,
+    QuietOption,
     RevisionOption,
     RulesOption,
     TimeoutOption,
@@ -64,11 +65,12 @@ def explain(
     lineage_dir: LineageDirOption = None,
     lineage_hub: LineageHubOption = False,
     lineage_endpoint: LineageEndpointOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Show every finding for a model: outcome, severity, message, evidence and fix."""
     fmt = chosen_format(fmt, output, EXPLAIN_FORMATS, "table")
     flags = TargetFlags(targets=path, revision=revision, endpoint=endpoint, token=token,
-                        offline=offline, cache_dir=cache_dir, timeout=timeout, quiet=True,
+                        offline=offline, cache_dir=cache_dir, timeout=timeout, quiet=quiet,
                         rules=rules,
                         lineage_dir=lineage_dir, lineage_hub=lineage_hub,
                         lineage_endpoint=lineage_endpoint)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -16,8 +17,10 @@ from cardaudit.cli.options import (
     MAX_OPTION_COUNT,
     CacheDirOption,
     EndpointOption,
+    JobsOption,
     OfflineOption,
     OutputOption,
+    QuietOption,
     RulesOption,
     TimeoutOption,
     TokenOption,
@@ -27,6 +30,7 @@ from cardaudit.cli.options import (
     table_width,
 )
 from cardaudit.cli.output import write_output
+from cardaudit.cli.progress import progress_bar
 from cardaudit.errors import SourceError, UsageError
 from cardaudit.history.compare import BETTER, WORSE
 from cardaudit.history.timeline import Timeline, card_history
@@ -116,6 +120,8 @@ def history(
     offline: OfflineOption = False,
     cache_dir: CacheDirOption = None,
     timeout: TimeoutOption = None,
+    jobs: JobsOption = 8,
+    quiet: QuietOption = False,
 ) -> None:
     """Audit a model card at each of its Hub commits (newest first) and show what each commit
     changed: license, disclosure, gate, score.
@@ -123,14 +129,18 @@ def history(
     Exit 0, or 2 when the model's commits cannot be listed (missing, private, offline)."""
     fmt = chosen_format(fmt, output, HISTORY_FORMATS, "table")
     settings = hub_settings(ctx.obj, endpoint, token, offline, cache_dir, timeout)
+    if quiet:
+        settings = dataclasses.replace(settings, quiet=True)
     model = hub_model_id(model, settings.endpoint)
     if settings.offline:
         raise UsageError("history needs the Hub's commit list; it is not available offline")
     pack = load_pack([Path(p) for p in rules or []])
-    client = HubClient(settings, Throttle(8), retries=settings.retries, backoff=settings.backoff)
+    client = HubClient(settings, Throttle(jobs), retries=settings.retries,
+                       backoff=settings.backoff)
     try:
         timeline = card_history(client, CardReader(pack.knowledge.sections), Auditor(pack),
-                                model, limit)
+                                model, limit, jobs,
+                                progress=lambda total: progress_bar(settings, total, "commits"))
     except SourceError as exc:
         raise UsageError(f"{model}: {exc.message}") from None
     if fmt == "json":

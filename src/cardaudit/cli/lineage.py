@@ -19,6 +19,7 @@ from cardaudit.cli.options import (
     LineageHubOption,
     OfflineOption,
     OutputOption,
+    QuietOption,
     RevisionOption,
     TimeoutOption,
     TokenOption,
@@ -51,11 +52,12 @@ def lineage(
     lineage_dir: LineageDirOption = None,
     lineage_hub: LineageHubOption = False,
     lineage_endpoint: LineageEndpointOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Print a model's ancestry: every base_model, with its license, category and relation."""
     fmt = chosen_format(fmt, output, ("tree", "json"), "tree")
     flags = TargetFlags(targets=model, revision=revision, endpoint=endpoint, token=token,
-                        offline=offline, cache_dir=cache_dir, timeout=timeout, quiet=True,
+                        offline=offline, cache_dir=cache_dir, timeout=timeout, quiet=quiet,
                         lineage_dir=lineage_dir, lineage_hub=lineage_hub,
                         lineage_endpoint=lineage_endpoint)
     settings, _, report, _, _ = audit_with(flags, ctx.obj)

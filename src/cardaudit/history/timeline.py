@@ -9,6 +9,8 @@ that commit: the Hub's gating setting has no history.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +20,7 @@ from cardaudit.cards.record import CardError, ModelRecord
 from cardaudit.errors import SourceError
 from cardaudit.history.compare import Change, compare
 from cardaudit.interrupts import map_threads
+from cardaudit.results import ModelResult
 from cardaudit.runner import Auditor
 from cardaudit.sources.hubclient import HubClient
 from cardaudit.store.records import StoredModel, stored_from_result
@@ -59,14 +62,23 @@ def _iso(value: Any) -> str | None:
     return str(value) if value else None
 
 
+# given the number of commits to audit, a context whose value is told each commit's result
+ProgressFactory = Callable[[int], AbstractContextManager[Callable[[ModelResult], None] | None]]
+
+
+def _no_progress(_total: int) -> AbstractContextManager[None]:
+    return nullcontext()
+
+
 def card_history(client: HubClient, reader: CardReader, auditor: Auditor, model_id: str,
-                 limit: int, jobs: int = 8) -> Timeline:
+                 limit: int, jobs: int = 8, progress: ProgressFactory | None = None
+                 ) -> Timeline:
     """Raises SourceError when the model's commits cannot be listed (missing, private)."""
     commits, complete = client.list_commits(model_id, limit=limit)
     shown = commits[:limit]
     location = f"{client.settings.endpoint}/{model_id}"
 
-    def audit_at(commit: Any) -> StoredModel:
+    def audit_at(commit: Any) -> ModelResult:
         sha = str(commit.commit_id)
         try:
             raw, _ = client.file_bytes(model_id, "README.md", sha)
@@ -76,9 +88,11 @@ def card_history(client: HubClient, reader: CardReader, auditor: Auditor, model_
             code = "missing-card" if exc.code == "missing-file" else exc.code
             record = ModelRecord(model_id, "hub", f"{location}@{sha[:12]}", None, revision=sha,
                                  card_error=CardError(code, exc.message))
-        return stored_from_result(auditor.audit(record))
+        return auditor.audit(record)
 
-    models = map_threads(audit_at, shown, jobs)
+    with (progress or _no_progress)(len(shown)) as advance:
+        models = [stored_from_result(result)
+                  for result in map_threads(audit_at, shown, jobs, on_done=advance)]
     points = []
     for index, (commit, model) in enumerate(zip(shown, models, strict=True)):
         older = models[index + 1] if index + 1 < len(models) else None
