@@ -119,6 +119,19 @@ def test_changed_card_is_downloaded_again_and_refresh_ignores_the_cache(
     assert fakehub.count("GET", "/resolve/") == 1
 
 
+@pytest.mark.parametrize("command", ["explain", "lineage"])
+def test_explain_and_lineage_read_the_cache_and_refresh_fetches_again(
+        fakehub: FakeHub, cache: Path, command: str) -> None:
+    fakehub.add_model("acme/m", card("mit"))
+    models(hub_cli(fakehub, cache, "audit", "acme/m", *JSON))
+    fakehub.reset_log()
+    assert hub_cli(fakehub, cache, command, "acme/m", "-f", "json").code == 0
+    assert fakehub.count("GET", "/resolve/") == 0
+    run = hub_cli(fakehub, cache, command, "acme/m", "-f", "json", "--refresh")
+    assert run.code == 0, run.stderr
+    assert fakehub.count("GET", "/resolve/") == 1
+
+
 def test_offline_uses_the_cache_alone_and_reports_uncached_models(
         fakehub: FakeHub, cache: Path) -> None:
     fakehub.add_model("acme/m", card("mit"))

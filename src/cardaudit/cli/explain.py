@@ -21,6 +21,7 @@ from cardaudit.cli.options import (
     OfflineOption,
     OutputOption,
     QuietOption,
+    RefreshOption,
     RevisionOption,
     RulesOption,
     TimeoutOption,
@@ -66,11 +67,13 @@ def explain(
     lineage_hub: LineageHubOption = False,
     lineage_endpoint: LineageEndpointOption = None,
     quiet: QuietOption = False,
+    refresh: RefreshOption = False,
 ) -> None:
     """Show every finding for a model: outcome, severity, message, evidence and fix."""
     fmt = chosen_format(fmt, output, EXPLAIN_FORMATS, "table")
     flags = TargetFlags(targets=path, revision=revision, endpoint=endpoint, token=token,
                         offline=offline, cache_dir=cache_dir, timeout=timeout, quiet=quiet,
+                        refresh=refresh,
                         rules=rules,
                         lineage_dir=lineage_dir, lineage_hub=lineage_hub,
                         lineage_endpoint=lineage_endpoint)

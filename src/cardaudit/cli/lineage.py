@@ -20,6 +20,7 @@ from cardaudit.cli.options import (
     OfflineOption,
     OutputOption,
     QuietOption,
+    RefreshOption,
     RevisionOption,
     TimeoutOption,
     TokenOption,
@@ -53,11 +54,13 @@ def lineage(
     lineage_hub: LineageHubOption = False,
     lineage_endpoint: LineageEndpointOption = None,
     quiet: QuietOption = False,
+    refresh: RefreshOption = False,
 ) -> None:
     """Print a model's ancestry: every base_model, with its license, category and relation."""
     fmt = chosen_format(fmt, output, ("tree", "json"), "tree")
     flags = TargetFlags(targets=model, revision=revision, endpoint=endpoint, token=token,
                         offline=offline, cache_dir=cache_dir, timeout=timeout, quiet=quiet,
+                        refresh=refresh,
                         lineage_dir=lineage_dir, lineage_hub=lineage_hub,
                         lineage_endpoint=lineage_endpoint)
     settings, _, report, _, _ = audit_with(flags, ctx.obj)
