@@ -62,6 +62,9 @@ def test_a_hub_that_is_not_there_is_an_error_row_per_model(cache: Path) -> None:
     for row in rows.values():
         assert row["status"] == "error" and row["error"]["code"] == "unavailable", row["error"]
         assert "\n" not in row["error"]["message"]
+        # a wrong endpoint or no network reads as such, not as a Hub that answered badly
+        assert (f"cannot connect to the Hub at http://127.0.0.1:{port} (connection refused)"
+                in row["error"]["message"]), row["error"]
 
 
 PORTAL = b"<html><body>Sign in to the corporate proxy</body></html>"

@@ -47,7 +47,7 @@ from huggingface_hub.utils import logging as hf_logging
 from cardaudit import __version__
 from cardaudit.cards.disclosure import DatasetStatus
 from cardaudit.errors import SourceError, UsageError
-from cardaudit.settings import Settings
+from cardaudit.settings import Settings, shown_url
 from cardaudit.sources.files import read_capped
 from cardaudit.sources.hubcache import endpoint_cache
 from cardaudit.sources.replylimits import REPLY_TIMEOUTS, BadReply, bound_replies
@@ -207,6 +207,21 @@ def classify(exc: BaseException) -> str:
     return "unavailable"
 
 
+def connect_failure(exc: BaseException) -> str | None:
+    """Why no connection was made ("connection refused", "name or service not known"), or
+    None when the failure came later: a wrong endpoint or no network reads differently from a
+    Hub that answered badly."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, httpx2.ConnectError):
+            reason = re.sub(r"^\[Errno [^\]]*\]\s*", "", str(current)).strip()
+            return (reason[:80] or "no connection").lower()
+        current = current.__cause__ or current.__context__
+    return None
+
+
 _DESCRIBE = {
     "gated": "gated: access needs an accepted request on the Hub (set HF_TOKEN for an account "
              "with access)",
@@ -273,7 +288,11 @@ class HubClient:
                 code = classify(exc)
                 log.debug("%s: attempt %d failed: %s", what, attempt, code)
                 if code not in RETRYABLE or attempt == self.retries:
-                    raise SourceError(describe(code, what, exc), code=code) from None
+                    refused = connect_failure(exc)
+                    message = (f"{what}: cannot connect to the Hub at "
+                               f"{shown_url(self.settings.endpoint)} ({refused}); retries "
+                               "exhausted") if refused else describe(code, what, exc)
+                    raise SourceError(message, code=code) from None
                 if code == "rate-limited":
                     wait = retry_after(exc)
                     self.throttle.pause(wait if wait is not None else self._delay(attempt))
