@@ -24,16 +24,22 @@ def use_color(enabled: bool) -> None:
 
 
 def write_output(render: Callable[[TextIO], None], output: Path | None) -> None:
-    """Render fully first, then write: a failed run never leaves half a file behind. Text for
-    a terminal is rendered in colour; files and pipes get plain text."""
-    buffer = _buffer(output is None and sys.stdout.isatty())
-    render(buffer)
-    text = buffer.getvalue()
-    if output is None:
-        sys.stdout.write(text)
+    """Render to `output` through a temporary file that replaces it once complete (a failed
+    render never leaves half a file behind), or to stdout. Text for a terminal is rendered in
+    colour, whole, then shown; files and pipes get plain text as it is rendered, so a report
+    of many models is never held whole in memory."""
+    if output is not None:
+        with streamed_output(output) as stream:
+            render(stream)
+        return
+    if not sys.stdout.isatty():
+        render(sys.stdout)
         sys.stdout.flush()
         return
-    write_text_atomic(output, text)
+    buffer = _buffer(True)
+    render(buffer)
+    sys.stdout.write(buffer.getvalue())
+    sys.stdout.flush()
 
 
 def write_stderr(render: Callable[[TextIO], None]) -> None:

@@ -14,15 +14,15 @@ from cardaudit.results import AuditReport, ModelResult
 MAX_DECLARED_CHARS = 200
 
 
-def report_data(report: AuditReport) -> dict[str, Any]:
-    """The whole report as JSON-ready data (models sorted by id, then location)."""
+def report_head(report: AuditReport) -> dict[str, Any]:
+    """Everything of the JSON report but its models, in the document's order: the models
+    (model_data, sorted by id, then location) come last, written one at a time."""
     return {
         "schema_version": report.schema_version,
         "tool": {"name": report.tool.name, "version": report.tool.version},
         "rules_digest": report.rules_digest,
         "generated_at": report.generated_at,
         "summary": summary(report),
-        "models": [model_data(r) for r in sorted_results(report)],
     }
 
 

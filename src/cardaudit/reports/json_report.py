@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import TextIO
 
-from cardaudit.reports.document import report_data
+from cardaudit.reports.document import model_data, report_head, sorted_results
+from cardaudit.reports.jsonstream import dump_with_list
 from cardaudit.results import AuditReport
 
 
 def render(report: AuditReport, stream: TextIO) -> None:
-    json.dump(report_data(report), stream, indent=2, ensure_ascii=False)
+    dump_with_list(stream, report_head(report), "models",
+                   (model_data(r) for r in sorted_results(report)))
     stream.write("\n")
