@@ -574,3 +574,17 @@ def test_counts_and_run_ids_beyond_what_the_store_holds_are_usage_errors(
     run = run_cli(*args, *store)
     assert run.code == 2 and "internal error" not in run.stderr
     assert "less than or equal to" in run.stderr
+
+
+def test_a_reader_that_stops_early_ends_the_run_quietly() -> None:
+    # `cardaudit audit … | head`: the report is written as it is rendered, so the pipe breaks
+    # in the middle of it; that is one quiet exit, never a traceback
+    process = subprocess.Popen([sys.executable, "-m", "cardaudit", "audit", "examples/models",
+                                "-f", "json", "--no-store"], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(20).startswith(b"{")
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 2
+    assert "Traceback" not in stderr and "internal error" not in stderr, stderr
