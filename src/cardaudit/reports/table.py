@@ -13,7 +13,7 @@ from rich.text import Text
 from cardaudit.cards.evidence import excerpt
 from cardaudit.reports.document import sorted_results, summary
 from cardaudit.reports.escape import plain
-from cardaudit.reports.fit import fit_columns, hidden_note
+from cardaudit.reports.fit import fit_columns, hidden_note, widest_rows
 from cardaudit.reports.rows import row_of
 from cardaudit.results import AuditReport
 
@@ -84,8 +84,9 @@ def render(report: AuditReport, stream: TextIO, width: int | None = None) -> Non
         if with_status:
             values.insert(1, row.status)
         cells.append([plain(_SHORT.get(v, v)) for v in values])
+    widest = widest_rows(cells)
     keep = fit_columns(console, columns, _DROP_ORDER,
-                       lambda shown: _table("", columns, shown, cells))
+                       lambda shown: _table("", columns, shown, widest))
     styles = [{"grade": _GRADE_STYLE.get(row.grade, ""),
                "status": "red" if row.status != "ok" else ""} for row in rows]
     table = _table(f"cardaudit — {len(report.results)} model(s)", columns, keep, cells, styles)
