@@ -52,7 +52,11 @@ class ModelResult:
         return self.judgement.findings_with(outcomes) if self.judgement is not None else ()
 
     def failed(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.outcome is Outcome.FAIL)
+        return self.findings_with((Outcome.FAIL,))
+
+    def failed_rules(self) -> tuple[str, ...]:
+        """The failed rules' ids, without building their findings (messages, evidence)."""
+        return self.judgement.rules_with(Outcome.FAIL) if self.judgement is not None else ()
 
 
 @dataclass(frozen=True, slots=True)

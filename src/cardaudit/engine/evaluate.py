@@ -220,6 +220,12 @@ class Judgement:
                                                                                strict=True))
         return self._findings
 
+    def rules_with(self, outcome: Outcome) -> tuple[str, ...]:
+        """The ids of the rules with this outcome, in rule order, without building a finding:
+        a CSV row or a table cell needs the names of the failed rules, not their evidence."""
+        return tuple(c.rule.id for c, r in zip(self.rules, self.raw, strict=True)
+                     if r[0] is outcome)
+
     def findings_with(self, outcomes: tuple[Outcome, ...]) -> tuple[Finding, ...]:
         """Only the findings with these outcomes — the store keeps fail/unknown, and building
         every finding's message and evidence for ~30k cards is most of a bulk run's cost."""

@@ -226,7 +226,10 @@ def _violations(result: ModelResult, policy: Policy) -> tuple[list[Violation], l
         if score is None or score < minimum:
             shown = "n/a" if score is None else str(score)
             out.append(Violation("scores.min", f"{area} score {shown} is below {minimum}"))
-    findings = {f.rule: f for f in result.findings}
+    # only what can break the policy: a pass or a not-applicable finding never does, and
+    # building every finding's message and evidence is most of a large check's time
+    judged = result.findings_with((Outcome.FAIL, Outcome.UNKNOWN))
+    findings = {f.rule: f for f in judged}
     for rule in sorted(policy.require_rules):
         finding = findings.get(rule)
         if finding is None or finding.outcome in (Outcome.PASS, Outcome.NOT_APPLICABLE):
@@ -235,7 +238,7 @@ def _violations(result: ModelResult, policy: Policy) -> tuple[list[Violation], l
                              finding.evidence, rule, effective_severity(finding, policy)))
     if policy.fail_on is not None:
         threshold = SEVERITY_RANK[policy.fail_on]
-        for finding in result.findings:
+        for finding in judged:
             if finding.outcome is not Outcome.FAIL or finding.rule in policy.disabled_rules \
                     or finding.rule in policy.require_rules:
                 continue

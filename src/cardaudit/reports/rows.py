@@ -35,7 +35,7 @@ def _yes_no(value: bool | None) -> str:
 def row_of(result: ModelResult) -> Row:
     facts = result.facts
     error = f"{result.error.code}: {result.error.message}" if result.error else ""
-    failed = tuple(f.rule for f in result.failed())
+    failed = result.failed_rules()
     if facts is None:
         return Row(result.id, "error", "-", "-", "-", "-", "-", tuple("n/a" for _ in AREAS),
                    "n/a", "-", error, failed)

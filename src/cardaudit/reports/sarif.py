@@ -10,7 +10,7 @@ import json
 from typing import Any, TextIO
 
 from cardaudit import __version__
-from cardaudit.engine.findings import Outcome, Severity
+from cardaudit.engine.findings import Severity
 from cardaudit.engine.schema import Rule
 from cardaudit.policy.evaluate import GateOutcome, Verdict, Violation, effective_severity
 from cardaudit.reports.escape import markdown, plain
@@ -120,8 +120,8 @@ def _verdict_results(verdict: Verdict, outcome: GateOutcome,
     policy = outcome.policy
     by_rule = {v.rule: v for v in verdict.violations if v.rule}
     out = []
-    for finding in result.findings:
-        if finding.outcome is not Outcome.FAIL or finding.rule in policy.disabled_rules:
+    for finding in result.failed():
+        if finding.rule in policy.disabled_rules:
             continue
         level = _LEVEL[effective_severity(finding, policy)]
         out.append(_result(finding.rule, index[finding.rule], level, finding.message, result,

@@ -1,5 +1,6 @@
-"""The JSON report is written a model at a time: the same bytes as one json.dump of the whole
-document, without holding that document or its text in memory."""
+"""Reports of many models: the JSON report is written a model at a time (the same bytes as
+one json.dump of the whole document, without holding that document or its text in memory), and
+rows name failed rules without building every finding."""
 
 from __future__ import annotations
 
@@ -84,3 +85,21 @@ def test_a_render_that_fails_half_way_leaves_the_old_file_and_no_temporary_file(
         write_output(broken, out)
     assert out.read_text() == "the previous report\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_rows_name_the_failed_rules_without_building_every_finding(tmp_path: Path) -> None:
+    # a CSV row or a table cell lists the failed rules' ids; building each finding's message
+    # and evidence for it was most of a large audit's time, and kept ~12 KB per model alive
+    from cardaudit.engine.findings import Outcome
+    from cardaudit.reports import csv_report
+
+    quiet = dataclasses.replace(Settings.from_env(), quiet=True)
+    report, _, _ = run_audit(quiet, Request(targets=[str(ROOT / "examples/models")]),
+                             load_pack([]))
+    csv_report.render(report, io.StringIO())
+    judged = [r for r in report.results if r.judgement is not None]
+    assert judged and all(r.judgement._findings is None for r in judged)  # type: ignore[union-attr]
+    for result in judged:
+        assert result.failed_rules() == tuple(
+            f.rule for f in result.findings if f.outcome is Outcome.FAIL)
+    assert any(r.failed_rules() for r in judged)
