@@ -20,7 +20,7 @@ from cardaudit.cli.audit import run_audit
 from cardaudit.cli.output import write_output
 from cardaudit.pack import load_pack
 from cardaudit.reports import json_report
-from cardaudit.reports.jsonstream import dump_with_list
+from cardaudit.reports.jsonstream import dump_with_list, dumps_indented
 from cardaudit.settings import Settings
 from cardaudit.sources.select import Request
 
@@ -42,6 +42,22 @@ def test_the_streamed_document_is_byte_for_byte_one_json_dump(
     dump_with_list(stream, head, "models", iter(items))
     expected = json.dumps({**head, "models": items}, indent=2, ensure_ascii=False)
     assert stream.getvalue() == expected
+
+
+any_text = st.text(st.characters(codec=None, categories=None))  # lone surrogates, controls
+wide_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.integers(min_value=2**63 - 2)
+    | st.floats() | any_text,
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+    | st.dictionaries(any_text, inner, max_size=4)
+    | st.dictionaries(st.integers(), inner, max_size=2), max_leaves=25)
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=wide_values)
+def test_the_fast_encoder_writes_what_the_standard_library_writes(value: Any) -> None:
+    # orjson where it is exact; floats, huge integers, surrogates and number keys fall back
+    assert dumps_indented(value) == json.dumps(value, indent=2, ensure_ascii=False)
 
 
 def _report_of(tmp_path: Path, copies: int) -> Any:

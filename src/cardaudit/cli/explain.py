@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Annotated, TextIO
 
@@ -32,6 +31,7 @@ from cardaudit.cli.options import (
 from cardaudit.cli.output import write_output
 from cardaudit.reports.document import model_data, sorted_results
 from cardaudit.reports.escape import markdown, plain
+from cardaudit.reports.jsonstream import dumps_indented
 from cardaudit.reports.table import console_for
 from cardaudit.reports.tabular import Cell, write_csv
 from cardaudit.results import AuditReport, ModelResult
@@ -84,7 +84,7 @@ def explain(
         if fmt == "json":
             data = {"schema_version": report.schema_version,
                     "models": [model_data(r) for r in sorted_results(report)]}
-            json.dump(data, stream, indent=2, ensure_ascii=False)
+            stream.write(dumps_indented(data))
             stream.write("\n")
         elif fmt == "markdown":
             _markdown(report, fixes, stream, all_outcomes)

@@ -3,7 +3,6 @@ data disclosure per node)."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, TextIO
 
 import typer
@@ -31,6 +30,7 @@ from cardaudit.cli.output import write_output
 from cardaudit.lineage.resolve import LOOKUP_HINT_MANY, MAX_ANCESTORS, MAX_DEPTH, Lineage
 from cardaudit.reports.document import sorted_results
 from cardaudit.reports.escape import plain
+from cardaudit.reports.jsonstream import dumps_indented
 from cardaudit.reports.table import console_for
 from cardaudit.results import ModelResult
 
@@ -73,7 +73,7 @@ def lineage(
                  "error": r.error.message if r.error else None,
                  "lineage": r.lineage.as_json() if isinstance(r.lineage, Lineage) else None}
                 for r in results]}
-            json.dump(data, stream, indent=2, ensure_ascii=False)
+            stream.write(dumps_indented(data))
             stream.write("\n")
             return
         console = console_for(stream, width or settings.width)

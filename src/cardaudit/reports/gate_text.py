@@ -3,7 +3,6 @@ GitHub Actions step summary) or CSV (a spreadsheet of violations)."""
 
 from __future__ import annotations
 
-import json
 from typing import TextIO
 
 from rich import box
@@ -14,12 +13,13 @@ from cardaudit.lineage.resolve import LOOKUP_HINT, LOOKUP_HINT_MANY
 from cardaudit.policy.evaluate import GateOutcome
 from cardaudit.reports.escape import markdown, plain
 from cardaudit.reports.gate_data import gate_data
+from cardaudit.reports.jsonstream import dumps_indented
 from cardaudit.reports.table import console_for
 from cardaudit.reports.tabular import Cell, write_csv
 
 
 def render_json(outcome: GateOutcome, stream: TextIO) -> None:
-    json.dump(gate_data(outcome), stream, indent=2, ensure_ascii=False)
+    stream.write(dumps_indented(gate_data(outcome)))
     stream.write("\n")
 
 

@@ -1,5 +1,6 @@
-"""JSON documents whose last member is a long list, written one item at a time: a report of
-100,000 models need not exist as one Python structure and one string before it is written."""
+"""Indented JSON, fast and exactly as the standard library writes it, and documents whose last
+member is a long list written one item at a time: a report of 100,000 models need not exist as
+one Python structure and one string before it is written."""
 
 from __future__ import annotations
 
@@ -7,7 +8,36 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 
+import orjson
+
 INDENT = 2
+
+
+def dumps_indented(value: Any) -> str:
+    """`json.dumps(value, indent=2, ensure_ascii=False)`, byte for byte. The standard library
+    writes indented JSON in pure Python (its C encoder serves compact output only), 15-20x
+    slower than orjson, which writes the same text; values with a float (the two spell some
+    floats differently: 1e-05 against 0.00001) or that orjson refuses (integers beyond 64 bits,
+    lone surrogates, keys that are not text) keep the standard library."""
+    if not _has_float(value):
+        try:
+            return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+        except TypeError:  # orjson.JSONEncodeError is one
+            pass
+    return json.dumps(value, indent=INDENT, ensure_ascii=False)
+
+
+def _has_float(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float):
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return False
 
 
 def dump_with_list(stream: TextIO, head: Mapping[str, Any], key: str,
@@ -17,17 +47,16 @@ def dump_with_list(stream: TextIO, head: Mapping[str, Any], key: str,
     if key in head:
         raise ValueError(f"{key!r} is already in the head")
     if head:
-        text = json.dumps(head, indent=INDENT, ensure_ascii=False)
+        text = dumps_indented(head)
         stream.write(text[:-2] + ",\n")  # drop the closing "\n}"
     else:
         stream.write("{\n")
-    stream.write(" " * INDENT + json.dumps(key, ensure_ascii=False) + ": [")
+    stream.write(" " * INDENT + dumps_indented(key) + ": [")
     prefix = " " * (2 * INDENT)
     first = True
     for item in items:
         stream.write("\n" if first else ",\n")
         first = False
         # indent output never holds a raw newline inside a string, so each "\n" starts a line
-        stream.write(prefix + json.dumps(item, indent=INDENT, ensure_ascii=False)
-                     .replace("\n", "\n" + prefix))
+        stream.write(prefix + dumps_indented(item).replace("\n", "\n" + prefix))
     stream.write("]\n}" if first else "\n" + " " * INDENT + "]\n}")
