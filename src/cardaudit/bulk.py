@@ -62,10 +62,22 @@ class DumpStats:
     errors: Counter[str] = field(default_factory=Counter)
     disclosure: Counter[str] = field(default_factory=Counter)
     category: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[str] = field(default_factory=Counter)
+    grades: Counter[str] = field(default_factory=Counter)
     with_created_at: int = 0
+
+    def summary(self, interrupted: bool) -> dict[str, object]:
+        """The JSON report's `summary`, as `audit -f json` gives it (report-v1.json); after an
+        interrupt the rows never read are not counted: `not_done` is null."""
+        return {"models": self.models, "ok": self.statuses["ok"],
+                "errors": self.statuses["error"], "grades": dict(sorted(self.grades.items())),
+                "not_done": None if interrupted else 0}
 
     def count(self, model: StoredModel) -> None:
         self.models += 1
+        self.statuses[model.status] += 1
+        if model.grade:
+            self.grades[model.grade] += 1
         if model.error_code:
             self.errors[model.error_code] += 1
         if model.disclosure:

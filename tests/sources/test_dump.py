@@ -78,3 +78,26 @@ def test_a_dump_that_is_a_device_or_folder_is_one_line_saying_so(tmp_path: Path)
         assert run.code == 2 and "is not a regular file or a pipe" in run.stderr, run.stderr
     missing = run_cli("audit", "--dump", str(tmp_path / "none.jsonl"), "--no-store")
     assert missing.code == 2 and "dump file not found" in missing.stderr
+
+
+def test_the_dump_json_report_is_the_audit_report_schema_with_its_summary() -> None:
+    # its summary once lacked `ok` and `grades`, and said "unknown" where a count belongs
+    from cardaudit.bulk import DumpStats
+    from tests.reports.test_json_schemas import validate
+
+    run = run_cli("audit", "--dump", "examples/dumps/sample.jsonl", "-f", "json", "--no-store",
+                  "--jobs", "1")
+    assert run.code == 0, run.stderr
+    data = json.loads(run.stdout)
+    validate("report", data)
+    models = data["models"]
+    grades: dict[str, int] = {}
+    for m in models:
+        if m["grade"]:
+            grades[m["grade"]] = grades.get(m["grade"], 0) + 1
+    assert data["summary"] == {
+        "models": len(models), "ok": sum(m["status"] == "ok" for m in models),
+        "errors": sum(m["status"] == "error" for m in models), "grades": grades, "not_done": 0}
+    assert data["summary"]["errors"] == 2  # the sample's missing-card and bad-row lines
+    # an interrupted dump cannot count the rows it never read: null, still the schema's
+    validate("report", {**data, "summary": DumpStats().summary(interrupted=True)})

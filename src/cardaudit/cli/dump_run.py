@@ -122,8 +122,7 @@ def run_dump(settings: Settings, job: DumpJob) -> DumpOutcome:
         finally:
             if recorder is not None:
                 recorder.finish(complete=not interrupted)
-        report.close({"models": stats.models, "errors": sum(stats.errors.values()),
-                      "not_done": "unknown" if interrupted else 0})
+        report.close(stats.summary(interrupted))
     return DumpOutcome(stats, recorder.run_id if recorder else None,
                        time.perf_counter() - started, interrupted,
                        recorder.duplicates if recorder else 0)
