@@ -27,7 +27,8 @@ from cardaudit.interrupts import deferred_interrupts, wait_first
 from cardaudit.pack import load_pack
 from cardaudit.reports.csv_report import COLUMNS as CSV_COLUMNS
 from cardaudit.reports.csv_report import csv_values
-from cardaudit.reports.document import model_data
+from cardaudit.reports.document import model_data, summary_data
+from cardaudit.reports.jsonstream import list_opening
 from cardaudit.runner import Auditor, error_result
 from cardaudit.sources import dump
 from cardaudit.sources.base import Target
@@ -67,11 +68,9 @@ class DumpStats:
     with_created_at: int = 0
 
     def summary(self, interrupted: bool) -> dict[str, object]:
-        """The JSON report's `summary`, as `audit -f json` gives it (report-v1.json); after an
-        interrupt the rows never read are not counted: `not_done` is null."""
-        return {"models": self.models, "ok": self.statuses["ok"],
-                "errors": self.statuses["error"], "grades": dict(sorted(self.grades.items())),
-                "not_done": None if interrupted else 0}
+        """The JSON report's `summary`, as `audit -f json` gives it; after an interrupt the
+        rows never read are not counted: `not_done` is null."""
+        return summary_data(self.statuses, self.grades, None if interrupted else 0)
 
     def count(self, model: StoredModel) -> None:
         self.models += 1
@@ -170,8 +169,7 @@ class ReportStream:
         self.stream = stream
         self.first = True
         if self.fmt == "json":
-            head = json.dumps(header, ensure_ascii=False, indent=2)[:-2]
-            stream.write(head + ',\n  "models": [\n')  # type: ignore[union-attr]
+            stream.write(list_opening(header, "models") + "\n")  # type: ignore[union-attr]
         elif self.fmt == "csv":
             buffer = io.StringIO()
             csv.writer(buffer, lineterminator="\n").writerow(CSV_COLUMNS)

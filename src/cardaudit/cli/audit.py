@@ -3,7 +3,6 @@ or a Hub search — and print a scored table or a report file."""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 from pathlib import Path
@@ -170,9 +169,7 @@ def audit(
     """Audit model cards: one row per model with license, disclosure, gate, scores and grade.
 
     Exit 0 when every model got its row (error rows included), 2 on usage or fatal errors."""
-    settings = hub_settings(ctx.obj, endpoint, token, offline, cache_dir, timeout)
-    if quiet:
-        settings = dataclasses.replace(settings, quiet=True)
+    settings = hub_settings(ctx.obj, endpoint, token, offline, cache_dir, timeout, quiet=quiet)
     # a dump run streams JSON or CSV rows, or prints a summary table
     chosen = chosen_format(fmt, output, ("table", *STREAMED_FORMATS) if dump else FORMATS,
                            "table")

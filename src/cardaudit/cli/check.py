@@ -6,7 +6,6 @@ audited fails unless the policy says `on_error: warn`), 2 on usage or fatal erro
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import io
@@ -90,9 +89,7 @@ def check(
     """Gate models on a policy: exit 0 all pass, 1 a policy failed, 2 usage or fatal error.
 
     With GITHUB_STEP_SUMMARY set, a Markdown summary is appended to it."""
-    settings = hub_settings(ctx.obj, endpoint, token, offline, cache_dir, timeout)
-    if quiet:
-        settings = dataclasses.replace(settings, quiet=True)
+    settings = hub_settings(ctx.obj, endpoint, token, offline, cache_dir, timeout, quiet=quiet)
     fmt = chosen_format(fmt, output, CHECK_FORMATS, "table")
     pack = load_pack([Path(p) for p in rules or []])
     known = {r.id for r in pack.rules.rules}

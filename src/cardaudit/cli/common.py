@@ -43,9 +43,8 @@ class TargetFlags:
     lineage_endpoint: str | None = None
 
     def settings(self, base: Settings) -> Settings:
-        settings = hub_settings(base, self.endpoint, self.token, self.offline, self.cache_dir,
-                                self.timeout)
-        return dataclasses.replace(settings, quiet=True) if self.quiet else settings
+        return hub_settings(base, self.endpoint, self.token, self.offline, self.cache_dir,
+                            self.timeout, quiet=self.quiet)
 
     def request(self) -> Request:
         return Request(targets=list(self.targets or []), orgs=list(self.org or []),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -128,9 +127,7 @@ def history(
 
     Exit 0, or 2 when the model's commits cannot be listed (missing, private, offline)."""
     fmt = chosen_format(fmt, output, HISTORY_FORMATS, "table")
-    settings = hub_settings(ctx.obj, endpoint, token, offline, cache_dir, timeout)
-    if quiet:
-        settings = dataclasses.replace(settings, quiet=True)
+    settings = hub_settings(ctx.obj, endpoint, token, offline, cache_dir, timeout, quiet=quiet)
     model = hub_model_id(model, settings.endpoint)
     if settings.offline:
         raise UsageError("history needs the Hub's commit list; it is not available offline")

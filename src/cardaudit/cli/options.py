@@ -68,9 +68,11 @@ TimeoutOption = Annotated[
 
 
 def hub_settings(settings: Settings, endpoint: str | None, token: str | None, offline: bool,
-                 cache_dir: Path | None, timeout: float | None) -> Settings:
-    """Settings with the Hub flags applied; the token falls back to `hf auth login`'s file."""
-    changes: dict[str, object] = {}
+                 cache_dir: Path | None, timeout: float | None, *, quiet: bool = False
+                 ) -> Settings:
+    """Settings with the Hub flags (and --quiet) applied; the token falls back to `hf auth
+    login`'s file."""
+    changes: dict[str, object] = {"quiet": True} if quiet else {}
     if endpoint:
         problem = endpoint_problem(endpoint)
         if problem is not None:
@@ -146,6 +148,12 @@ DbOption = Annotated[Path | None, typer.Option(
     "--db", help="The audit store (default: CARDAUDIT_DB, else audits.sqlite in the user data "
                  "folder).", dir_okay=False)]
 NoStoreOption = Annotated[bool, typer.Option("--no-store", help="Do not record this run.")]
+PolicyOption = Annotated[str, typer.Option(
+    "--policy", "-p", help="A shipped policy (permissive-only, commercial-use, research-ok, "
+                           "eu-gpai-transparency) or a policy file.")]
+ExemptionsOption = Annotated[Path | None, typer.Option(
+    "--exemptions", help="Exemptions file (model, clause or rule, reason, owner, expiry).",
+    dir_okay=False)]
 
 
 # what an --output file's extension says it holds, when no --format is given
@@ -170,9 +178,3 @@ def check_format(fmt: str, allowed: Collection[str], *, given: str | None = None
     """Refuse a --format the command does not write (exit 2, naming the ones it does)."""
     if fmt not in allowed:
         raise UsageError(f"unknown format '{given or fmt}' (choose from: {', '.join(allowed)})")
-PolicyOption = Annotated[str, typer.Option(
-    "--policy", "-p", help="A shipped policy (permissive-only, commercial-use, research-ok, "
-                           "eu-gpai-transparency) or a policy file.")]
-ExemptionsOption = Annotated[Path | None, typer.Option(
-    "--exemptions", help="Exemptions file (model, clause or rule, reason, owner, expiry).",
-    dir_okay=False)]

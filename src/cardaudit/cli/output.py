@@ -28,18 +28,14 @@ def write_output(render: Callable[[TextIO], None], output: Path | None) -> None:
     render never leaves half a file behind), or to stdout. Text for a terminal is rendered in
     colour, whole, then shown; files and pipes get plain text as it is rendered, so a report
     of many models is never held whole in memory."""
-    if output is not None:
-        with streamed_output(output) as stream:
-            render(stream)
-        return
-    if not sys.stdout.isatty():
-        render(sys.stdout)
+    if output is None and sys.stdout.isatty():
+        buffer = _buffer(True)
+        render(buffer)
+        sys.stdout.write(buffer.getvalue())
         sys.stdout.flush()
         return
-    buffer = _buffer(True)
-    render(buffer)
-    sys.stdout.write(buffer.getvalue())
-    sys.stdout.flush()
+    with streamed_output(output) as stream:
+        render(stream)
 
 
 def write_stderr(render: Callable[[TextIO], None]) -> None:
@@ -55,24 +51,15 @@ def _buffer(for_terminal: bool) -> io.StringIO:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; a report is a normal file
-        os.replace(temp, path)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    with streamed_output(path) as stream:
+        stream.write(text)
 
 
 @contextlib.contextmanager
 def streamed_output(output: Path | None) -> Iterator[TextIO]:
-    """For reports too big to hold: write as we go, to stdout or to a temporary file that
-    replaces `output` at the end (also after Ctrl-C: the report then says what was not done)."""
+    """Write as we go, to stdout or to a temporary file that replaces `output` once the block
+    ends normally (a dump run catches Ctrl-C inside it, so its report says what was not done);
+    an exception leaves `output` as it was and no temporary file behind."""
     if output is None:
         yield sys.stdout
         sys.stdout.flush()
@@ -88,7 +75,7 @@ def streamed_output(output: Path | None) -> Iterator[TextIO]:
             yield stream
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
+        os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; a report is a normal file
         os.replace(temp, output)
     except OSError as exc:
         raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from None

@@ -5,6 +5,8 @@ table and SARIF cannot disagree about a model. The JSON schema is reports/schema
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from cardaudit.cards.evidence import Evidence
@@ -32,17 +34,18 @@ def sorted_results(report: AuditReport) -> list[ModelResult]:
 
 def summary(report: AuditReport) -> dict[str, Any]:
     results = report.results
-    grades: dict[str, int] = {}
-    for r in results:
-        if r.scores.grade:
-            grades[r.scores.grade] = grades.get(r.scores.grade, 0) + 1
-    return {
-        "models": len(results),
-        "ok": sum(1 for r in results if r.status.value == "ok"),
-        "errors": sum(1 for r in results if r.status.value == "error"),
-        "grades": dict(sorted(grades.items())),
-        "not_done": report.interrupted,
-    }
+    return summary_data(Counter(r.status.value for r in results),
+                        Counter(r.scores.grade for r in results if r.scores.grade),
+                        report.interrupted)
+
+
+def summary_data(statuses: Mapping[str, int], grades: Mapping[str, int],
+                 not_done: int | None) -> dict[str, Any]:
+    """The report's `summary` (report-v1.json), from counts: one shape for a run held in
+    memory and a streamed dump (null `not_done`: an interrupted dump's unread rows)."""
+    return {"models": sum(statuses.values()), "ok": statuses.get("ok", 0),
+            "errors": statuses.get("error", 0), "grades": dict(sorted(grades.items())),
+            "not_done": not_done}
 
 
 def evidence_data(evidence: Evidence) -> dict[str, Any]:

@@ -40,18 +40,19 @@ def _has_float(value: Any) -> bool:
     return False
 
 
+def list_opening(head: Mapping[str, Any], key: str) -> str:
+    """The document up to the `[` that opens `key`'s list, which follows `head`'s members."""
+    if key in head:
+        raise ValueError(f"{key!r} is already in the head")
+    text = dumps_indented(head)[:-2] + ",\n" if head else "{\n"  # drops the closing "\n}"
+    return text + " " * INDENT + dumps_indented(key) + ": ["
+
+
 def dump_with_list(stream: TextIO, head: Mapping[str, Any], key: str,
                    items: Iterable[Any]) -> None:
     """Write exactly what `json.dump({**head, key: list(items)}, stream, indent=2,
     ensure_ascii=False)` writes (`key` must not be in `head`), holding one item at a time."""
-    if key in head:
-        raise ValueError(f"{key!r} is already in the head")
-    if head:
-        text = dumps_indented(head)
-        stream.write(text[:-2] + ",\n")  # drop the closing "\n}"
-    else:
-        stream.write("{\n")
-    stream.write(" " * INDENT + dumps_indented(key) + ": [")
+    stream.write(list_opening(head, key))
     prefix = " " * (2 * INDENT)
     first = True
     for item in items:

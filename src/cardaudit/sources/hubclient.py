@@ -236,7 +236,13 @@ _DESCRIBE = {
 }
 
 
-def describe(code: str, what: str, exc: BaseException | None = None) -> str:
+def describe(code: str, what: str, exc: BaseException | None = None,
+             endpoint: str | None = None) -> str:
+    """One line for a failed call; with the endpoint, a connection never made names it."""
+    refused = connect_failure(exc) if exc is not None and endpoint else None
+    if refused:
+        return (f"{what}: cannot connect to the Hub at {shown_url(endpoint or '')} ({refused}); "
+                "retries exhausted")
     detail = f": {exc}" if isinstance(exc, BadReply) else ""
     response = getattr(exc, "response", None)
     if response is not None:
@@ -288,17 +294,15 @@ class HubClient:
                 code = classify(exc)
                 log.debug("%s: attempt %d failed: %s", what, attempt, code)
                 if code not in RETRYABLE or attempt == self.retries:
-                    refused = connect_failure(exc)
-                    message = (f"{what}: cannot connect to the Hub at "
-                               f"{shown_url(self.settings.endpoint)} ({refused}); retries "
-                               "exhausted") if refused else describe(code, what, exc)
-                    raise SourceError(message, code=code) from None
+                    raise SourceError(describe(code, what, exc, self.settings.endpoint),
+                                      code=code) from None
                 if code == "rate-limited":
                     wait = retry_after(exc)
                     self.throttle.pause(wait if wait is not None else self._delay(attempt))
                 else:
                     self.sleep(self._delay(attempt))
-        raise SourceError(describe("unavailable", what, last), code="unavailable")
+        raise SourceError(describe("unavailable", what, last, self.settings.endpoint),
+                          code="unavailable")
 
     def _delay(self, attempt: int) -> float:
         return float(self.backoff * (2 ** (attempt - 1)) * (0.5 + random.random()))
